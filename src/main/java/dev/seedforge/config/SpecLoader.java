@@ -1,0 +1,210 @@
+package dev.seedforge.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.seedforge.util.Hashes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/** Reads and validates a pipeline file as a whole; all problems are reported together. */
+public final class SpecLoader {
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  static final Set<String> PROVIDERS = Set.of("auto", "lexical", "openai", "ollama");
+  static final Set<String> RESPONSE_FORMATS = Set.of("json_schema", "json_object", "text");
+
+  /** Values given on the command line; null means "as in the file". */
+  public record Overrides(String provider, String model, String baseUrl, Long seed, String outDir) {
+    public static Overrides none() {
+      return new Overrides(null, null, null, null, null);
+    }
+  }
+
+  private SpecLoader() {}
+
+  public static PipelineSpec load(Path file, Map<String, String> env, Overrides overrides) {
+    String source = display(file);
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidInputException(source + ": no such pipeline file; pipelines live in pipelines/*.yaml");
+    }
+    byte[] bytes;
+    JsonNode root;
+    try {
+      bytes = Files.readAllBytes(file);
+      root = YAML.readTree(new String(bytes, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new InvalidInputException(source + ": not valid YAML: " + firstLine(e.getMessage()));
+    }
+    Problems problems = new Problems(source);
+    UnaryOperator<String> sub = EnvSubstitution.using(env, problems, source);
+    Fields top = new Fields(root, "", problems, sub);
+    Path base = file.toAbsolutePath().getParent();
+
+    String fileName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    String name = top.string("name", fileName);
+    if (name != null && !name.matches("[A-Za-z0-9._-]+")) {
+      problems.add("name", "use letters, digits, '.', '_' or '-' only (it names the output folder), got \"" + name + "\"");
+    }
+    String pack = top.requiredString("pack");
+    Path packDir = pack == null ? null : base.resolve(pack).normalize();
+    if (packDir != null && !Files.isRegularFile(packDir.resolve("pack.yaml"))) {
+      problems.add("pack", "no pack.yaml in " + packDir + " (paths are relative to the pipeline file)");
+    }
+    String seeds = top.string("seeds", null);
+    Path seedsFile = seeds == null ? null : base.resolve(seeds).normalize();
+    if (seedsFile != null && !Files.isRegularFile(seedsFile)) {
+      problems.add("seeds", "no such file: " + seedsFile + " (paths are relative to the pipeline file)");
+    }
+    long seed = top.longValue("seed", 42L, Long.MIN_VALUE, Long.MAX_VALUE);
+
+    Fields l = top.object("llm");
+    String provider = l.string("provider", "auto");
+    if (provider != null && !PROVIDERS.contains(provider)) {
+      problems.add("llm.provider", "expected one of auto, lexical, openai, ollama, got \"" + provider + "\"");
+    }
+    String responseFormat = l.string("response_format", "json_schema");
+    if (!RESPONSE_FORMATS.contains(responseFormat)) {
+      problems.add("llm.response_format", "expected one of json_schema, json_object, text, got \"" + responseFormat + "\"");
+    }
+    PipelineSpec.Llm llm =
+        new PipelineSpec.Llm(
+            provider,
+            l.string("model", "gpt-4o-mini"),
+            emptyToNull(l.string("base_url", null)),
+            l.string("api_key_env", "OPENAI_API_KEY"),
+            l.number("temperature", 0.9, 0, 2),
+            l.number("top_p", 1.0, 0, 1),
+            l.integer("max_tokens", 1024, 1, 1_000_000),
+            l.integer("timeout_seconds", 60, 1, 3600),
+            l.integer("max_attempts", 4, 1, 20),
+            l.integer("concurrency", 8, 1, 1024),
+            responseFormat);
+    if (l.has("api_key")) {
+      l.raw("api_key");
+      problems.add("llm.api_key", "keys never go in pipeline files; name the environment variable that holds it with llm.api_key_env");
+    }
+    l.finish();
+
+    Fields g = top.object("generation");
+    PipelineSpec.Generation generation =
+        new PipelineSpec.Generation(
+            g.stringList("strategies", List.of()),
+            g.integer("calls_per_label", 4, 1, 1_000_000),
+            g.integer("examples_per_call", 5, 1, 100),
+            g.integer("few_shot", 3, 0, 50));
+    g.finish();
+
+    Fields x = top.object("lexical");
+    PipelineSpec.Lexical lexical =
+        new PipelineSpec.Lexical(
+            x.integer("variants_per_seed", 8, 1, 1000),
+            x.number("synonym_rate", 0.15, 0, 1),
+            x.number("insert_rate", 0.05, 0, 1),
+            x.number("swap_rate", 0.05, 0, 1),
+            x.number("delete_rate", 0.05, 0, 1));
+    x.finish();
+
+    Fields q = top.object("quality");
+    String language = q.string("language", "en");
+    PipelineSpec.Quality quality =
+        new PipelineSpec.Quality(
+            q.integer("min_tokens", 3, 0, 100_000),
+            q.integer("max_tokens", 256, 1, 1_000_000),
+            language == null || language.isBlank() || language.equals("off") ? null : language,
+            q.number("min_language_confidence", 0.5, 0, 1),
+            q.integer("language_min_tokens", 6, 1, 10_000),
+            q.stringList("phrases", List.of()));
+    q.finish();
+    if (quality.minTokens() > quality.maxTokens()) {
+      problems.add("quality.min_tokens", "is larger than quality.max_tokens (" + quality.minTokens() + " > " + quality.maxTokens() + ")");
+    }
+
+    Fields t = top.object("targets");
+    int perLabel = t.integer("per_label", 0, 0, 10_000_000);
+    Map<String, Integer> labelTargets = new LinkedHashMap<>();
+    Fields tl = t.object("labels");
+    JsonNode labelsNode = root == null ? null : root.path("targets").path("labels");
+    if (labelsNode != null && labelsNode.isObject()) {
+      labelsNode.fieldNames().forEachRemaining(k -> labelTargets.put(k, tl.integer(k, 0, 0, 10_000_000)));
+    }
+    tl.finish();
+    t.finish();
+
+    Fields s = top.object("split");
+    PipelineSpec.Split split = new PipelineSpec.Split(s.number("validation", 0.1, 0, 0.9));
+    s.finish();
+
+    Fields o = top.object("output");
+    String outDir = o.string("dir", null);
+    Path out = outDir == null ? base.resolve("../output").resolve(name == null ? fileName : name).normalize() : base.resolve(outDir).normalize();
+    PipelineSpec.Output output = new PipelineSpec.Output(out.toString(), o.string("system_message", null));
+    o.finish();
+    top.finish();
+    problems.throwIfAny();
+
+    if (overrides.provider() != null) {
+      if (!PROVIDERS.contains(overrides.provider())) {
+        throw new InvalidInputException("--provider: expected one of auto, lexical, openai, ollama, got \"" + overrides.provider() + "\"");
+      }
+      llm = withProvider(llm, overrides.provider(), llm.model(), llm.baseUrl());
+    }
+    if (overrides.model() != null) {
+      llm = withProvider(llm, llm.provider(), overrides.model(), llm.baseUrl());
+    }
+    if (overrides.baseUrl() != null) {
+      llm = withProvider(llm, llm.provider(), llm.model(), overrides.baseUrl());
+    }
+    if (overrides.seed() != null) {
+      seed = overrides.seed();
+    }
+    if (overrides.outDir() != null) {
+      output = new PipelineSpec.Output(Path.of(overrides.outDir()).toAbsolutePath().normalize().toString(), output.systemMessage());
+    }
+    return new PipelineSpec(
+        name,
+        file.toAbsolutePath().normalize().toString(),
+        Hashes.id(new String(bytes, StandardCharsets.UTF_8)),
+        packDir.toString(),
+        seedsFile == null ? null : seedsFile.toString(),
+        seed,
+        llm,
+        generation,
+        lexical,
+        quality,
+        new PipelineSpec.Targets(perLabel, Map.copyOf(labelTargets)),
+        split,
+        output);
+  }
+
+  private static PipelineSpec.Llm withProvider(PipelineSpec.Llm l, String provider, String model, String baseUrl) {
+    return new PipelineSpec.Llm(
+        provider, model, baseUrl, l.apiKeyEnv(), l.temperature(), l.topP(), l.maxTokens(),
+        l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), l.responseFormat());
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int i = s.indexOf('\n');
+    return i < 0 ? s : s.substring(0, i);
+  }
+
+  /** A path as the user would type it: relative to the working directory when inside it. */
+  public static String display(Path p) {
+    Path abs = p.toAbsolutePath().normalize();
+    Path cwd = Path.of("").toAbsolutePath();
+    return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+  }
+}

@@ -1,0 +1,53 @@
+package dev.seedforge.generate;
+
+import dev.seedforge.util.Hashes;
+import dev.seedforge.util.Json;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * One planned call. The id hashes everything that changes the response (provider, model,
+ * messages, sampling parameters and the sample index), so it is also the response-cache key.
+ */
+public record GenerationRequest(
+    String id,
+    String label,
+    String strategy,
+    String templateId,
+    List<String> seedIds,
+    List<ChatTurn> messages,
+    Params params,
+    int sampleIndex,
+    int round)
+    implements Serializable {
+
+  public GenerationRequest {
+    seedIds = List.copyOf(seedIds);
+    messages = List.copyOf(messages);
+  }
+
+  /** Sampling parameters sent with the call. */
+  public record Params(
+      String provider,
+      String model,
+      double temperature,
+      double topP,
+      int maxTokens,
+      int examplesPerCall,
+      String responseFormat,
+      long sampleSeed)
+      implements Serializable {}
+
+  public static GenerationRequest of(
+      String label,
+      String strategy,
+      String templateId,
+      List<String> seedIds,
+      List<ChatTurn> messages,
+      Params params,
+      int sampleIndex,
+      int round) {
+    String id = Hashes.id("request", params.provider(), params.model(), Json.write(messages), Json.write(params), String.valueOf(sampleIndex));
+    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round);
+  }
+}

@@ -1,0 +1,181 @@
+package dev.seedforge.generate;
+
+import dev.seedforge.config.InvalidInputException;
+import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.prompt.Pack;
+import dev.seedforge.seed.Seed;
+import dev.seedforge.seed.TaskType;
+import dev.seedforge.util.Hashes;
+import dev.seedforge.util.Json;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Plans the calls of a run: label × strategy × sample index. Rendering puts static content first
+ * (system prompt and the output contract, then the template's fixed text) so that provider-side
+ * prompt caching applies; few-shot examples are drawn from seeds of the same label,
+ * deterministically from the pipeline seed.
+ */
+public final class RequestPlanner {
+  private final Pack pack;
+  private final PipelineSpec spec;
+  private final String provider;
+  private final Map<String, List<Seed>> seedsByLabel;
+
+  public RequestPlanner(Pack pack, PipelineSpec spec, String provider, List<Seed> seeds) {
+    this.pack = pack;
+    this.spec = spec;
+    this.provider = provider;
+    this.seedsByLabel = groupByLabel(pack, seeds);
+  }
+
+  /** Seeds per label key, in pack label order; the key of unlabelled seeds is "". */
+  public static Map<String, List<Seed>> groupByLabel(Pack pack, List<Seed> seeds) {
+    Map<String, List<Seed>> out = new LinkedHashMap<>();
+    for (String label : pack.labels().keySet()) {
+      out.put(label, new ArrayList<>());
+    }
+    for (Seed s : seeds) {
+      out.computeIfAbsent(labelKey(s.label()), k -> new ArrayList<>()).add(s);
+    }
+    return out;
+  }
+
+  public static String labelKey(String label) {
+    return label == null ? "" : label;
+  }
+
+  public List<Pack.Strategy> strategies() {
+    List<String> wanted = spec.generation().strategies();
+    if (wanted.isEmpty()) {
+      return pack.strategies();
+    }
+    List<Pack.Strategy> out = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (String name : wanted) {
+      Pack.Strategy s = pack.strategy(name);
+      if (s == null) {
+        problems.add(
+            dev.seedforge.config.SpecLoader.display(java.nio.file.Path.of(spec.sourceFile()))
+                + ": generation.strategies: unknown strategy \""
+                + name
+                + "\"; the pack has "
+                + String.join(", ", pack.strategies().stream().map(Pack.Strategy::name).toList()));
+      } else {
+        out.add(s);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(problems);
+    }
+    return out;
+  }
+
+  /** Every request of round {@code round}, sample indices starting at {@code firstSample}. */
+  public List<GenerationRequest> plan(int round, int firstSample, int samplesPerLabel) {
+    List<GenerationRequest> out = new ArrayList<>();
+    for (Map.Entry<String, List<Seed>> e : seedsByLabel.entrySet()) {
+      for (Pack.Strategy strategy : strategies()) {
+        for (int i = firstSample; i < firstSample + samplesPerLabel; i++) {
+          GenerationRequest r = render(e.getKey(), e.getValue(), strategy, i, round);
+          if (r != null) {
+            out.add(r);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  public List<GenerationRequest> plan() {
+    return plan(0, 0, spec.generation().callsPerLabel());
+  }
+
+  GenerationRequest render(String labelKey, List<Seed> labelSeeds, Pack.Strategy strategy, int sample, int round) {
+    String label = labelKey.isEmpty() ? null : labelKey;
+    List<Seed> ordered = shuffled(labelSeeds, "fewshot|" + labelKey + "|" + strategy.name() + "|" + sample);
+    Seed focus = null;
+    if (strategy.basis() == Pack.Basis.SEED) {
+      if (labelSeeds.isEmpty()) {
+        return null;
+      }
+      List<Seed> rotation = shuffled(labelSeeds, "focus|" + labelKey + "|" + strategy.name());
+      focus = rotation.get(sample % rotation.size());
+      Seed f = focus;
+      ordered = ordered.stream().filter(s -> !s.id().equals(f.id())).toList();
+    }
+    List<Seed> fewShot = ordered.subList(0, Math.min(spec.generation().fewShot(), ordered.size()));
+    Map<String, String> vars = new TreeMap<>();
+    vars.put("domain", pack.domain());
+    vars.put("task_description", pack.description());
+    vars.put("label", label == null ? "" : label);
+    vars.put("label_description", label == null ? "" : pack.labels().getOrDefault(label, ""));
+    vars.put("labels", labelList());
+    vars.put("n", String.valueOf(spec.generation().examplesPerCall()));
+    vars.put("examples", exampleLines(fewShot));
+    if (focus != null) {
+      vars.put("seed", exampleLine(focus));
+    }
+    List<ChatTurn> messages =
+        List.of(
+            new ChatTurn("system", systemMessage()),
+            new ChatTurn("user", strategy.template().render(vars)));
+    List<String> seedIds = new ArrayList<>();
+    if (focus != null) {
+      seedIds.add(focus.id());
+    }
+    fewShot.forEach(s -> seedIds.add(s.id()));
+    PipelineSpec.Llm llm = spec.llm();
+    GenerationRequest.Params params =
+        new GenerationRequest.Params(
+            provider,
+            llm.model(),
+            llm.temperature(),
+            llm.topP(),
+            llm.maxTokens(),
+            spec.generation().examplesPerCall(),
+            llm.responseFormat(),
+            Hashes.draw(spec.seed(), "sample|" + labelKey + "|" + strategy.name() + "|" + sample) & 0x7fffffffL);
+    return GenerationRequest.of(label, strategy.name(), strategy.template().id(), seedIds, messages, params, sample, round);
+  }
+
+  /** The system message: the pack's prompt and the output contract, identical for every call. */
+  String systemMessage() {
+    return pack.systemPrompt() + "\n\n" + OutputContract.instructions(pack.task(), spec.generation().examplesPerCall());
+  }
+
+  private String labelList() {
+    StringBuilder b = new StringBuilder();
+    pack.labels().forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append('\n'));
+    return b.toString().stripTrailing();
+  }
+
+  /** Seeds as JSON lines: delimited, escaped data that the template cannot mistake for instructions. */
+  private String exampleLines(List<Seed> seeds) {
+    StringBuilder b = new StringBuilder();
+    for (Seed s : seeds) {
+      b.append(exampleLine(s)).append('\n');
+    }
+    return b.toString().stripTrailing();
+  }
+
+  private String exampleLine(Seed s) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String f : pack.task().fields()) {
+      if (pack.task() == TaskType.INSTRUCTION || f.equals("text")) {
+        m.put(f, s.field(f));
+      }
+    }
+    return Json.write(m);
+  }
+
+  private List<Seed> shuffled(List<Seed> seeds, String key) {
+    List<Seed> copy = new ArrayList<>(seeds);
+    copy.sort(Comparator.comparingLong((Seed s) -> Hashes.draw(spec.seed(), key + "|" + s.id())).thenComparing(Seed::id));
+    return copy;
+  }
+}

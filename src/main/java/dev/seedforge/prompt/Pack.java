@@ -1,0 +1,34 @@
+package dev.seedforge.prompt;
+
+import dev.seedforge.seed.TaskType;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A prompt pack ({@code prompts/<domain>/}): the task, its labels with descriptions, the system
+ * prompt and the strategies that expand seeds into new examples.
+ */
+public record Pack(
+    String dir,
+    String domain,
+    TaskType task,
+    String description,
+    String systemPrompt,
+    Map<String, String> labels,
+    String seedsFile,
+    List<Strategy> strategies)
+    implements Serializable {
+
+  /** How a strategy picks its inspiration: few-shot examples of a label, or one seed to vary. */
+  public enum Basis {
+    LABEL,
+    SEED
+  }
+
+  public record Strategy(String name, Basis basis, Template template) implements Serializable {}
+
+  public Strategy strategy(String name) {
+    return strategies.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+  }
+}

@@ -1,0 +1,39 @@
+package dev.seedforge.seed;
+
+import java.util.List;
+
+/** What a record teaches: a label for a text, or an output for an instruction. */
+public enum TaskType {
+  CLASSIFICATION(List.of("text"), List.of("text")),
+  INSTRUCTION(List.of("instruction", "input", "output"), List.of("instruction", "output"));
+
+  private final List<String> fields;
+  private final List<String> required;
+
+  TaskType(List<String> fields, List<String> required) {
+    this.fields = fields;
+    this.required = required;
+  }
+
+  /** The content fields of a record of this type, in output order. */
+  public List<String> fields() {
+    return fields;
+  }
+
+  /** The fields that must be present and non-empty. */
+  public List<String> required() {
+    return required;
+  }
+
+  public static TaskType parse(String s) {
+    return switch (s) {
+      case "classification" -> CLASSIFICATION;
+      case "instruction" -> INSTRUCTION;
+      default -> null;
+    };
+  }
+
+  public String wireName() {
+    return name().toLowerCase();
+  }
+}
