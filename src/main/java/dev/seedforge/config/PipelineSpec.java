@@ -64,5 +64,6 @@ public record PipelineSpec(
 
   public record Split(double validation) implements Serializable {}
 
-  public record Output(String dir, String systemMessage) implements Serializable {}
+  /** {@code includeSeeds}: the seeds themselves join the dataset (they win every duplicate group). */
+  public record Output(String dir, String systemMessage, boolean includeSeeds) implements Serializable {}
 }

@@ -144,7 +144,7 @@ public final class SpecLoader {
     Fields o = top.object("output");
     String outDir = o.string("dir", null);
     Path out = outDir == null ? base.resolve("../output").resolve(name == null ? fileName : name).normalize() : base.resolve(outDir).normalize();
-    PipelineSpec.Output output = new PipelineSpec.Output(out.toString(), o.string("system_message", null));
+    PipelineSpec.Output output = new PipelineSpec.Output(out.toString(), o.string("system_message", null), o.bool("include_seeds", true));
     o.finish();
     top.finish();
     problems.throwIfAny();
@@ -165,7 +165,7 @@ public final class SpecLoader {
       seed = overrides.seed();
     }
     if (overrides.outDir() != null) {
-      output = new PipelineSpec.Output(Path.of(overrides.outDir()).toAbsolutePath().normalize().toString(), output.systemMessage());
+      output = new PipelineSpec.Output(Path.of(overrides.outDir()).toAbsolutePath().normalize().toString(), output.systemMessage(), output.includeSeeds());
     }
     return new PipelineSpec(
         name,

@@ -1,0 +1,43 @@
+package dev.seedforge.cli;
+
+import dev.seedforge.report.Version;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code seedforge run|…}: the command line. */
+@Command(
+    name = "seedforge",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.VersionProvider.class,
+    description = "Turns a handful of seed examples into a large, clean, balanced fine-tuning dataset.",
+    subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  public static int execute(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          ex.getCommandLine().getErr().println("seedforge: " + ex.getMessage());
+          ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+          return ExitCodes.BAD_INPUT;
+        });
+    return cl.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"seedforge " + Version.get() + " (Apache Beam 2.62.0, LangChain4j 1.19.0, OpenNLP 2.5.4)"};
+    }
+  }
+}

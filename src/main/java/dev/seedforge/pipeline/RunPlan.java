@@ -1,0 +1,88 @@
+package dev.seedforge.pipeline;
+
+import dev.seedforge.config.InvalidInputException;
+import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.config.SpecLoader;
+import dev.seedforge.generate.GenerationRequest;
+import dev.seedforge.generate.ModelSettings;
+import dev.seedforge.generate.RequestPlanner;
+import dev.seedforge.prompt.Pack;
+import dev.seedforge.prompt.PackLoader;
+import dev.seedforge.seed.Seed;
+import dev.seedforge.seed.SeedReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a run needs, loaded and cross-checked on the driver before any worker starts or any
+ * call is paid for: the spec, the pack, the seeds, the generator, and the planned requests.
+ */
+public record RunPlan(
+    PipelineSpec spec, Pack pack, List<Seed> seeds, String generator, String generatorNote, List<GenerationRequest> requests) {
+
+  public static final String LEXICAL = "lexical";
+
+  public boolean usesLlm() {
+    return !LEXICAL.equals(generator);
+  }
+
+  public ModelSettings modelSettings() {
+    PipelineSpec.Llm l = spec.llm();
+    return new ModelSettings(generator, l.model(), l.baseUrl(), l.apiKeyEnv(), l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), pack.task());
+  }
+
+  public static RunPlan prepare(PipelineSpec spec, Map<String, String> env) {
+    Pack pack = PackLoader.load(Path.of(spec.packDir()));
+    Path seedsFile = Path.of(spec.seedsFile() != null ? spec.seedsFile() : pack.seedsFile());
+    List<Seed> seeds = SeedReader.read(seedsFile, pack.task());
+    List<String> problems = new ArrayList<>();
+    String specFile = SpecLoader.display(Path.of(spec.sourceFile()));
+    if (!pack.labels().isEmpty()) {
+      for (Seed s : seeds) {
+        if (s.label() != null && !pack.labels().containsKey(s.label())) {
+          problems.add(
+              s.source() + ":" + s.line() + ": label \"" + s.label() + "\" is not one of the pack's labels ("
+                  + String.join(", ", pack.labels().keySet()) + "); fix the seed or add the label to pack.yaml");
+        }
+      }
+    }
+    for (String label : spec.targets().labels().keySet()) {
+      if (!pack.labels().containsKey(label)) {
+        problems.add(specFile + ": targets.labels." + label + ": unknown label; the pack has " + String.join(", ", pack.labels().keySet()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(problems);
+    }
+
+    String provider = spec.llm().provider();
+    String generator;
+    String note;
+    String key = env.get(spec.llm().apiKeyEnv());
+    boolean hasKey = key != null && !key.isBlank();
+    if ("auto".equals(provider)) {
+      if (spec.llm().baseUrl() != null || hasKey) {
+        generator = "openai";
+        note = "generator: " + spec.llm().model() + " at " + (spec.llm().baseUrl() == null ? "https://api.openai.com/v1" : spec.llm().baseUrl());
+      } else {
+        generator = LEXICAL;
+        note = "generator: lexical (offline EDA with WordNet): no LLM configured; set llm.base_url or " + spec.llm().apiKeyEnv() + " to use one";
+      }
+    } else {
+      generator = provider;
+      note = LEXICAL.equals(provider) ? "generator: lexical (offline EDA with WordNet)" : "generator: " + provider + " " + spec.llm().model();
+    }
+    if ("openai".equals(generator) && spec.llm().baseUrl() == null && !hasKey) {
+      throw new InvalidInputException(
+          specFile + ": llm.api_key_env: environment variable " + spec.llm().apiKeyEnv()
+              + " is not set; export it, or set llm.base_url (or --base-url) for a local OpenAI-compatible server");
+    }
+    List<GenerationRequest> requests = List.of();
+    if (!LEXICAL.equals(generator)) {
+      requests = new RequestPlanner(pack, spec, generator, seeds).plan();
+    }
+    return new RunPlan(spec, pack, seeds, generator, note, requests);
+  }
+}

@@ -1,0 +1,69 @@
+package dev.seedforge.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.seedforge.generate.FatalCallException;
+import dev.seedforge.report.Manifest;
+import dev.seedforge.util.AtomicFiles;
+import dev.seedforge.util.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** Runs a planned job on the configured Beam runner and writes manifest.json when it ends. */
+public final class Runner {
+  private Runner() {}
+
+  public record Outcome(ObjectNode manifest, Path outDir) {}
+
+  public static Outcome run(RunPlan plan, PipelineOptions options) throws IOException {
+    Path outDir = Path.of(plan.spec().output().dir());
+    Files.createDirectories(outDir);
+    Instant start = Instant.now();
+    Pipeline p = Pipeline.create(options);
+    SeedforgePipeline.build(p, plan);
+    try {
+      p.run().waitUntilFinish();
+    } catch (RuntimeException e) {
+      FatalCallException fatal = findCause(e, FatalCallException.class);
+      if (fatal != null) {
+        throw fatal;
+      }
+      throw e;
+    }
+    Duration wall = Duration.between(start, Instant.now());
+    Path ledgerFile = outDir.resolve(SeedforgePipeline.LEDGER);
+    List<String> ledger = Files.readAllLines(ledgerFile, StandardCharsets.UTF_8);
+    ObjectNode run = Json.mapper().createObjectNode();
+    run.put("started_at", start.toString());
+    run.put("wall_time_seconds", wall.toMillis() / 1000.0);
+    run.put("runner", options.getRunner().getSimpleName());
+    ObjectNode manifest =
+        Manifest.build(
+            plan,
+            ledger,
+            outDir,
+            List.of(SeedforgePipeline.TRAIN, SeedforgePipeline.VALIDATION, SeedforgePipeline.REJECTED, SeedforgePipeline.FAILED),
+            run);
+    AtomicFiles.writeString(outDir.resolve("manifest.json"), Json.pretty(manifest) + "\n");
+    Files.deleteIfExists(ledgerFile);
+    return new Outcome(manifest, outDir);
+  }
+
+  static <T extends Throwable> T findCause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,172 @@
+package dev.seedforge.report;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.pipeline.RunPlan;
+import dev.seedforge.util.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds manifest.json from the run's ledger (exact counters summed by the pipeline) and the files
+ * it wrote. Everything but the "run" section (times, runner) is the same on every identical run.
+ */
+public final class Manifest {
+  public static final String VERSION = Version.get();
+
+  private Manifest() {}
+
+  /** One ledger line: group/name/label TAB value. */
+  record Entry(String group, String name, String label, long value) {}
+
+  static List<Entry> parseLedger(List<String> lines) {
+    return lines.stream()
+        .filter(l -> !l.isBlank())
+        .map(
+            l -> {
+              int tab = l.lastIndexOf('\t');
+              String key = l.substring(0, tab);
+              long v = Long.parseLong(l.substring(tab + 1));
+              int first = key.indexOf('/');
+              int last = key.lastIndexOf('/');
+              return new Entry(key.substring(0, first), key.substring(first + 1, last), key.substring(last + 1), v);
+            })
+        .toList();
+  }
+
+  /** Totals and per-label figures of one group/name. */
+  static final class Tally {
+    long total;
+    final Map<String, Long> perLabel = new TreeMap<>();
+
+    void add(Entry e) {
+      total += e.value();
+      if (!e.label().isEmpty()) {
+        perLabel.merge(e.label(), e.value(), Long::sum);
+      }
+    }
+
+    ObjectNode json() {
+      ObjectNode n = Json.mapper().createObjectNode();
+      n.put("total", total);
+      if (!perLabel.isEmpty()) {
+        ObjectNode p = n.putObject("per_label");
+        perLabel.forEach(p::put);
+      }
+      return n;
+    }
+  }
+
+  public static ObjectNode build(RunPlan plan, List<String> ledgerLines, Path outDir, List<String> files, ObjectNode run) throws IOException {
+    Map<String, Tally> tallies = new TreeMap<>();
+    for (Entry e : parseLedger(ledgerLines)) {
+      tallies.computeIfAbsent(e.group() + "/" + e.name(), k -> new Tally()).add(e);
+    }
+    PipelineSpec spec = plan.spec();
+    ObjectNode m = Json.mapper().createObjectNode();
+    m.put("seedforge_version", VERSION);
+    ObjectNode pipeline = m.putObject("pipeline");
+    pipeline.put("name", spec.name());
+    pipeline.put("file", spec.sourceFile());
+    pipeline.put("spec_hash", spec.specHash());
+    pipeline.put("pack", plan.pack().domain());
+    pipeline.put("task", plan.pack().task().wireName());
+    pipeline.put("seed", spec.seed());
+
+    ObjectNode generator = m.putObject("generator");
+    generator.put("kind", plan.generator());
+    if (plan.usesLlm()) {
+      generator.put("model", spec.llm().model());
+      generator.put("base_url", spec.llm().baseUrl() == null ? "default" : spec.llm().baseUrl());
+      generator.put("temperature", spec.llm().temperature());
+      generator.put("max_tokens", spec.llm().maxTokens());
+    } else {
+      generator.put("model", dev.seedforge.generate.lexical.LexicalAugmenter.MODEL);
+    }
+    generator.put("note", plan.generatorNote());
+
+    m.set("seeds", tally(tallies, "seeds/read").json());
+
+    ObjectNode calls = m.putObject("calls");
+    for (String name : List.of("planned", "made", "cached", "failed", "attempts")) {
+      calls.set(name, tally(tallies, "calls/" + name).json());
+    }
+    ObjectNode failureKinds = calls.putObject("failures_by_kind");
+    tallies.forEach((k, t) -> {
+      if (k.startsWith("failures/")) {
+        failureKinds.put(k.substring("failures/".length()), t.total);
+      }
+    });
+    ObjectNode tokens = m.putObject("tokens");
+    tokens.put("source", "usage reported by the provider");
+    tokens.set("input", tally(tallies, "tokens/input").json());
+    tokens.set("output", tally(tallies, "tokens/output").json());
+
+    ObjectNode stages = m.putObject("stages");
+    stages.set("generated", tally(tallies, "generated/candidates").json());
+    stages.set("passed_quality", tally(tallies, "quality/passed").json());
+    stages.set("train", tally(tallies, "final/train").json());
+    stages.set("validation", tally(tallies, "final/validation").json());
+
+    ObjectNode rejections = m.putObject("rejections");
+    ObjectNode byFilter = rejections.putObject("by_filter");
+    Tally allRejected = new Tally();
+    tallies.forEach((k, t) -> {
+      if (k.startsWith("rejected/")) {
+        byFilter.set(k.substring("rejected/".length()), t.json());
+        allRejected.total += t.total;
+        t.perLabel.forEach((l, v) -> allRejected.perLabel.merge(l, v, Long::sum));
+      }
+    });
+    rejections.set("all", allRejected.json());
+
+    ObjectNode balance = m.putObject("balance");
+    Tally available = tally(tallies, "balance/available");
+    Tally quota = tally(tallies, "balance/quota");
+    Tally train = tally(tallies, "final/train");
+    Tally validation = tally(tallies, "final/validation");
+    for (String label : available.perLabel.keySet()) {
+      ObjectNode b = balance.putObject(label);
+      b.put("available", available.perLabel.get(label));
+      b.put("quota", quota.perLabel.getOrDefault(label, 0L));
+      b.put("kept", train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L));
+    }
+    ObjectNode warnings = null;
+    for (String label : plan.pack().labels().keySet()) {
+      long kept = train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L);
+      long wanted = spec.targets().labels().getOrDefault(label, spec.targets().perLabel());
+      if (wanted > 0 && kept < wanted) {
+        if (warnings == null) {
+          warnings = m.putObject("warnings");
+        }
+        warnings.put("unmet_quota/" + label, "label " + label + " has " + kept + " records, short of its quota of " + wanted);
+      }
+    }
+
+    ObjectNode fileNode = m.putObject("files");
+    for (String f : files) {
+      Path p = outDir.resolve(f);
+      ObjectNode fn = fileNode.putObject(f);
+      byte[] bytes = Files.readAllBytes(p);
+      long lines = 0;
+      for (byte b : bytes) {
+        if (b == '\n') {
+          lines++;
+        }
+      }
+      fn.put("records", lines);
+      fn.put("bytes", bytes.length);
+      fn.put("sha256", com.google.common.hash.Hashing.sha256().hashBytes(bytes).toString());
+    }
+    m.set("run", run);
+    return m;
+  }
+
+  private static Tally tally(Map<String, Tally> tallies, String key) {
+    return tallies.getOrDefault(key, new Tally());
+  }
+}
