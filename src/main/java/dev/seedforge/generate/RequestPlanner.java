@@ -164,11 +164,10 @@ public final class RequestPlanner {
   }
 
   private String exampleLine(Seed s) {
-    Map<String, String> m = new LinkedHashMap<>();
+    // An ObjectNode keeps the task's field order (instruction, input, output); maps are sorted.
+    com.fasterxml.jackson.databind.node.ObjectNode m = Json.mapper().createObjectNode();
     for (String f : pack.task().fields()) {
-      if (pack.task() == TaskType.INSTRUCTION || f.equals("text")) {
-        m.put(f, s.field(f));
-      }
+      m.put(f, s.field(f));
     }
     return Json.write(m);
   }
