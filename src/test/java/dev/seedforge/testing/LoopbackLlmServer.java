@@ -1,0 +1,791 @@
+package dev.seedforge.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An OpenAI-compatible chat-completions server on 127.0.0.1 (ephemeral port) for tests and
+ * benchmarks, with scriptable, thread-safe fault injection.
+ *
+ * <p>Only {@code POST .../chat/completions} is served (other paths get an OpenAI-style 404; streaming
+ * is not supported). By default every request gets a
+ * well-formed completion whose content is {@code {"examples":[...]}} with as many examples as the
+ * system prompt asks for ("Return exactly N new examples"), deterministic from the request body.
+ *
+ * <p>How a request's behaviour is chosen, first match wins:
+ *
+ * <ol>
+ *   <li>the {@link #script(Script) script}, if set and it returns non-null;
+ *   <li>the required API key ({@link #requireApiKey}) → {@link Behavior#UNAUTHORIZED}, and the
+ *       known models ({@link #knownModels}) → {@link Behavior#MODEL_NOT_FOUND};
+ *   <li>the server-side rate limit ({@link #rateLimitPerMinute}) → {@link Behavior#RATE_LIMIT};
+ *   <li>queued behaviours ({@link #next(Behavior, int)}), in FIFO order;
+ *   <li>probabilities ({@link #withProbability}); the draw is a pure function of the seed and the
+ *       request number, so runs are reproducible;
+ *   <li>{@link Behavior#OK}.
+ * </ol>
+ *
+ * <p>A fixed {@link #latencyMillis latency} is added before every answer.
+ */
+public final class LoopbackLlmServer implements AutoCloseable {
+
+  /** What the server does with one request. */
+  public enum Behavior {
+    /** 200, well-formed examples JSON, finish_reason "stop". */
+    OK,
+    /** 429 with Retry-After and x-ratelimit-* headers. */
+    RATE_LIMIT,
+    /** 500 with an OpenAI server_error body. */
+    SERVER_ERROR,
+    /** 503 with an OpenAI "overloaded" body. */
+    SERVICE_UNAVAILABLE,
+    /** Accept and never answer (until {@link #hangMillis} passes, then answer OK, or until close). */
+    HANG,
+    /** 200, finish_reason "length", the examples JSON cut in half. */
+    TRUNCATED,
+    /** 200, prose without any JSON. */
+    PROSE,
+    /** 200, JSON with unbalanced braces and a syntax error (no complete JSON value). */
+    MALFORMED_JSON,
+    /** 200, the examples JSON inside a ```json fence with prose around it. */
+    FENCED,
+    /** 200, empty content. */
+    EMPTY,
+    /** 401 with OpenAI's invalid_api_key body. */
+    UNAUTHORIZED,
+    /** 404 with OpenAI's model_not_found body. */
+    MODEL_NOT_FOUND
+  }
+
+  /** Picks a behaviour for request number {@code n} (1-based) with body {@code body}; null = default rules. */
+  @FunctionalInterface
+  public interface Script {
+    Behavior choose(int n, String body);
+  }
+
+  static {
+    // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed
+    // ACK and every small response waits ~40 ms. Read once, when the first HttpServer is created.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern EXACTLY = Pattern.compile("Return exactly (\\d+)");
+  private static final Pattern WORD = Pattern.compile("[A-Za-z][A-Za-z'-]{3,}");
+  private static final Pattern NOUN =
+      Pattern.compile("(?i)\\b(?:my|the|your|our|a|an|his|her|their|new)\\s+([A-Za-z][A-Za-z-]{3,})");
+
+  private final HttpServer server;
+  private final ThreadPoolExecutor executor;
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final long seed;
+  private final Object lock = new Object();
+
+  // configuration
+  private volatile long latencyMillis;
+  private volatile long hangMillis;
+  private volatile int retryAfterSeconds = 1;
+  private volatile Script script;
+  private volatile String requiredApiKey;
+  private volatile Set<String> knownModels;
+  private final Deque<Behavior> queued = new ArrayDeque<>(); // guarded by lock
+  private final EnumMap<Behavior, Double> probabilities = new EnumMap<>(Behavior.class); // guarded by lock
+  private int rateLimitPerMinute; // guarded by lock; 0 = off
+  private double bucketCapacity; // guarded by lock
+  private double bucketTokens; // guarded by lock
+  private long bucketRefilledNanos; // guarded by lock
+  private volatile int keepBodies = 1000;
+
+  // counters
+  private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
+  private final AtomicInteger tooManyRequests = new AtomicInteger();
+  private final AtomicInteger limiterRejections = new AtomicInteger();
+  private final AtomicInteger handlerErrors = new AtomicInteger();
+  private volatile RuntimeException lastHandlerError;
+  private final Map<Behavior, AtomicLong> counts = new EnumMap<>(Behavior.class);
+  private final Deque<String> bodies = new ArrayDeque<>(); // guarded by itself
+
+  /** A server with seed 42. */
+  public LoopbackLlmServer() {
+    this(42L);
+  }
+
+  /** A server whose probabilistic behaviours draw from {@code seed}. */
+  public LoopbackLlmServer(long seed) {
+    this.seed = seed;
+    for (Behavior b : Behavior.values()) {
+      counts.put(b, new AtomicLong());
+    }
+    AtomicInteger threadNo = new AtomicInteger();
+    this.executor =
+        new ThreadPoolExecutor(
+            16,
+            1024,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "loopback-llm-" + threadNo.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+    } catch (IOException e) {
+      executor.shutdownNow();
+      throw new IllegalStateException("could not bind a loopback port", e);
+    }
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  // ---------------------------------------------------------------- addresses
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** "http://127.0.0.1:PORT/v1", the base URL an OpenAI client needs. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port() + "/v1";
+  }
+
+  // ---------------------------------------------------------------- configuration (fluent)
+
+  /** Delay before every answer. */
+  public LoopbackLlmServer latencyMillis(long ms) {
+    this.latencyMillis = Math.max(0, ms);
+    return this;
+  }
+
+  /** How long {@link Behavior#HANG} holds a request before answering OK; 0 (default) = until close. */
+  public LoopbackLlmServer hangMillis(long ms) {
+    this.hangMillis = Math.max(0, ms);
+    return this;
+  }
+
+  /** The Retry-After value (seconds) sent with scripted/queued/probabilistic 429s. */
+  public LoopbackLlmServer retryAfterSeconds(int seconds) {
+    this.retryAfterSeconds = Math.max(0, seconds);
+    return this;
+  }
+
+  /** The next {@code k} requests (after script, auth and rate limit) get {@code behavior}. */
+  public LoopbackLlmServer next(Behavior behavior, int k) {
+    synchronized (lock) {
+      for (int i = 0; i < k; i++) {
+        queued.addLast(behavior);
+      }
+    }
+    return this;
+  }
+
+  /** Each request (that no earlier rule decided) gets {@code behavior} with probability {@code p}; 0 removes it. */
+  public LoopbackLlmServer withProbability(Behavior behavior, double p) {
+    synchronized (lock) {
+      if (p <= 0) {
+        probabilities.remove(behavior);
+      } else {
+        probabilities.put(behavior, p);
+      }
+      double sum = probabilities.values().stream().mapToDouble(Double::doubleValue).sum();
+      if (sum > 1.0 + 1e-9) {
+        throw new IllegalArgumentException("probabilities add up to " + sum + " > 1");
+      }
+    }
+    return this;
+  }
+
+  /**
+   * A server-side token bucket: {@code rpm} requests per minute, refilled continuously, holding at
+   * most {@code max(1, rpm / 60)} tokens (one second's worth); requests over it get 429. 0 = off.
+   */
+  public LoopbackLlmServer rateLimitPerMinute(int rpm) {
+    return rateLimitPerMinute(rpm, Math.max(1, rpm / 60.0));
+  }
+
+  /** As {@link #rateLimitPerMinute(int)}, with an explicit bucket size (burst). */
+  public LoopbackLlmServer rateLimitPerMinute(int rpm, double burst) {
+    synchronized (lock) {
+      this.rateLimitPerMinute = Math.max(0, rpm);
+      this.bucketCapacity = Math.max(1, burst);
+      this.bucketTokens = bucketCapacity;
+      this.bucketRefilledNanos = System.nanoTime();
+    }
+    return this;
+  }
+
+  /** Per-request script, consulted first; null removes it. */
+  public LoopbackLlmServer script(Script script) {
+    this.script = script;
+    return this;
+  }
+
+  /** Requests whose "Authorization: Bearer" key differs get 401; null = any key. */
+  public LoopbackLlmServer requireApiKey(String key) {
+    this.requiredApiKey = key;
+    return this;
+  }
+
+  /** Requests for any other model get 404 model_not_found; none = any model. */
+  public LoopbackLlmServer knownModels(String... models) {
+    this.knownModels = models.length == 0 ? null : Set.of(models);
+    return this;
+  }
+
+  /** How many request bodies {@link #requestBodies()} keeps (the most recent). */
+  public LoopbackLlmServer keepBodies(int n) {
+    this.keepBodies = Math.max(0, n);
+    return this;
+  }
+
+  /** Clears faults, script, limits, latency, auth and model checks (not the counters). */
+  public LoopbackLlmServer resetFaults() {
+    synchronized (lock) {
+      queued.clear();
+      probabilities.clear();
+      rateLimitPerMinute = 0;
+    }
+    latencyMillis = 0;
+    hangMillis = 0;
+    retryAfterSeconds = 1;
+    script = null;
+    requiredApiKey = null;
+    knownModels = null;
+    return this;
+  }
+
+  /** Sets every counter back to zero and forgets the stored bodies. */
+  public LoopbackLlmServer resetCounters() {
+    requests.set(0);
+    maxInFlight.set(inFlight.get());
+    tooManyRequests.set(0);
+    limiterRejections.set(0);
+    handlerErrors.set(0);
+    counts.values().forEach(c -> c.set(0));
+    synchronized (bodies) {
+      bodies.clear();
+    }
+    return this;
+  }
+
+  // ---------------------------------------------------------------- counters
+
+  /** Chat-completion requests received (any outcome). */
+  public int requestCount() {
+    return requests.get();
+  }
+
+  /** How many requests were answered (or held) with {@code b}. */
+  public long count(Behavior b) {
+    return counts.get(b).get();
+  }
+
+  /** A snapshot of {@link #count} for every behaviour. */
+  public Map<Behavior, Long> counts() {
+    Map<Behavior, Long> m = new EnumMap<>(Behavior.class);
+    counts.forEach((k, v) -> m.put(k, v.get()));
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** Requests being handled right now. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** The most requests handled at once since start (or {@link #resetCounters}). */
+  public int maxInFlight() {
+    return maxInFlight.get();
+  }
+
+  /** Every 429 sent, whatever decided it. */
+  public int tooManyRequestsSent() {
+    return tooManyRequests.get();
+  }
+
+  /** The 429s sent because the server-side rate limit was exceeded. */
+  public int rateLimiterRejections() {
+    return limiterRejections.get();
+  }
+
+  /** Requests dropped because the handler (or a script) threw; see {@link #lastHandlerError}. */
+  public int handlerErrors() {
+    return handlerErrors.get();
+  }
+
+  public RuntimeException lastHandlerError() {
+    return lastHandlerError;
+  }
+
+  /** The most recent request bodies (at most {@link #keepBodies}), oldest first. */
+  public List<String> requestBodies() {
+    synchronized (bodies) {
+      return List.copyOf(bodies);
+    }
+  }
+
+  /** The most recent request body, or null. */
+  public String lastRequestBody() {
+    synchronized (bodies) {
+      return bodies.peekLast();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed.countDown();
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  // ---------------------------------------------------------------- handling
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getPath();
+      if (!"POST".equals(ex.getRequestMethod()) || !path.endsWith("/chat/completions")) {
+        drain(ex.getRequestBody());
+        sendError(ex, 404, "Unknown request URL: " + ex.getRequestMethod() + " " + path, "invalid_request_error", "unknown_url", Map.of());
+        return;
+      }
+      int now = inFlight.incrementAndGet();
+      maxInFlight.accumulateAndGet(now, Math::max);
+      try {
+        serve(ex);
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    } catch (IOException e) {
+      // the client went away (e.g. timed out on a hung request); nothing to answer
+    } catch (RuntimeException e) {
+      // a bug in the server or in a script: make it visible instead of a silently dropped connection
+      handlerErrors.incrementAndGet();
+      lastHandlerError = e;
+    }
+  }
+
+  private void serve(HttpExchange ex) throws IOException {
+    String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    int n = requests.incrementAndGet();
+    remember(body);
+    JsonNode req;
+    try {
+      req = JSON.readTree(body);
+    } catch (IOException e) {
+      req = null;
+    }
+    if (req == null || !req.isObject()) {
+      sendError(ex, 400, "We could not parse the JSON body of your request.", "invalid_request_error", null, Map.of());
+      return;
+    }
+    String model = req.path("model").asText("");
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    String key = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
+
+    Decision d = choose(n, body, model, key);
+    Behavior b = d.behavior();
+    counts.get(b).incrementAndGet();
+
+    if (b == Behavior.HANG) {
+      long hold = hangMillis;
+      boolean closing = hold == 0 ? await(Long.MAX_VALUE) : await(hold);
+      if (closing) {
+        return; // never answered; the exchange is closed by try-with-resources
+      }
+      b = Behavior.OK;
+    } else if (latencyMillis > 0 && await(latencyMillis)) {
+      return;
+    }
+
+    switch (b) {
+      case RATE_LIMIT -> sendRateLimited(ex, retryAfterSeconds, d.fromLimiter());
+      case SERVER_ERROR ->
+          sendError(ex, 500, "The server had an error while processing your request. Sorry about that!", "server_error", null, Map.of());
+      case SERVICE_UNAVAILABLE ->
+          sendError(ex, 503, "The engine is currently overloaded, please try again later.", "server_error", null, Map.of());
+      case UNAUTHORIZED ->
+          sendError(
+              ex,
+              401,
+              "Incorrect API key provided: " + mask(key) + ". You can find your API key at https://platform.openai.com/account/api-keys.",
+              "invalid_request_error",
+              "invalid_api_key",
+              Map.of());
+      case MODEL_NOT_FOUND ->
+          sendError(ex, 404, "The model `" + model + "` does not exist", "invalid_request_error", "model_not_found", Map.of());
+      default -> sendCompletion(ex, n, body, req, model, b);
+    }
+  }
+
+  private record Decision(Behavior behavior, boolean fromLimiter) {}
+
+  private Decision choose(int n, String body, String model, String key) {
+    Script s = script;
+    if (s != null) {
+      Behavior b = s.choose(n, body);
+      if (b != null) {
+        return new Decision(b, false);
+      }
+    }
+    String required = requiredApiKey;
+    if (required != null && !required.equals(key)) {
+      return new Decision(Behavior.UNAUTHORIZED, false);
+    }
+    Set<String> models = knownModels;
+    if (models != null && !models.contains(model)) {
+      return new Decision(Behavior.MODEL_NOT_FOUND, false);
+    }
+    synchronized (lock) {
+      if (rateLimitPerMinute > 0 && !takeToken()) {
+        limiterRejections.incrementAndGet();
+        return new Decision(Behavior.RATE_LIMIT, true);
+      }
+      Behavior q = queued.pollFirst();
+      if (q != null) {
+        return new Decision(q, false);
+      }
+      if (!probabilities.isEmpty()) {
+        double u = (splitmix(seed ^ splitmix(n)) >>> 11) * 0x1.0p-53;
+        double acc = 0;
+        for (Map.Entry<Behavior, Double> e : probabilities.entrySet()) {
+          acc += e.getValue();
+          if (u < acc) {
+            return new Decision(e.getKey(), false);
+          }
+        }
+      }
+    }
+    return new Decision(Behavior.OK, false);
+  }
+
+  private static long splitmix(long x) {
+    long z = x + 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /** Guarded by lock. */
+  private boolean takeToken() {
+    long t = System.nanoTime();
+    double perNano = rateLimitPerMinute / 60e9;
+    bucketTokens = Math.min(bucketCapacity, bucketTokens + (t - bucketRefilledNanos) * perNano);
+    bucketRefilledNanos = t;
+    if (bucketTokens >= 1) {
+      bucketTokens -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** Waits up to {@code ms}; true if the server closed meanwhile. */
+  private boolean await(long ms) {
+    try {
+      return closed.await(ms, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+
+  private void remember(String body) {
+    int keep = keepBodies;
+    synchronized (bodies) {
+      bodies.addLast(body);
+      while (bodies.size() > keep) {
+        bodies.removeFirst();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- responses
+
+  private void sendRateLimited(HttpExchange ex, int retryAfter, boolean fromLimiter) throws IOException {
+    tooManyRequests.incrementAndGet();
+    int limit;
+    double tokens;
+    synchronized (lock) {
+      limit = rateLimitPerMinute > 0 ? rateLimitPerMinute : 60;
+      tokens = rateLimitPerMinute > 0 ? bucketTokens : 0;
+    }
+    long resetMs = fromLimiter ? (long) Math.ceil((1 - tokens) * 60_000.0 / limit) : retryAfter * 1000L;
+    // The limiter's Retry-After is the wait for the next token, rounded up to whole seconds.
+    int retry = fromLimiter ? (int) Math.max(1, (resetMs + 999) / 1000) : retryAfter;
+    Map<String, String> headers = new java.util.LinkedHashMap<>();
+    headers.put("Retry-After", String.valueOf(retry));
+    headers.put("x-ratelimit-limit-requests", String.valueOf(limit));
+    headers.put("x-ratelimit-remaining-requests", "0");
+    headers.put("x-ratelimit-reset-requests", Math.max(1, resetMs) + "ms");
+    headers.put("x-ratelimit-limit-tokens", "200000");
+    headers.put("x-ratelimit-remaining-tokens", "0");
+    headers.put("x-ratelimit-reset-tokens", Math.max(1, resetMs) + "ms");
+    sendError(
+        ex,
+        429,
+        "Rate limit reached for requests on this organization: Limit "
+            + limit
+            + ", Used "
+            + limit
+            + ", Requested 1. Please try again in "
+            + Math.max(1, resetMs)
+            + "ms.",
+        "requests",
+        "rate_limit_exceeded",
+        headers);
+  }
+
+  private void sendCompletion(HttpExchange ex, int n, String body, JsonNode req, String model, Behavior b) throws IOException {
+    String system = join(req.path("messages"), "system");
+    String user = join(req.path("messages"), "user");
+    int count = 1;
+    Matcher m = EXACTLY.matcher(system);
+    if (m.find()) {
+      count = Math.max(1, Math.min(1000, Integer.parseInt(m.group(1))));
+    }
+    boolean instruction = system.contains("\"instruction\"");
+    long h = fnv(body);
+    String examples = examplesJson(instruction, count, user, h);
+    String finish = "stop";
+    String content =
+        switch (b) {
+          case TRUNCATED -> {
+            finish = "length";
+            yield examples.substring(0, examples.length() / 2);
+          }
+          case PROSE ->
+              "Sure! Here are some new examples for you. Each one is a short customer message written in a natural tone, "
+                  + "and I kept them varied so they will be useful for training. Let me know if you would like more.";
+          case MALFORMED_JSON ->
+              "Here you go: {\"examples\": [{\"text\": \"I still have not received my refund\",, \"note\": {\"x\": [1, 2}";
+          case FENCED -> "Here are the examples you asked for:\n\n```json\n" + examples + "\n```\n\nLet me know if you need more!";
+          case EMPTY -> "";
+          default -> examples;
+        };
+    ObjectNode out = JSON.createObjectNode();
+    out.put("id", "chatcmpl-" + Long.toHexString(h) + "-" + n);
+    out.put("object", "chat.completion");
+    out.put("created", System.currentTimeMillis() / 1000);
+    out.put("model", model);
+    out.put("system_fingerprint", "fp_loopback");
+    ArrayNode choices = out.putArray("choices");
+    ObjectNode choice = choices.addObject();
+    choice.put("index", 0);
+    ObjectNode message = choice.putObject("message");
+    message.put("role", "assistant");
+    message.put("content", content);
+    choice.putNull("logprobs");
+    choice.put("finish_reason", finish);
+    int prompt = Math.max(1, body.length() / 4);
+    int completion = content.isEmpty() ? 0 : Math.max(1, content.length() / 4);
+    ObjectNode usage = out.putObject("usage");
+    usage.put("prompt_tokens", prompt);
+    usage.put("completion_tokens", completion);
+    usage.put("total_tokens", prompt + completion);
+    send(ex, 200, JSON.writeValueAsBytes(out), Map.of());
+  }
+
+  private static void sendError(HttpExchange ex, int status, String message, String type, String code, Map<String, String> headers)
+      throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode err = root.putObject("error");
+    err.put("message", message);
+    err.put("type", type);
+    err.putNull("param");
+    if (code == null) {
+      err.putNull("code");
+    } else {
+      err.put("code", code);
+    }
+    send(ex, status, JSON.writeValueAsBytes(root), headers);
+  }
+
+  private static void send(HttpExchange ex, int status, byte[] bytes, Map<String, String> headers) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream os = ex.getResponseBody()) {
+      os.write(bytes);
+    }
+  }
+
+  private static void drain(InputStream in) throws IOException {
+    in.readAllBytes();
+  }
+
+  private static String mask(String key) {
+    if (key == null || key.length() < 8) {
+      return "sk-****";
+    }
+    return key.substring(0, 3) + "*".repeat(Math.min(20, key.length() - 7)) + key.substring(key.length() - 4);
+  }
+
+  private static String join(JsonNode messages, String role) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonNode msg : messages) {
+      if (role.equals(msg.path("role").asText())) {
+        JsonNode c = msg.path("content");
+        if (c.isTextual()) {
+          sb.append(c.asText()).append('\n');
+        } else if (c.isArray()) {
+          for (JsonNode part : c) {
+            sb.append(part.path("text").asText("")).append('\n');
+          }
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  private static long fnv(String s) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < s.length(); i++) {
+      h ^= s.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+
+  // ---------------------------------------------------------------- example text
+
+  private static final Set<String> STOP =
+      Set.of(
+          "this", "that", "with", "from", "your", "have", "will", "would", "should", "could", "they", "them", "their",
+          "there", "here", "what", "when", "where", "which", "while", "about", "into", "than", "then", "were", "been",
+          "being", "each", "some", "more", "most", "other", "such", "only", "also", "very", "just", "like", "examples",
+          "example", "label", "labels", "text", "json", "return", "write", "new", "exactly", "following", "given",
+          "data", "instruction", "instructions", "output", "input", "shape", "nothing", "else", "string", "object",
+          "never", "always", "still", "again", "please", "thanks", "because", "after", "before", "does", "doesn't",
+          "don't", "cannot", "can't", "why", "how", "usual", "today", "yesterday", "week", "month");
+
+  private static final String[] FALLBACK = {"order", "account", "delivery", "payment", "subscription", "invoice", "password", "refund"};
+
+  private static final String[] OPENERS = {
+    "Hi there,", "Hello,", "Good morning,", "Quick question:", "Honestly,", "Sorry to bother you, but", "Hey team,", "Just so you know,",
+    "I am writing because", "Excuse me,"
+  };
+
+  private static final String[] BODIES = {
+    "I have a question about my %s and the %s page keeps showing an error",
+    "the %s I asked about last week is still not sorted and nobody has replied about the %s",
+    "can someone explain why the %s looks different from the %s I was quoted",
+    "I would like to know how to change the %s linked to my %s",
+    "the %s you sent me does not match the %s I picked on the website",
+    "I tried to update the %s three times and the %s form still rejects it",
+    "please tell me whether the %s includes the %s I asked about earlier",
+    "your support agent promised a fix for the %s but my %s is still broken",
+    "I am really happy with the %s and the new %s works much better now",
+    "it has been two days since I reported the problem with my %s and the %s",
+    "could you check the %s on my account and send the %s details to my email",
+    "I cannot find where to download the %s for my latest %s"
+  };
+
+  private static final String[] CLOSERS = {
+    "Thanks in advance.", "Please help me soon.", "Any advice would be great.", "I appreciate your help.", "Let me know what to do next.",
+    "This is getting frustrating.", "Cheers.", "Thank you for your time.", "Hope to hear back today.", "Kind regards."
+  };
+
+  private static final String[] TASKS = {
+    "Summarize the following note about %s in one sentence.",
+    "Rewrite this message about %s in a more polite tone.",
+    "List the main problem described in this %s complaint.",
+    "Translate the following sentence about %s into plain English.",
+    "Classify the urgency of this %s request as low, medium or high.",
+    "Draft a short reply to this customer asking about %s."
+  };
+
+  private static String examplesJson(boolean instruction, int count, String user, long h) {
+    List<String> words = words(user);
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode arr = root.putArray("examples");
+    for (int i = 0; i < count; i++) {
+      Random r = new Random(splitmix(h + i));
+      int a = r.nextInt(words.size());
+      String w1 = words.get(a);
+      String w2 = words.size() == 1 ? w1 : words.get((a + 1 + r.nextInt(words.size() - 1)) % words.size());
+      String sentence =
+          OPENERS[r.nextInt(OPENERS.length)]
+              + " "
+              + String.format(Locale.ROOT, BODIES[(int) Math.floorMod(h + i * 7L, BODIES.length)], w1, w2)
+              + " (ref "
+              + (1000 + Math.floorMod(h + i * 7919L, 9000))
+              + "). "
+              + CLOSERS[r.nextInt(CLOSERS.length)];
+      ObjectNode ex = arr.addObject();
+      if (instruction) {
+        ex.put("instruction", String.format(Locale.ROOT, TASKS[(int) Math.floorMod(h + i, TASKS.length)], w1));
+        ex.put("input", i % 3 == 2 ? "" : sentence);
+        ex.put("output", "The customer reports an issue with the " + w1 + " and asks for help with the " + w2 + " (case " + (i + 1) + ").");
+      } else {
+        ex.put("text", sentence);
+      }
+    }
+    try {
+      return JSON.writeValueAsString(root);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Words of the user prompt to reuse, nouns first (words after a determiner), then other content words. */
+  private static List<String> words(String user) {
+    Set<String> out = new LinkedHashSet<>();
+    Matcher d = NOUN.matcher(user);
+    while (d.find()) {
+      String w = d.group(1).toLowerCase(Locale.ROOT);
+      if (usable(w)) {
+        out.add(w);
+      }
+    }
+    if (out.size() < 2) {
+      Matcher m = WORD.matcher(user);
+      while (m.find()) {
+        String w = m.group().toLowerCase(Locale.ROOT);
+        if (usable(w)) {
+          out.add(w);
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      Collections.addAll(out, FALLBACK);
+    }
+    return new ArrayList<>(out);
+  }
+
+  private static boolean usable(String w) {
+    return !STOP.contains(w) && !w.endsWith("ly") && !w.endsWith("ed") && !w.endsWith("ing");
+  }
+}

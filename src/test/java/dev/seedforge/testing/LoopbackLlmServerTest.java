@@ -1,0 +1,215 @@
+package dev.seedforge.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.seedforge.testing.LoopbackLlmServer.Behavior;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The loopback server itself, over plain java.net.http. */
+@Timeout(20)
+class LoopbackLlmServerTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CLASSIFY =
+      "{\"model\":\"m1\",\"messages\":[{\"role\":\"system\",\"content\":\"Write data. Return exactly 5 new examples as one JSON object "
+          + "of this shape and nothing else: {\\\"examples\\\": [{\\\"text\\\": \\\"...\\\"}]}\"},"
+          + "{\"role\":\"user\",\"content\":\"Label: shipping. My parcel never arrived and the tracking page is blank.\"}]}";
+  private static final String INSTRUCT =
+      "{\"model\":\"m2\",\"messages\":[{\"role\":\"system\",\"content\":\"Return exactly 2 new examples: "
+          + "{\\\"examples\\\": [{\\\"instruction\\\": \\\"...\\\", \\\"input\\\": \\\"...\\\", \\\"output\\\": \\\"...\\\"}]}\"},"
+          + "{\"role\":\"user\",\"content\":\"Summarize the email about the quarterly budget.\"}]}";
+
+  private LoopbackLlmServer server;
+  private HttpClient http;
+
+  @BeforeEach
+  void start() {
+    server = new LoopbackLlmServer(3);
+    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private HttpResponse<String> post(String body) throws Exception {
+    return post(body, Duration.ofSeconds(10));
+  }
+
+  private HttpResponse<String> post(String body, Duration timeout) throws Exception {
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer sk-abc")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return http.send(r, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode content(HttpResponse<String> r) throws Exception {
+    return JSON.readTree(JSON.readTree(r.body()).at("/choices/0/message/content").asText());
+  }
+
+  @Test
+  void should_answer_with_an_openai_shaped_completion() throws Exception {
+    HttpResponse<String> r = post(CLASSIFY);
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode root = JSON.readTree(r.body());
+    assertThat(root.path("object").asText()).isEqualTo("chat.completion");
+    assertThat(root.path("model").asText()).isEqualTo("m1");
+    assertThat(root.path("id").asText()).startsWith("chatcmpl-");
+    assertThat(root.path("created").asLong()).isPositive();
+    assertThat(root.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    assertThat(root.at("/usage/prompt_tokens").asInt()).isEqualTo(CLASSIFY.length() / 4);
+    assertThat(root.at("/usage/total_tokens").asInt())
+        .isEqualTo(root.at("/usage/prompt_tokens").asInt() + root.at("/usage/completion_tokens").asInt());
+    JsonNode examples = content(r).path("examples");
+    assertThat(examples).hasSize(5);
+    for (JsonNode e : examples) {
+      String text = e.path("text").asText();
+      assertThat(text.split("\\s+").length).isGreaterThanOrEqualTo(8);
+      assertThat(text).containsAnyOf("shipping", "parcel", "tracking", "page", "blank");
+    }
+    assertThat(post(CLASSIFY).body()).contains(examples.get(0).path("text").asText()); // deterministic
+  }
+
+  @Test
+  void should_answer_instruction_requests_with_instruction_fields() throws Exception {
+    JsonNode examples = content(post(INSTRUCT)).path("examples");
+    assertThat(examples).hasSize(2);
+    assertThat(examples.get(0).has("instruction") && examples.get(0).has("input") && examples.get(0).has("output")).isTrue();
+  }
+
+  @Test
+  void should_send_429_with_retry_after_and_rate_limit_headers() throws Exception {
+    server.retryAfterSeconds(7).next(Behavior.RATE_LIMIT, 1);
+    HttpResponse<String> r = post(CLASSIFY);
+    assertThat(r.statusCode()).isEqualTo(429);
+    assertThat(r.headers().firstValue("Retry-After")).hasValue("7");
+    assertThat(r.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
+    assertThat(JSON.readTree(r.body()).at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
+    assertThat(post(CLASSIFY).statusCode()).isEqualTo(200);
+    assertThat(server.tooManyRequestsSent()).isEqualTo(1);
+  }
+
+  @Test
+  void should_enforce_server_side_rate_limit() throws Exception {
+    server.rateLimitPerMinute(60, 3); // burst 3, then one per second
+    int ok = 0;
+    int limited = 0;
+    for (int i = 0; i < 6; i++) {
+      int status = post(CLASSIFY).statusCode();
+      if (status == 200) {
+        ok++;
+      } else if (status == 429) {
+        limited++;
+      }
+    }
+    assertThat(ok).isBetween(3, 4);
+    assertThat(limited).isEqualTo(6 - ok);
+    assertThat(server.rateLimiterRejections()).isEqualTo(limited);
+    assertThat(server.tooManyRequestsSent()).isEqualTo(limited);
+  }
+
+  @Test
+  void should_give_openai_error_bodies_for_401_and_404() throws Exception {
+    server.next(Behavior.UNAUTHORIZED, 1).next(Behavior.MODEL_NOT_FOUND, 1);
+    HttpResponse<String> unauthorized = post(CLASSIFY);
+    assertThat(unauthorized.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(unauthorized.body()).at("/error/code").asText()).isEqualTo("invalid_api_key");
+    HttpResponse<String> notFound = post(CLASSIFY);
+    assertThat(notFound.statusCode()).isEqualTo(404);
+    JsonNode err = JSON.readTree(notFound.body()).path("error");
+    assertThat(err.path("message").asText()).isEqualTo("The model `m1` does not exist");
+    assertThat(err.path("type").asText()).isEqualTo("invalid_request_error");
+    assertThat(err.path("code").asText()).isEqualTo("model_not_found");
+  }
+
+  @Test
+  void should_be_deterministic_with_probabilities() throws Exception {
+    List<Integer> first = statuses(new LoopbackLlmServer(11));
+    List<Integer> second = statuses(new LoopbackLlmServer(11));
+    assertThat(first).isEqualTo(second).contains(200, 500, 503);
+  }
+
+  private List<Integer> statuses(LoopbackLlmServer s) throws Exception {
+    try (s) {
+      s.withProbability(Behavior.SERVER_ERROR, 0.2).withProbability(Behavior.SERVICE_UNAVAILABLE, 0.2);
+      List<Integer> out = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        HttpRequest r =
+            HttpRequest.newBuilder(URI.create(s.baseUrl() + "/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(CLASSIFY)).build();
+        out.add(http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode());
+      }
+      assertThat(s.count(Behavior.SERVER_ERROR) + s.count(Behavior.SERVICE_UNAVAILABLE) + s.count(Behavior.OK)).isEqualTo(40);
+      return out;
+    }
+  }
+
+  @Test
+  void should_follow_a_script_and_produce_faulty_contents() throws Exception {
+    server.script((n, body) -> switch (n) {
+      case 1 -> Behavior.TRUNCATED;
+      case 2 -> Behavior.FENCED;
+      case 3 -> Behavior.EMPTY;
+      case 4 -> Behavior.PROSE;
+      default -> null;
+    });
+    JsonNode truncated = JSON.readTree(post(CLASSIFY).body());
+    assertThat(truncated.at("/choices/0/finish_reason").asText()).isEqualTo("length");
+    String full = JSON.readTree(post(CLASSIFY).body()).at("/choices/0/message/content").asText();
+    assertThat(full).startsWith("Here are").contains("```json\n{\"examples\"");
+    assertThat(JSON.readTree(post(CLASSIFY).body()).at("/choices/0/message/content").asText()).isEmpty();
+    assertThat(JSON.readTree(post(CLASSIFY).body()).at("/choices/0/message/content").asText()).doesNotContain("{", "[");
+    assertThat(post(CLASSIFY).statusCode()).isEqualTo(200);
+    assertThat(server.requestCount()).isEqualTo(5);
+    assertThat(server.requestBodies()).hasSize(5).allMatch(CLASSIFY::equals);
+    assertThat(server.count(Behavior.OK)).isEqualTo(1);
+  }
+
+  @Test
+  void should_hold_hung_requests_for_the_configured_duration() throws Exception {
+    server.hangMillis(300).next(Behavior.HANG, 1);
+    long start = System.nanoTime();
+    assertThat(post(CLASSIFY).statusCode()).isEqualTo(200);
+    assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(280);
+    assertThat(server.count(Behavior.HANG)).isEqualTo(1);
+  }
+
+  @Test
+  void should_serve_64_requests_concurrently() throws Exception {
+    server.latencyMillis(300);
+    ExecutorService pool = Executors.newFixedThreadPool(64);
+    try {
+      long start = System.nanoTime();
+      List<Future<Integer>> fs = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        fs.add(pool.submit(() -> post(CLASSIFY).statusCode()));
+      }
+      for (Future<Integer> f : fs) {
+        assertThat(f.get()).isEqualTo(200);
+      }
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertThat(server.maxInFlight()).isGreaterThanOrEqualTo(48);
+      assertThat(ms).isLessThan(5_000);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
