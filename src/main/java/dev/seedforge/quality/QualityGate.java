@@ -1,0 +1,92 @@
+package dev.seedforge.quality;
+
+import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.generate.Candidate;
+import dev.seedforge.seed.TaskType;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The configured chain of quality filters, in order: {@code token_count},
+ * {@code refusal_boilerplate}, then {@code language} when a language is set. Serializable and
+ * cheap to ship: the filters hold only their settings; OpenNLP models live in {@link NlpTools}.
+ */
+public final class QualityGate implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Feature names written by {@link #measure}. */
+  public static final String TOKENS = "tokens";
+
+  public static final String LANG_PROB = "lang_prob";
+
+  /** The first filter that rejected a candidate, and its verdict. */
+  public record Rejected(String filter, Verdict verdict) implements Serializable {}
+
+  private final List<Filter> filters;
+  private final TaskType task;
+  private final String language;
+
+  public QualityGate(List<Filter> filters, TaskType task, String language) {
+    this.filters = List.copyOf(filters);
+    this.task = task;
+    this.language = language;
+  }
+
+  public static QualityGate fromSpec(PipelineSpec.Quality q, TaskType task) {
+    List<Filter> chain = new ArrayList<>();
+    chain.add(new TokenCountFilter(q.minTokens(), q.maxTokens(), task));
+    chain.add(new PhraseFilter(q.extraPhrases(), task));
+    if (q.language() != null) {
+      chain.add(new LanguageFilter(q.language(), q.minLanguageConfidence(), q.languageMinTokens(), task));
+    }
+    return new QualityGate(chain, task, q.language());
+  }
+
+  public List<Filter> filters() {
+    return filters;
+  }
+
+  public TaskType task() {
+    return task;
+  }
+
+  /** The first filter in the chain that rejects {@code c}, or empty when all keep it. */
+  public Optional<Rejected> firstRejection(Candidate c) {
+    for (Filter f : filters) {
+      Verdict v = f.check(c);
+      if (!v.keep()) {
+        return Optional.of(new Rejected(f.name(), v));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@link Verdict#KEEP}, or the verdict of the first filter that rejects. */
+  public Verdict check(Candidate c) {
+    return firstRejection(c).map(Rejected::verdict).orElse(Verdict.KEEP);
+  }
+
+  /**
+   * {@code c} with the features {@code tokens} (OpenNLP token count of the judged text) and, when a
+   * language is configured, {@code lang_prob} (calibrated probability of that language, whatever
+   * the text's length).
+   */
+  public Candidate measure(Candidate c) {
+    String text = Texts.of(c, task);
+    Map<String, Double> features = new LinkedHashMap<>();
+    features.put(TOKENS, (double) NlpTools.tokenCount(text));
+    if (language != null) {
+      features.put(LANG_PROB, text.isBlank() ? 0.0 : NlpTools.probabilityOf(text, language));
+    }
+    return c.withFeatures(features);
+  }
+
+  @Override
+  public String toString() {
+    return "QualityGate" + filters;
+  }
+}

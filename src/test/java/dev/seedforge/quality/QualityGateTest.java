@@ -1,0 +1,102 @@
+package dev.seedforge.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.generate.Candidate;
+import dev.seedforge.seed.TaskType;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QualityGateTest {
+  private final QualityGate gate = QualityGate.fromSpec(TestCandidates.fixtureQuality(), TaskType.CLASSIFICATION);
+
+  @Test
+  void builds_the_chain_in_order_from_the_spec() {
+    assertThat(gate.filters()).extracting(Filter::name).containsExactly("token_count", "refusal_boilerplate", "language");
+  }
+
+  @Test
+  void leaves_out_the_language_filter_when_language_is_off() {
+    var off = new PipelineSpec.Quality(3, 60, null, 0.5, 6, List.of());
+
+    var g = QualityGate.fromSpec(off, TaskType.CLASSIFICATION);
+
+    assertThat(g.filters()).extracting(Filter::name).containsExactly("token_count", "refusal_boilerplate");
+    assertThat(g.check(TestCandidates.text("Bonjour, je n'arrive pas à me connecter à mon compte depuis hier.")).keep()).isTrue();
+  }
+
+  @Test
+  void reports_the_first_filter_that_rejects() {
+    // given boilerplate that is also too short for min_tokens 4: token_count comes first
+    var shortRefusal = TestCandidates.text("I must decline");
+    var minFour = new PipelineSpec.Quality(4, 60, "en", 0.5, 6, List.of());
+
+    var rejected = QualityGate.fromSpec(minFour, TaskType.CLASSIFICATION).firstRejection(shortRefusal);
+
+    assertThat(rejected).isPresent();
+    assertThat(rejected.get().filter()).isEqualTo("token_count");
+    assertThat(rejected.get().verdict().reason()).isEqualTo("3 tokens, fewer than the minimum 4");
+  }
+
+  @Test
+  void check_returns_keep_or_the_rejecting_verdict() {
+    assertThat(gate.check(TestCandidates.text("My parcel arrived damaged, can I get a replacement?"))).isEqualTo(Verdict.KEEP);
+    assertThat(gate.check(TestCandidates.text("I cannot fulfill this request, sorry.")).reason())
+        .isEqualTo("contains \"i cannot fulfill\"");
+  }
+
+  @Test
+  void uses_extra_phrases_from_the_spec() {
+    var q = new PipelineSpec.Quality(3, 60, "en", 0.5, 6, List.of("valued customer"));
+
+    var rejected = QualityGate.fromSpec(q, TaskType.CLASSIFICATION)
+        .firstRejection(TestCandidates.text("Dear valued customer, your parcel is on its way."));
+
+    assertThat(rejected).map(QualityGate.Rejected::filter).contains("refusal_boilerplate");
+  }
+
+  @Test
+  void measures_tokens_and_language_probability_as_features() {
+    var c = TestCandidates.text("I was charged twice for my subscription this month.");
+
+    Candidate measured = gate.measure(c);
+
+    assertThat(measured.features()).containsEntry("tokens", 10.0);
+    assertThat(measured.features().get("lang_prob")).isGreaterThan(0.5);
+    assertThat(measured.id()).isEqualTo(c.id());
+    assertThat(measured.fields()).isEqualTo(c.fields());
+  }
+
+  @Test
+  void judges_instruction_candidates_on_all_fields() {
+    var g = QualityGate.fromSpec(TestCandidates.fixtureQuality(), TaskType.INSTRUCTION);
+    var french = TestCandidates.instruction(
+        "Réponds au client.", "Ma commande n'est pas arrivée.", "Nous sommes désolés, elle arrive demain.");
+    var refusal = TestCandidates.instruction(
+        "Reply to the customer about the late order.", "Where is order 5512?", "As an AI language model, I cannot check orders.");
+
+    assertThat(g.firstRejection(french)).map(QualityGate.Rejected::filter).contains("language");
+    assertThat(g.firstRejection(refusal)).map(QualityGate.Rejected::filter).contains("refusal_boilerplate");
+  }
+
+  @Test
+  void survives_java_serialization_and_still_judges() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(gate);
+    }
+    QualityGate copy;
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      copy = (QualityGate) in.readObject();
+    }
+
+    assertThat(bytes.size()).isLessThan(20_000);
+    assertThat(copy.filters()).extracting(Filter::name).containsExactly("token_count", "refusal_boilerplate", "language");
+    assertThat(copy.firstRejection(TestCandidates.text("ok"))).map(QualityGate.Rejected::filter).contains("token_count");
+  }
+}
