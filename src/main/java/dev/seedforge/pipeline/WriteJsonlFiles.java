@@ -48,7 +48,7 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
       markers.add(KV.of(f, KV.of("", "")));
     }
     PCollection<KV<String, KV<String, String>>> empty = lines.getPipeline().apply("FileMarkers", Create.of(markers).withCoder(coder));
-    PCollectionList.of(lines.setCoder(coder))
+    PCollectionList.of(lines)
         .and(empty)
         .apply("WithMarkers", Flatten.pCollections())
         .apply("GroupByFile", GroupByKey.create())
