@@ -1,0 +1,97 @@
+package dev.seedforge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.seedforge.testing.LoopbackLlmServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a user sees: exit codes and messages of the command line. */
+class CliTest {
+  @TempDir Path dir;
+  final StringWriter out = new StringWriter();
+  final StringWriter err = new StringWriter();
+
+  int run(String... args) {
+    return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  @Test
+  void should_print_version_and_help() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).startsWith("seedforge ");
+    assertThat(run("run", "--help")).isZero();
+    assertThat(out.toString()).contains("PIPELINE.yaml").contains("--base-url").contains("Exit codes");
+  }
+
+  @Test
+  void should_exit_2_naming_file_and_field_on_a_bad_pipeline_file() throws IOException {
+    Path f = dir.resolve("bad.yaml");
+    Files.writeString(f, "pack: ../prompts/none\nllm:\n  temperature: hot\n");
+
+    assertThat(run("run", f.toString())).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(err.toString()).contains("bad.yaml: llm.temperature: expected a number, got \"hot\"").contains("bad.yaml: pack: no pack.yaml");
+  }
+
+  @Test
+  void should_exit_2_listing_every_bad_seed_line() throws IOException {
+    Path pack = dir.resolve("prompts/p");
+    Files.createDirectories(pack.resolve("templates"));
+    Files.writeString(pack.resolve("templates/t.txt"), "Write {{n}} for {{label}}\n{{examples}}\n");
+    Files.writeString(pack.resolve("pack.yaml"), "system_prompt: s\nlabels: {a: first, b: second}\nstrategies:\n  s: {template: templates/t.txt}\n");
+    Files.writeString(pack.resolve("seeds.jsonl"), "{\"text\": \"fine text here\", \"label\": \"a\"}\n{oops\n{\"text\": \"other\", \"label\": \"zzz\"}\n");
+    Path pipelines = Files.createDirectories(dir.resolve("pipelines"));
+    Files.writeString(pipelines.resolve("p.yaml"), "pack: ../prompts/p\n");
+
+    assertThat(run("run", pipelines.resolve("p.yaml").toString(), "--provider", "lexical")).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(err.toString()).contains("seeds.jsonl:2: not valid JSON");
+  }
+
+  @Test
+  void should_exit_2_on_an_unknown_label_and_a_bad_beam_option() throws IOException {
+    Path pack = dir.resolve("prompts/p");
+    Files.createDirectories(pack.resolve("templates"));
+    Files.writeString(pack.resolve("templates/t.txt"), "Write {{n}} for {{label}}\n");
+    Files.writeString(pack.resolve("pack.yaml"), "system_prompt: s\nlabels: {a: first}\nstrategies:\n  s: {template: templates/t.txt}\n");
+    Files.writeString(pack.resolve("seeds.jsonl"), "{\"text\": \"other text\", \"label\": \"zzz\"}\n");
+    Path pipelines = Files.createDirectories(dir.resolve("pipelines"));
+    Files.writeString(pipelines.resolve("p.yaml"), "pack: ../prompts/p\n");
+
+    assertThat(run("run", pipelines.resolve("p.yaml").toString())).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(err.toString()).contains("seeds.jsonl:1: label \"zzz\" is not one of the pack's labels (a)");
+
+    Files.writeString(pack.resolve("seeds.jsonl"), "{\"text\": \"other text\", \"label\": \"a\"}\n");
+    assertThat(run("run", pipelines.resolve("p.yaml").toString(), "--notABeamOption=1")).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(err.toString()).contains("Beam pipeline option");
+  }
+
+  @Test
+  void should_stop_within_seconds_on_401_naming_the_key_variable() {
+    try (LoopbackLlmServer server = new LoopbackLlmServer(1)) {
+      server.requireApiKey("the-right-key");
+      long start = System.nanoTime();
+
+      int code = run("run", "pipelines/support-intents.yaml", "--provider", "openai", "--base-url", server.baseUrl(), "--out", dir.resolve("o").toString());
+
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertThat(code).isEqualTo(ExitCodes.RUNTIME_FAILURE);
+      assertThat(err.toString()).contains("OPENAI_API_KEY").contains("refused the API key").doesNotContain("the-right-key");
+      assertThat(seconds).as("stops well before all 60 calls are retried").isLessThan(30);
+    }
+  }
+
+  @Test
+  void should_run_the_example_offline_and_exit_0() {
+    int code = run("run", "pipelines/support-intents.yaml", "--out", dir.resolve("o").toString());
+
+    assertThat(code).isZero();
+    assertThat(err.toString()).contains("generator: lexical");
+    assertThat(out.toString()).contains("train 360, validation 40");
+    assertThat(dir.resolve("o/manifest.json")).exists();
+  }
+}
