@@ -62,6 +62,9 @@ public final class RunCommand implements Callable<Integer> {
       err.println("seedforge: " + plan.generatorNote());
       err.println("seedforge: " + plan.seeds().size() + " seeds, " + (plan.usesLlm() ? plan.requests().size() + " calls planned" : "offline generation"));
       err.flush();
+      if (plan.usesLlm()) {
+        dev.seedforge.generate.Preflight.check(plan.modelSettings(), System.getenv());
+      }
       Runner.Outcome outcome = Runner.run(plan, options);
       printSummary(outw, outcome);
       return ExitCodes.OK;

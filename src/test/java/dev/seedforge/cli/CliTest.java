@@ -81,8 +81,18 @@ class CliTest {
       double seconds = (System.nanoTime() - start) / 1e9;
       assertThat(code).isEqualTo(ExitCodes.RUNTIME_FAILURE);
       assertThat(err.toString()).contains("OPENAI_API_KEY").contains("refused the API key").doesNotContain("the-right-key");
-      assertThat(seconds).as("stops well before all 60 calls are retried").isLessThan(30);
+      assertThat(seconds).as("the free key check stops the run before Beam starts").isLessThan(5);
+      assertThat(server.requestCount()).as("no paid call was made").isZero();
+      assertThat(server.modelListRequests()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void should_exit_1_naming_the_url_when_the_endpoint_cannot_be_reached() {
+    int code = run("run", "pipelines/support-intents.yaml", "--provider", "openai", "--base-url", "http://127.0.0.1:9/v1", "--out", dir.resolve("o").toString());
+
+    assertThat(code).isEqualTo(ExitCodes.RUNTIME_FAILURE);
+    assertThat(err.toString()).contains("cannot reach http://127.0.0.1:9/v1").contains("--base-url");
   }
 
   @Test

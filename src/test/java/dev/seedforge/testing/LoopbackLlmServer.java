@@ -377,6 +377,10 @@ public final class LoopbackLlmServer implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();
+      if ("GET".equals(ex.getRequestMethod()) && path.endsWith("/models")) {
+        serveModelList(ex);
+        return;
+      }
       if (!"POST".equals(ex.getRequestMethod()) || !path.endsWith("/chat/completions")) {
         drain(ex.getRequestBody());
         sendError(ex, 404, "Unknown request URL: " + ex.getRequestMethod() + " " + path, "invalid_request_error", "unknown_url", Map.of());
@@ -396,6 +400,28 @@ public final class LoopbackLlmServer implements AutoCloseable {
       handlerErrors.incrementAndGet();
       lastHandlerError = e;
     }
+  }
+
+  /** GET /v1/models: the free listing clients use to check a key; counted apart from chat calls. */
+  private void serveModelList(HttpExchange ex) throws IOException {
+    modelListRequests.incrementAndGet();
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    String key = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
+    if (requiredApiKey != null && !requiredApiKey.equals(key)) {
+      sendError(ex, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key", Map.of());
+      return;
+    }
+    byte[] out = "{\"object\":\"list\",\"data\":[{\"id\":\"loopback\",\"object\":\"model\"}]}".getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(200, out.length);
+    ex.getResponseBody().write(out);
+  }
+
+  private final java.util.concurrent.atomic.AtomicInteger modelListRequests = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** How many GET /models listings were asked for (not counted in {@link #requestCount()}). */
+  public int modelListRequests() {
+    return modelListRequests.get();
   }
 
   private void serve(HttpExchange ex) throws IOException {

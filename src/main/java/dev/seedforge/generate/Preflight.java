@@ -1,0 +1,47 @@
+package dev.seedforge.generate;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A free check, on the driver, before any worker starts: can the endpoint be reached, and does
+ * it accept the key? It lists the models (GET /models, or /api/tags for native Ollama), which
+ * costs nothing, so a wrong key stops the run in about a second instead of after the first wave
+ * of paid calls. Endpoints without a model list are let through.
+ */
+public final class Preflight {
+  private Preflight() {}
+
+  public static void check(ModelSettings s, Map<String, String> env) {
+    boolean ollama = "ollama".equals(s.provider());
+    String base = s.baseUrl() != null ? s.baseUrl() : ollama ? "http://localhost:11434" : "https://api.openai.com/v1";
+    String url = base.replaceAll("/+$", "") + (ollama ? "/api/tags" : "/models");
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(Math.min(15, s.timeoutSeconds()))).GET();
+    String key = env.get(s.apiKeyEnv());
+    if (!ollama && key != null && !key.isBlank()) {
+      req.header("Authorization", "Bearer " + key);
+      req.header("api-key", key);
+    }
+    HttpResponse<String> response;
+    try {
+      response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(req.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new FatalCallException("cannot reach " + base + " (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+          + "); check llm.base_url or --base-url and that the server is running");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FatalCallException("interrupted while checking " + base);
+    }
+    int code = response.statusCode();
+    if (code == 401 || code == 403) {
+      throw new FatalCallException(
+          "the endpoint refused the API key (HTTP " + code + "); check that the environment variable " + s.apiKeyEnv()
+              + " holds a valid key for " + base + " (llm.api_key_env names the variable)");
+    }
+  }
+}
