@@ -189,11 +189,6 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
         if (item.problem() != null) {
           ledger.output(Ledger.count("rejected", "parse/schema", label, 1));
           out.get(REJECTIONS).output(Rejection.of(c, "parse", "schema", item.problem(), null, null, null));
-        } else if (truncated && position == parsed.items().size()) {
-          // The last item of a cut-off response may itself be cut off: keep the evidence, not the item.
-          ledger.output(Ledger.count("rejected", "parse/truncated_item", label, 1));
-          out.get(REJECTIONS)
-              .output(Rejection.of(c, "parse", "truncated_item", "last example of a response cut off at max_tokens", null, null, null));
         } else {
           ledger.output(Ledger.count("generated", "candidates", label, 1));
           out.get(CANDIDATES).output(c);

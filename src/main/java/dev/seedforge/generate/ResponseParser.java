@@ -27,7 +27,10 @@ public final class ResponseParser {
     if (text == null || text.isBlank()) {
       return new Parsed(List.of(), "the response was empty", "empty_response");
     }
-    JsonNode root = firstJsonValue(text);
+    JsonNode root = truncated ? salvage(text) : null;
+    if (root == null) {
+      root = firstJsonValue(text);
+    }
     if (root == null) {
       return truncated
           ? new Parsed(List.of(), "the response was cut off (finish_reason: length) before its JSON ended; raise llm.max_tokens or lower generation.examples_per_call", "truncated_response")
@@ -81,6 +84,29 @@ public final class ResponseParser {
       return new Item(fields, "missing or empty " + String.join(", ", missing));
     }
     return new Item(fields, null);
+  }
+
+  /**
+   * The complete examples of a reply cut off at max_tokens: reads the "examples" array (or a bare
+   * array) value by value and stops at the cut, so every complete example paid for is kept.
+   * Returns null when not even one example is complete.
+   */
+  static JsonNode salvage(String text) {
+    int key = text.indexOf("\"examples\"");
+    int open = key >= 0 ? text.indexOf('[', key) : text.indexOf('[');
+    if (open < 0) {
+      return null;
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode items = Json.mapper().createArrayNode();
+    try (JsonParser p = Json.mapper().getFactory().createParser(text.substring(open))) {
+      p.nextToken(); // START_ARRAY
+      while (p.nextToken() != null && p.currentToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+        items.add((JsonNode) Json.mapper().readTree(p));
+      }
+    } catch (IOException e) {
+      // the cut: keep what was complete before it
+    }
+    return items.isEmpty() ? null : items;
   }
 
   /** The first complete JSON object or array in the text, or null. */

@@ -203,7 +203,7 @@ class LangChainCallerTest {
     assertThat(out.finishReason()).isEqualTo("length");
     assertThat(out.text()).isNotBlank();
     ResponseParser.Parsed parsed = ResponseParser.parse(out.text(), TaskType.CLASSIFICATION, true);
-    // The parser takes the first complete JSON value: here the first example object, cut before the rest.
+    // Every complete example before the cut is kept; the cut-off one is not.
     assertThat(parsed.items()).isNotEmpty().hasSizeLessThan(4);
     assertThat(parsed.items()).allSatisfy(i -> {
       assertThat(i.problem()).isNull();

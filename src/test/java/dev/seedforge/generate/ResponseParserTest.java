@@ -73,4 +73,14 @@ class ResponseParserTest {
     ResponseParser.Parsed p = ResponseParser.parse("[\"\", {\"text\": \"  \"}]", TaskType.CLASSIFICATION, false);
     assertThat(p.items()).hasSize(2).allSatisfy(i -> assertThat(i.problem()).isNotNull());
   }
+
+  @Test
+  void should_keep_every_complete_example_of_a_truncated_reply() {
+    String cut = "```json\n{\"examples\": [{\"text\": \"first one\"}, {\"text\": \"second one\"}, {\"text\": \"thi";
+
+    ResponseParser.Parsed p = ResponseParser.parse(cut, TaskType.CLASSIFICATION, true);
+
+    assertThat(p.problem()).isNull();
+    assertThat(p.items()).extracting(i -> i.fields().get("text")).containsExactly("first one", "second one");
+  }
 }
