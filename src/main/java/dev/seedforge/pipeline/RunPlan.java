@@ -30,7 +30,9 @@ public record RunPlan(
 
   public ModelSettings modelSettings() {
     PipelineSpec.Llm l = spec.llm();
-    return new ModelSettings(generator, l.model(), l.baseUrl(), l.apiKeyEnv(), l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), pack.task());
+    return new ModelSettings(generator, l.model(), l.baseUrl(), l.apiKeyEnv(), l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), pack.task(),
+        l.cache(), l.refreshCache(), l.requestsPerMinute(), l.tokensPerMinute(), l.maxTokens(), l.budget(),
+        dev.seedforge.generate.Prices.table().priceOf(l.model(), l.price()), "default");
   }
 
   public static RunPlan prepare(PipelineSpec spec, Map<String, String> env) {
