@@ -45,6 +45,11 @@ public record PipelineSpec(
       Price price)
       implements Serializable {
 
+    public Llm withProvider(String p) {
+      return new Llm(p, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
+          concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, price);
+    }
+
     /** The same settings with another cache path (null: no cache) and refresh flag. */
     public Llm withCache(String path, boolean refresh) {
       return new Llm(provider, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,

@@ -35,6 +35,17 @@ public record RunPlan(
         dev.seedforge.generate.Prices.table().priceOf(l.model(), l.price()), "default");
   }
 
+  /**
+   * The plan a run would make with the LLM generator, whatever llm.provider says and whether or not
+   * a key is set: for {@code seedforge estimate}, which sends nothing.
+   */
+  public static RunPlan prepareForEstimate(PipelineSpec spec) {
+    PipelineSpec.Llm l = spec.llm();
+    String provider = "ollama".equals(l.provider()) ? "ollama" : "openai";
+    PipelineSpec s = spec.withLlm(l.withProvider(provider));
+    return prepare(s, Map.of(l.apiKeyEnv(), "estimate-only"));
+  }
+
   public static RunPlan prepare(PipelineSpec spec, Map<String, String> env) {
     Pack pack = PackLoader.load(Path.of(spec.packDir()));
     Path seedsFile = Path.of(spec.seedsFile() != null ? spec.seedsFile() : pack.seedsFile());
