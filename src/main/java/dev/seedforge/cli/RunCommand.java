@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Runs a pipeline: seeds -> generate -> quality gate -> dedup -> balance -> split -> JSONL.",
       "Other options (--runner, --targetParallelism, ...) go to Apache Beam.",
-      "Exit codes: 0 ok, 1 runtime failure, 2 bad input or configuration."
+      "Exit codes: 0 ok, 1 runtime failure, 2 bad input or configuration, 3 stopped by llm.budget."
     })
 public final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "PIPELINE.yaml", description = "The pipeline file, e.g. pipelines/support-intents.yaml")
@@ -47,6 +47,12 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Pipeline seed for every random choice (default: seed)")
   Long seed;
 
+  @Option(names = "--no-cache", description = "Neither read nor write the response cache (llm.cache)")
+  boolean noCache;
+
+  @Option(names = "--refresh-cache", description = "Call again for every request and replace its cached response")
+  boolean refreshCache;
+
   @CommandLine.Unmatched List<String> beamArgs = new ArrayList<>();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
@@ -57,6 +63,9 @@ public final class RunCommand implements Callable<Integer> {
     PrintWriter outw = commandSpec.commandLine().getOut();
     try {
       PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(provider, model, baseUrl, seed, out));
+      if (noCache || refreshCache) {
+        spec = spec.withLlm(spec.llm().withCache(noCache ? null : spec.llm().cache(), refreshCache && !noCache));
+      }
       RunPlan plan = RunPlan.prepare(spec, System.getenv());
       PipelineOptions options = beamOptions(beamArgs);
       err.println("seedforge: " + plan.generatorNote());
@@ -67,6 +76,18 @@ public final class RunCommand implements Callable<Integer> {
       }
       Runner.Outcome outcome = Runner.run(plan, options);
       printSummary(outw, outcome);
+      if ("budget_exhausted".equals(outcome.manifest().path("status").asText())) {
+        err.println("seedforge: stopped by the budget: " + outcome.manifest().path("stopped").path("message").asText("llm.budget reached")
+            + "; the dataset was written from the responses received");
+        err.flush();
+        return ExitCodes.BUDGET_EXHAUSTED;
+      }
+      if ("circuit_open".equals(outcome.manifest().path("status").asText())) {
+        err.println("seedforge: stopped making calls: " + outcome.manifest().path("stopped").path("message").asText()
+            + "; the dataset was written from the responses received");
+        err.flush();
+        return ExitCodes.RUNTIME_FAILURE;
+      }
       return ExitCodes.OK;
     } catch (InvalidInputException e) {
       e.problems().forEach(p -> err.println("seedforge: " + p));
@@ -104,11 +125,16 @@ public final class RunCommand implements Callable<Integer> {
     JsonNode byFilter = m.path("rejections").path("by_filter");
     byFilter.fieldNames().forEachRemaining(f -> out.printf("  rejected by %-32s %d%n", f, byFilter.path(f).path("total").asLong()));
     if (m.path("calls").path("planned").path("total").asLong() > 0) {
-      out.printf("  calls: %d made, %d failed; tokens in %d, out %d%n",
+      out.printf("  calls: %d made, %d cached, %d failed, %d retries; tokens in %d, out %d (cached: in %d, out %d); cost $%.4f%n",
           m.path("calls").path("made").path("total").asLong(),
+          m.path("calls").path("cached").path("total").asLong(),
           m.path("calls").path("failed").path("total").asLong(),
+          m.path("calls").path("retried").path("total").asLong(),
           m.path("tokens").path("input").path("total").asLong(),
-          m.path("tokens").path("output").path("total").asLong());
+          m.path("tokens").path("output").path("total").asLong(),
+          m.path("tokens").path("cached_input").path("total").asLong(),
+          m.path("tokens").path("cached_output").path("total").asLong(),
+          m.path("cost").path("total").asDouble());
     }
     JsonNode warnings = m.path("warnings");
     warnings.fieldNames().forEachRemaining(w -> out.println("  warning: " + warnings.path(w).asText()));

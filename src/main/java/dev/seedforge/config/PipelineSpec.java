@@ -36,8 +36,41 @@ public record PipelineSpec(
       int timeoutSeconds,
       int maxAttempts,
       int concurrency,
-      String responseFormat)
-      implements Serializable {}
+      String responseFormat,
+      String cache,
+      boolean refreshCache,
+      double requestsPerMinute,
+      double tokensPerMinute,
+      Budget budget,
+      Price price)
+      implements Serializable {
+
+    public Llm withProvider(String p) {
+      return new Llm(p, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
+          concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, price);
+    }
+
+    /** The same settings with another cache path (null: no cache) and refresh flag. */
+    public Llm withCache(String path, boolean refresh) {
+      return new Llm(provider, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
+          concurrency, responseFormat, path, refresh, requestsPerMinute, tokensPerMinute, budget, price);
+    }
+  }
+
+  /** Limits of one run; 0 means no limit. Reaching one stops new calls (exit code 3). */
+  public record Budget(long maxCalls, long maxTokens, double maxCostUsd) implements Serializable {
+    public static Budget none() {
+      return new Budget(0, 0, 0);
+    }
+  }
+
+  /** USD per million input and output tokens. */
+  public record Price(double inputPerMillion, double outputPerMillion) implements Serializable {}
+
+  /** The same spec with another llm section. */
+  public PipelineSpec withLlm(Llm l) {
+    return new PipelineSpec(name, sourceFile, specHash, packDir, seedsFile, seed, l, generation, lexical, quality, targets, split, output);
+  }
 
   /** How many requests to plan: per label, per strategy, {@code callsPerLabel} sample indices. */
   public record Generation(

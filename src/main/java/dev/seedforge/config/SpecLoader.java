@@ -85,7 +85,13 @@ public final class SpecLoader {
             l.integer("timeout_seconds", 60, 1, 3600),
             l.integer("max_attempts", 4, 1, 20),
             l.integer("concurrency", 8, 1, 1024),
-            responseFormat);
+            responseFormat,
+            cachePath(l, env, base),
+            false,
+            l.number("requests_per_minute", 0, 0, 1e9),
+            l.number("tokens_per_minute", 0, 0, 1e12),
+            budget(l.object("budget")),
+            price(l.object("price"), problems));
     if (l.has("api_key")) {
       l.raw("api_key");
       problems.add("llm.api_key", "keys never go in pipeline files; name the environment variable that holds it with llm.api_key_env");
@@ -186,7 +192,51 @@ public final class SpecLoader {
   private static PipelineSpec.Llm withProvider(PipelineSpec.Llm l, String provider, String model, String baseUrl) {
     return new PipelineSpec.Llm(
         provider, model, baseUrl, l.apiKeyEnv(), l.temperature(), l.topP(), l.maxTokens(),
-        l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), l.responseFormat());
+        l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), l.responseFormat(), l.cache(), l.refreshCache(),
+        l.requestsPerMinute(), l.tokensPerMinute(), l.budget(), l.price());
+  }
+
+  /**
+   * llm.cache: a path (relative to the pipeline file), "off", or by default
+   * ${XDG_CACHE_HOME:-~/.cache}/seedforge/responses.sqlite.
+   */
+  static String cachePath(Fields l, Map<String, String> env, Path base) {
+    String c = l.string("cache", null); // YAML reads an unquoted off as false
+    if (c != null && (c.equals("off") || c.equals("false") || c.equals("none"))) {
+      return null;
+    }
+    if (c != null && !c.isBlank()) {
+      String expanded = c.startsWith("~/") ? System.getProperty("user.home") + c.substring(1) : c;
+      return base.resolve(expanded).normalize().toString();
+    }
+    return defaultCachePath(env);
+  }
+
+  public static String defaultCachePath(Map<String, String> env) {
+    String xdg = env.get("XDG_CACHE_HOME");
+    Path dir = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    return dir.resolve("seedforge").resolve("responses.sqlite").toAbsolutePath().normalize().toString();
+  }
+
+  private static PipelineSpec.Budget budget(Fields b) {
+    PipelineSpec.Budget out =
+        new PipelineSpec.Budget(
+            b.longValue("max_calls", 0, 0, Long.MAX_VALUE),
+            b.longValue("max_tokens", 0, 0, Long.MAX_VALUE),
+            b.number("max_cost_usd", 0, 0, 1e9));
+    b.finish();
+    return out;
+  }
+
+  private static PipelineSpec.Price price(Fields p, Problems problems) {
+    boolean given = p.has("input_per_million") || p.has("output_per_million");
+    double in = p.number("input_per_million", 0, 0, 1e6);
+    double out = p.number("output_per_million", 0, 0, 1e6);
+    p.finish();
+    if (given && !(p.has("input_per_million") && p.has("output_per_million"))) {
+      problems.add("llm.price", "give both input_per_million and output_per_million (USD per million tokens)");
+    }
+    return given ? new PipelineSpec.Price(in, out) : null;
   }
 
   private static String emptyToNull(String s) {

@@ -44,15 +44,18 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
 
   @Override
   public PCollectionTuple expand(PCollection<GenerationRequest> requests) {
+    // No Reshuffle before the calls: on the DirectRunner a Reshuffle.viaRandomKey hands CallFn
+    // bundles of one element, and a bundle's calls are joined in @FinishBundle, so at most one call
+    // per bundle thread was in flight. The planned requests arrive in a few large bundles instead,
+    // and the per-JVM pool keeps llm.concurrency calls in flight across them.
     PCollection<CallOutcome> outcomes =
         requests
-            .apply("Spread", Reshuffle.viaRandomKey())
             .apply("Call", ParDo.of(new CallFn(settings)))
             .setCoder(JsonCoder.of(CallOutcome.class));
     PCollectionTuple parsed =
         outcomes.apply(
             "Parse",
-            ParDo.of(new ParseFn(settings.task()))
+            ParDo.of(new ParseFn(settings.task(), settings.price(), settings.runId()))
                 .withOutputTags(CANDIDATES, TupleTagList.of(REJECTIONS).and(FAILURES).and(LEDGER)));
     parsed.get(CANDIDATES).setCoder(JsonCoder.of(Candidate.class));
     parsed.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
@@ -62,14 +65,14 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
   }
 
   /**
-   * Calls the model on a bounded thread pool: up to {@code concurrency} calls in flight, joined at
-   * the end of the bundle and emitted from the bundle's own thread, as Beam requires.
+   * Calls the model on the worker's shared pool: up to {@code concurrency} calls in flight per JVM
+   * (shared by every bundle and DoFn instance), joined at the end of the bundle and emitted from the
+   * bundle's own thread, as Beam requires. Each request is answered from the response cache when it
+   * can be; each response is stored there as soon as it arrives.
    */
   static final class CallFn extends DoFn<GenerationRequest, CallOutcome> {
     private final ModelSettings settings;
-    private transient ModelCaller caller;
-    private transient ExecutorService pool;
-    private transient Semaphore permits;
+    private transient Calls calls;
     private transient List<Future<CallOutcome>> pending;
 
     CallFn(ModelSettings settings) {
@@ -78,16 +81,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
 
     @Setup
     public void setup() {
-      caller = new LangChainCaller(settings, System.getenv());
-      pool =
-          Executors.newFixedThreadPool(
-              settings.concurrency(),
-              r -> {
-                Thread t = new Thread(r, "seedforge-call");
-                t.setDaemon(true);
-                return t;
-              });
-      permits = new Semaphore(settings.concurrency());
+      calls = new Calls(settings, new LangChainCaller(settings, System.getenv()));
     }
 
     @StartBundle
@@ -97,16 +91,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
 
     @ProcessElement
     public void process(@Element GenerationRequest request, OutputReceiver<CallOutcome> out) throws Exception {
-      permits.acquire();
-      pending.add(
-          pool.submit(
-              () -> {
-                try {
-                  return caller.call(request);
-                } finally {
-                  permits.release();
-                }
-              }));
+      pending.add(calls.submit(request));
       // Emit what has finished so memory stays bounded on large bundles.
       for (int i = 0; i < pending.size(); ) {
         Future<CallOutcome> f = pending.get(i);
@@ -137,21 +122,18 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
         throw e;
       }
     }
-
-    @Teardown
-    public void teardown() {
-      if (pool != null) {
-        pool.shutdownNow();
-      }
-    }
   }
 
   /** Parses a response into candidates; a response or an item that can't be used is a rejection. */
   static final class ParseFn extends DoFn<CallOutcome, Candidate> {
     private final TaskType task;
+    private final dev.seedforge.config.PipelineSpec.Price price;
+    private final String runId;
 
-    ParseFn(TaskType task) {
+    ParseFn(TaskType task, dev.seedforge.config.PipelineSpec.Price price, String runId) {
       this.task = task;
+      this.price = price;
+      this.runId = runId;
     }
 
     @ProcessElement
@@ -160,6 +142,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
       String label = r.label();
       OutputReceiver<KV<String, Long>> ledger = out.get(LEDGER);
       ledger.output(Ledger.count("calls", "attempts", label, o.attempts()));
+      ledger.output(Ledger.count("calls", "retried", label, Math.max(0, o.attempts() - 1)));
       if (!o.ok()) {
         ledger.output(Ledger.count("calls", "failed", label, 1));
         ledger.output(Ledger.count("failures", o.errorKind(), 1));
@@ -168,8 +151,15 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
         return;
       }
       ledger.output(Ledger.count("calls", o.cached() ? "cached" : "made", label, 1));
-      ledger.output(Ledger.count("tokens", "input", label, o.inputTokens()));
-      ledger.output(Ledger.count("tokens", "output", label, o.outputTokens()));
+      if (o.cached()) {
+        // paid for by an earlier run: reported, never billed twice
+        ledger.output(Ledger.count("tokens", "cached_input", label, o.inputTokens()));
+        ledger.output(Ledger.count("tokens", "cached_output", label, o.outputTokens()));
+      } else {
+        ledger.output(Ledger.count("tokens", "input", label, o.inputTokens()));
+        ledger.output(Ledger.count("tokens", "output", label, o.outputTokens()));
+        ledger.output(Ledger.count("cost", "usd_micros", label, Math.round(Prices.cost(price, o.inputTokens(), o.outputTokens()) * 1e6)));
+      }
       boolean truncated = "length".equals(o.finishReason());
       ResponseParser.Parsed parsed = ResponseParser.parse(o.text(), task, truncated);
       Candidate.Provenance provenance =
@@ -184,6 +174,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
         return;
       }
       int position = 0;
+      long accepted = 0;
       for (ResponseParser.Item item : parsed.items()) {
         Candidate c = Candidate.of(label, item.fields(), provenance, position++);
         if (item.problem() != null) {
@@ -192,7 +183,12 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
         } else {
           ledger.output(Ledger.count("generated", "candidates", label, 1));
           out.get(CANDIDATES).output(c);
+          accepted++;
         }
+      }
+      RunState state = RunState.find(runId);
+      if (state != null) {
+        state.accepted.addAndGet(accepted);
       }
     }
   }

@@ -34,6 +34,7 @@ public final class LangChainCaller implements ModelCaller {
   private final ModelSettings settings;
   private final ChatModel model;
   private final long baseBackoffMillis;
+  static final long MAX_TOLD_WAIT_MILLIS = 600_000;
 
   public LangChainCaller(ModelSettings settings, Map<String, String> env) {
     this(settings, env, 500);
@@ -63,15 +64,45 @@ public final class LangChainCaller implements ModelCaller {
         .modelName(s.model())
         .timeout(timeout)
         .maxRetries(0)
+        // keeps the response headers, so a 429's Retry-After is honoured
+        .httpClientBuilder(HeaderCapturingHttpClient.builder())
         .build();
   }
 
+  /** Hooks that a worker's shared limits put around every attempt. */
+  public interface Gate {
+    /** Blocks until the next attempt may be sent. */
+    void beforeAttempt();
+
+    /** The server asked every client thread to wait {@code millis} before the next request. */
+    void pause(long millis);
+  }
+
+  private static final Gate OPEN = new Gate() {
+    @Override
+    public void beforeAttempt() {}
+
+    @Override
+    public void pause(long millis) {}
+  };
+
   @Override
   public CallOutcome call(GenerationRequest request) {
+    return call(request, OPEN);
+  }
+
+  /**
+   * One call with its retries. A retriable error whose response says how long to wait (Retry-After,
+   * retry-after-ms, or x-ratelimit-reset-* with nothing remaining) waits exactly that, and asks the
+   * whole worker to pause; otherwise capped exponential backoff with jitter.
+   */
+  public CallOutcome call(GenerationRequest request, Gate gate) {
     ChatRequest chat = toChatRequest(request);
     int attempt = 0;
     while (true) {
       attempt++;
+      gate.beforeAttempt();
+      HeaderCapturingHttpClient.clearLast();
       try {
         ChatResponse response = model.chat(chat);
         AiMessage ai = response.aiMessage();
@@ -100,7 +131,14 @@ public final class LangChainCaller implements ModelCaller {
       } catch (RuntimeException e) {
         String kind = kindOf(e);
         if (isRetriable(e) && attempt < settings.maxAttempts()) {
-          sleep(backoff(attempt));
+          long told = statusOf(e, 0) > 0 ? HeaderCapturingHttpClient.waitMillis(HeaderCapturingHttpClient.lastResponseHeaders()) : -1;
+          if (told >= 0) {
+            long wait = Math.min(told, MAX_TOLD_WAIT_MILLIS);
+            gate.pause(wait);
+            sleep(wait);
+          } else {
+            sleep(backoff(attempt));
+          }
           continue;
         }
         return CallOutcome.failure(request, kind, safeMessage(e), attempt);

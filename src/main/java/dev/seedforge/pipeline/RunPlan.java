@@ -30,7 +30,20 @@ public record RunPlan(
 
   public ModelSettings modelSettings() {
     PipelineSpec.Llm l = spec.llm();
-    return new ModelSettings(generator, l.model(), l.baseUrl(), l.apiKeyEnv(), l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), pack.task());
+    return new ModelSettings(generator, l.model(), l.baseUrl(), l.apiKeyEnv(), l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), pack.task(),
+        l.cache(), l.refreshCache(), l.requestsPerMinute(), l.tokensPerMinute(), l.maxTokens(), l.budget(),
+        dev.seedforge.generate.Prices.table().priceOf(l.model(), l.price()), "default");
+  }
+
+  /**
+   * The plan a run would make with the LLM generator, whatever llm.provider says and whether or not
+   * a key is set: for {@code seedforge estimate}, which sends nothing.
+   */
+  public static RunPlan prepareForEstimate(PipelineSpec spec) {
+    PipelineSpec.Llm l = spec.llm();
+    String provider = "ollama".equals(l.provider()) ? "ollama" : "openai";
+    PipelineSpec s = spec.withLlm(l.withProvider(provider));
+    return prepare(s, Map.of(l.apiKeyEnv(), "estimate-only"));
   }
 
   public static RunPlan prepare(PipelineSpec spec, Map<String, String> env) {

@@ -2,6 +2,8 @@ package dev.seedforge.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.seedforge.generate.FatalCallException;
+import dev.seedforge.generate.ProgressReporter;
+import dev.seedforge.generate.RunState;
 import dev.seedforge.report.Manifest;
 import dev.seedforge.util.AtomicFiles;
 import dev.seedforge.util.Json;
@@ -26,7 +28,9 @@ public final class Runner {
     Files.createDirectories(outDir);
     Instant start = Instant.now();
     Pipeline p = Pipeline.create(options);
-    SeedforgePipeline.build(p, plan);
+    String runId = java.util.UUID.randomUUID().toString();
+    SeedforgePipeline.build(p, plan, runId);
+    ProgressReporter progress = plan.usesLlm() ? ProgressReporter.start(runId, plan.requests().size()) : null;
     try {
       p.run().waitUntilFinish();
     } catch (RuntimeException e) {
@@ -35,7 +39,13 @@ public final class Runner {
         throw fatal;
       }
       throw e;
+    } finally {
+      if (progress != null) {
+        progress.close();
+      }
     }
+    RunState state = RunState.find(runId);
+    RunState.forget(runId);
     Duration wall = Duration.between(start, Instant.now());
     Path ledgerFile = outDir.resolve(SeedforgePipeline.LEDGER);
     List<String> ledger = Files.readAllLines(ledgerFile, StandardCharsets.UTF_8);
@@ -50,6 +60,9 @@ public final class Runner {
             outDir,
             List.of(SeedforgePipeline.TRAIN, SeedforgePipeline.VALIDATION, SeedforgePipeline.REJECTED, SeedforgePipeline.FAILED),
             run);
+    if (state != null && state.stopMessage() != null && manifest.has("stopped")) {
+      ((ObjectNode) manifest.get("stopped")).put("message", state.stopMessage());
+    }
     AtomicFiles.writeString(outDir.resolve("manifest.json"), Json.pretty(manifest) + "\n");
     Files.deleteIfExists(ledgerFile);
     return new Outcome(manifest, outDir);

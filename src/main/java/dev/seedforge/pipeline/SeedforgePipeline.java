@@ -48,6 +48,11 @@ public final class SeedforgePipeline {
   private SeedforgePipeline() {}
 
   public static void build(Pipeline p, RunPlan plan) {
+    build(p, plan, java.util.UUID.randomUUID().toString());
+  }
+
+  /** {@code runId} names the run's per-JVM state (budget, circuit breaker, progress). */
+  public static void build(Pipeline p, RunPlan plan, String runId) {
     PipelineSpec spec = plan.spec();
     KvCoder<String, Long> ledgerCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
     List<PCollection<Rejection>> rejections = new ArrayList<>();
@@ -63,7 +68,7 @@ public final class SeedforgePipeline {
       ledger.add(p.apply("CountPlanned", Create.of(plannedCounts(plan)).withCoder(ledgerCoder)));
       PCollectionTuple g =
           p.apply("PlanRequests", Create.of(plan.requests()).withCoder(JsonCoder.of(GenerationRequest.class)))
-              .apply("Generate", new GenerateCandidates(plan.modelSettings()));
+              .apply("Generate", new GenerateCandidates(plan.modelSettings().withRunId(runId)));
       generated = g.get(GenerateCandidates.CANDIDATES);
       rejections.add(g.get(GenerateCandidates.REJECTIONS));
       failures = g.get(GenerateCandidates.FAILURES);

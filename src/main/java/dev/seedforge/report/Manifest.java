@@ -2,6 +2,7 @@ package dev.seedforge.report;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.generate.Prices;
 import dev.seedforge.pipeline.RunPlan;
 import dev.seedforge.util.Json;
 import java.io.IOException;
@@ -92,7 +93,7 @@ public final class Manifest {
     m.set("seeds", tally(tallies, "seeds/read").json());
 
     ObjectNode calls = m.putObject("calls");
-    for (String name : List.of("planned", "made", "cached", "failed", "attempts")) {
+    for (String name : List.of("planned", "made", "cached", "failed", "attempts", "retried")) {
       calls.set(name, tally(tallies, "calls/" + name).json());
     }
     ObjectNode failureKinds = calls.putObject("failures_by_kind");
@@ -105,6 +106,43 @@ public final class Manifest {
     tokens.put("source", "usage reported by the provider");
     tokens.set("input", tally(tallies, "tokens/input").json());
     tokens.set("output", tally(tallies, "tokens/output").json());
+    tokens.set("cached_input", tally(tallies, "tokens/cached_input").json());
+    tokens.set("cached_output", tally(tallies, "tokens/cached_output").json());
+    if (plan.usesLlm()) {
+      ObjectNode cost = m.putObject("cost");
+      PipelineSpec.Price price = Prices.table().priceOf(spec.llm().model(), spec.llm().price());
+      cost.put("currency", "USD");
+      cost.put("price_source", Prices.table().sourceOf(spec.llm().model(), spec.llm().price()));
+      if (price != null) {
+        cost.put("input_per_million", price.inputPerMillion());
+        cost.put("output_per_million", price.outputPerMillion());
+      }
+      Tally micros = tally(tallies, "cost/usd_micros");
+      cost.put("total", micros.total / 1e6);
+      if (!micros.perLabel.isEmpty()) {
+        ObjectNode per = cost.putObject("per_label");
+        micros.perLabel.forEach((l, v) -> per.put(l, v / 1e6));
+      }
+      cost.put("note", "calls made by this run only; cached responses were paid for by an earlier run");
+    }
+    long budgetStops = tally(tallies, "failures/budget_exhausted").total;
+    long circuitStops = tally(tallies, "failures/circuit_open").total;
+    String status = budgetStops > 0 ? "budget_exhausted" : circuitStops > 0 ? "circuit_open" : "complete";
+    m.put("status", status);
+    if (!"complete".equals(status)) {
+      ObjectNode stopped = m.putObject("stopped");
+      stopped.put("reason", status);
+      stopped.put("requests_not_sent", budgetStops + circuitStops);
+      PipelineSpec.Budget b = spec.llm().budget();
+      ObjectNode limits = stopped.putObject("budget");
+      limits.put("max_calls", b.maxCalls());
+      limits.put("max_tokens", b.maxTokens());
+      limits.put("max_cost_usd", b.maxCostUsd());
+      ObjectNode spent = stopped.putObject("spent");
+      spent.put("calls", tally(tallies, "calls/made").total + tally(tallies, "calls/failed").total - budgetStops - circuitStops);
+      spent.put("tokens", tally(tallies, "tokens/input").total + tally(tallies, "tokens/output").total);
+      spent.put("cost_usd", tally(tallies, "cost/usd_micros").total / 1e6);
+    }
 
     ObjectNode stages = m.putObject("stages");
     stages.set("generated", tally(tallies, "generated/candidates").json());

@@ -24,7 +24,8 @@ class PipelineEndToEndTest {
   @TempDir Path out;
 
   static PipelineSpec spec(String provider, String baseUrl, Path out) {
-    return SpecLoader.load(PIPELINE, Map.of(), new SpecLoader.Overrides(provider, null, baseUrl, null, out.toString()));
+    // the response cache goes to a temporary folder, never the user's
+    return SpecLoader.load(PIPELINE, Map.of("XDG_CACHE_HOME", out.resolve("cache").toString()), new SpecLoader.Overrides(provider, null, baseUrl, null, out.toString()));
   }
 
   static Runner.Outcome run(PipelineSpec spec) throws IOException {

@@ -1,0 +1,97 @@
+package dev.seedforge.generate;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The persistent response cache: one SQLite file (WAL mode), keyed by {@link GenerationRequest#id()},
+ * which hashes provider, model, messages, sampling parameters and sample index. Every successful
+ * response is stored as soon as it arrives, so a killed run resumes paying only for what is
+ * missing. One connection per file per JVM, shared by all threads; it holds responses and usage
+ * only, never keys or headers.
+ */
+public final class ResponseCache {
+  private static final ConcurrentHashMap<String, ResponseCache> OPEN = new ConcurrentHashMap<>();
+
+  /** A stored response. */
+  public record Entry(String text, String finishReason, long inputTokens, long outputTokens) {}
+
+  private final Connection connection;
+
+  private ResponseCache(Path file) throws SQLException {
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+    } catch (java.io.IOException e) {
+      throw new SQLException("cannot create the cache folder for " + file + ": " + e.getMessage(), e);
+    }
+    connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    try (Statement s = connection.createStatement()) {
+      s.execute("PRAGMA journal_mode=WAL");
+      s.execute("PRAGMA synchronous=NORMAL");
+      s.execute("PRAGMA busy_timeout=10000");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS responses (id TEXT PRIMARY KEY, model TEXT, text TEXT, finish_reason TEXT,"
+              + " input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, stored_at TEXT NOT NULL)");
+    }
+  }
+
+  /** The cache for {@code path}, opened once per JVM. */
+  public static ResponseCache open(String path) {
+    String key = Path.of(path).toAbsolutePath().normalize().toString();
+    return OPEN.computeIfAbsent(
+        key,
+        k -> {
+          try {
+            return new ResponseCache(Path.of(k));
+          } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the response cache " + k + " (llm.cache; --no-cache runs without it): " + e.getMessage(), e);
+          }
+        });
+  }
+
+  public synchronized Entry get(String id) {
+    try (PreparedStatement q = connection.prepareStatement("SELECT text, finish_reason, input_tokens, output_tokens FROM responses WHERE id = ?")) {
+      q.setString(1, id);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next() ? new Entry(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("response cache read failed: " + e.getMessage(), e);
+    }
+  }
+
+  public synchronized void put(String id, String model, Entry e) {
+    try (PreparedStatement q =
+        connection.prepareStatement(
+            "INSERT OR REPLACE INTO responses (id, model, text, finish_reason, input_tokens, output_tokens, stored_at) VALUES (?,?,?,?,?,?,?)")) {
+      q.setString(1, id);
+      q.setString(2, model);
+      q.setString(3, e.text());
+      q.setString(4, e.finishReason());
+      q.setLong(5, e.inputTokens());
+      q.setLong(6, e.outputTokens());
+      q.setString(7, java.time.Instant.now().toString());
+      q.executeUpdate();
+    } catch (SQLException ex) {
+      throw new IllegalStateException("response cache write failed: " + ex.getMessage(), ex);
+    }
+  }
+
+  public synchronized long size() {
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM responses")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException e) {
+      throw new IllegalStateException("response cache read failed: " + e.getMessage(), e);
+    }
+  }
+}
