@@ -19,6 +19,7 @@ public record PipelineSpec(
     Generation generation,
     Lexical lexical,
     Quality quality,
+    Dedup dedup,
     Targets targets,
     Split split,
     Output output)
@@ -58,6 +59,14 @@ public record PipelineSpec(
       int languageMinTokens,
       List<String> extraPhrases)
       implements Serializable {}
+
+  /**
+   * Near-duplicate removal (exact duplicates are always removed). {@code near} false turns it off;
+   * {@code nearThreshold} is the Jaccard similarity of word shingles of size {@code shingle} at or
+   * above which two records are near duplicates; {@code numHashes} is the MinHash signature length
+   * (the LSH bands and rows are derived from the threshold).
+   */
+  public record Dedup(boolean near, double nearThreshold, int shingle, int numHashes) implements Serializable {}
 
   /** {@code perLabel} 0 means: cap every label at the smallest label's count. */
   public record Targets(int perLabel, Map<String, Integer> labels) implements Serializable {}

@@ -126,6 +126,15 @@ public final class SpecLoader {
       problems.add("quality.min_tokens", "is larger than quality.max_tokens (" + quality.minTokens() + " > " + quality.maxTokens() + ")");
     }
 
+    Fields d = top.object("dedup");
+    PipelineSpec.Dedup dedup =
+        new PipelineSpec.Dedup(
+            d.bool("near", true),
+            d.number("near_threshold", 0.8, 0.3, 1),
+            d.integer("shingle", 3, 1, 20),
+            d.integer("num_hashes", 128, 16, 1024));
+    d.finish();
+
     Fields t = top.object("targets");
     int perLabel = t.integer("per_label", 0, 0, 10_000_000);
     Map<String, Integer> labelTargets = new LinkedHashMap<>();
@@ -178,6 +187,7 @@ public final class SpecLoader {
         generation,
         lexical,
         quality,
+        dedup,
         new PipelineSpec.Targets(perLabel, Map.copyOf(labelTargets)),
         split,
         output);

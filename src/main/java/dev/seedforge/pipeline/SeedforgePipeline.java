@@ -2,6 +2,7 @@ package dev.seedforge.pipeline;
 
 import dev.seedforge.balance.BalanceAndSplit;
 import dev.seedforge.dedup.ExactDedup;
+import dev.seedforge.dedup.NearDedup;
 import dev.seedforge.format.ChatFormat;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Failure;
@@ -94,9 +95,17 @@ public final class SeedforgePipeline {
     PCollectionTuple deduped = pool.apply("Dedup", new ExactDedup());
     rejections.add(deduped.get(ExactDedup.REJECTIONS));
     ledger.add(deduped.get(ExactDedup.LEDGER));
+    PCollection<Candidate> unique = deduped.get(ExactDedup.KEPT);
+    if (spec.dedup().near()) {
+      List<Candidate> extraSeeds = spec.output().includeSeeds() ? List.of() : plan.seeds().stream().map(SeedforgePipeline::asCandidate).toList();
+      PCollectionTuple near = unique.apply("NearDedup", new NearDedup(spec.dedup(), plan.pack().task(), spec.seed(), extraSeeds));
+      rejections.add(near.get(NearDedup.REJECTIONS));
+      ledger.add(near.get(NearDedup.LEDGER));
+      unique = near.get(NearDedup.KEPT);
+    }
 
     PCollectionTuple balanced =
-        deduped.get(ExactDedup.KEPT)
+        unique
             .apply("BalanceAndSplit", new BalanceAndSplit(spec.targets().perLabel(), spec.targets().labels(), spec.split().validation(), spec.seed()));
     rejections.add(balanced.get(BalanceAndSplit.REJECTIONS));
     ledger.add(balanced.get(BalanceAndSplit.LEDGER));
