@@ -57,8 +57,38 @@ public record PipelineSpec(
       String language,
       double minLanguageConfidence,
       int languageMinTokens,
-      List<String> extraPhrases)
-      implements Serializable {}
+      List<String> extraPhrases,
+      Noise noise)
+      implements Serializable {
+    /** With the default noise filters. */
+    public Quality(int minTokens, int maxTokens, String language, double minLanguageConfidence, int languageMinTokens, List<String> extraPhrases) {
+      this(minTokens, maxTokens, language, minLanguageConfidence, languageMinTokens, extraPhrases, Noise.defaults());
+    }
+  }
+
+  /**
+   * The noise filters (see dev.seedforge.quality): {@code enabled} false turns them all off. Ratios
+   * are shares of the non-space characters; {@code finalPunctuationShare}: the final-punctuation
+   * rule applies when at least this share of the seeds end with punctuation.
+   */
+  public record Noise(
+      boolean enabled,
+      double minMeanWordLength,
+      double maxMeanWordLength,
+      double maxSymbolRatio,
+      double maxDigitRatio,
+      double maxUrlRatio,
+      int repeatedNgram,
+      double maxRepeatedNgrams,
+      double maxRepeatedLines,
+      double finalPunctuationShare,
+      int instructionMinWords,
+      int instructionMaxWords)
+      implements Serializable {
+    public static Noise defaults() {
+      return new Noise(true, 2.0, 12.0, 0.25, 0.5, 0.3, 3, 0.3, 0.3, 0.9, 3, 150);
+    }
+  }
 
   /**
    * Near-duplicate removal (exact duplicates are always removed). {@code near} false turns it off;

@@ -13,6 +13,8 @@ import dev.seedforge.generate.lexical.LexicalAugmenter;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.quality.GateStage;
 import dev.seedforge.quality.QualityGate;
+import dev.seedforge.quality.Texts;
+import dev.seedforge.seed.TaskType;
 import dev.seedforge.seed.Seed;
 import dev.seedforge.util.Hashes;
 import dev.seedforge.util.Json;
@@ -81,7 +83,7 @@ public final class SeedforgePipeline {
       failures = p.apply("NoFailures", Create.empty(JsonCoder.of(Failure.class)));
     }
 
-    PCollectionTuple gated = generated.apply("QualityGate", new GateStage(QualityGate.fromSpec(spec.quality(), plan.pack().task())));
+    PCollectionTuple gated = generated.apply("QualityGate", new GateStage(gate(plan)));
     rejections.add(gated.get(GateStage.REJECTIONS));
     ledger.add(gated.get(GateStage.LEDGER));
 
@@ -133,6 +135,14 @@ public final class SeedforgePipeline {
     PCollectionList.of(dataLines).and(rejectedLines).and(failedLines).and(ledgerLines)
         .apply("AllLines", Flatten.pCollections())
         .apply("Write", new WriteJsonlFiles(spec.output().dir(), List.of(TRAIN, VALIDATION, REJECTED, FAILED, LEDGER)));
+  }
+
+  /** The quality gate for a run: it sees the seeds' answers and the pack's templates. */
+  static QualityGate gate(RunPlan plan) {
+    TaskType task = plan.pack().task();
+    List<String> seedOutputs = plan.seeds().stream().map(s -> Texts.output(asCandidate(s), task)).toList();
+    List<String> templates = plan.pack().strategies().stream().map(st -> st.template().text()).toList();
+    return QualityGate.fromSpec(plan.spec().quality(), task, seedOutputs, templates);
   }
 
   /** The order of records in a data file: a shuffle fixed by the pipeline seed. */
