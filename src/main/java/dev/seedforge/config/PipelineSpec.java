@@ -19,6 +19,7 @@ public record PipelineSpec(
     Generation generation,
     Lexical lexical,
     Quality quality,
+    Dedup dedup,
     Targets targets,
     Split split,
     Output output)
@@ -89,8 +90,46 @@ public record PipelineSpec(
       String language,
       double minLanguageConfidence,
       int languageMinTokens,
-      List<String> extraPhrases)
-      implements Serializable {}
+      List<String> extraPhrases,
+      Noise noise)
+      implements Serializable {
+    /** With the default noise filters. */
+    public Quality(int minTokens, int maxTokens, String language, double minLanguageConfidence, int languageMinTokens, List<String> extraPhrases) {
+      this(minTokens, maxTokens, language, minLanguageConfidence, languageMinTokens, extraPhrases, Noise.defaults());
+    }
+  }
+
+  /**
+   * The noise filters (see dev.seedforge.quality): {@code enabled} false turns them all off. Ratios
+   * are shares of the non-space characters; {@code finalPunctuationShare}: the final-punctuation
+   * rule applies when at least this share of the seeds end with punctuation.
+   */
+  public record Noise(
+      boolean enabled,
+      double minMeanWordLength,
+      double maxMeanWordLength,
+      double maxSymbolRatio,
+      double maxDigitRatio,
+      double maxUrlRatio,
+      int repeatedNgram,
+      double maxRepeatedNgrams,
+      double maxRepeatedLines,
+      double finalPunctuationShare,
+      int instructionMinWords,
+      int instructionMaxWords)
+      implements Serializable {
+    public static Noise defaults() {
+      return new Noise(true, 2.0, 12.0, 0.25, 0.5, 0.3, 3, 0.3, 0.3, 0.9, 3, 150);
+    }
+  }
+
+  /**
+   * Near-duplicate removal (exact duplicates are always removed). {@code near} false turns it off;
+   * {@code nearThreshold} is the Jaccard similarity of word shingles of size {@code shingle} at or
+   * above which two records are near duplicates; {@code numHashes} is the MinHash signature length
+   * (the LSH bands and rows are derived from the threshold).
+   */
+  public record Dedup(boolean near, double nearThreshold, int shingle, int numHashes) implements Serializable {}
 
   /** {@code perLabel} 0 means: cap every label at the smallest label's count. */
   public record Targets(int perLabel, Map<String, Integer> labels) implements Serializable {}

@@ -126,11 +126,21 @@ public final class SpecLoader {
             language == null || language.isBlank() || language.equals("off") ? null : language,
             q.number("min_language_confidence", 0.5, 0, 1),
             q.integer("language_min_tokens", 6, 1, 10_000),
-            q.stringList("phrases", List.of()));
+            q.stringList("phrases", List.of()),
+            noise(q.object("noise")));
     q.finish();
     if (quality.minTokens() > quality.maxTokens()) {
       problems.add("quality.min_tokens", "is larger than quality.max_tokens (" + quality.minTokens() + " > " + quality.maxTokens() + ")");
     }
+
+    Fields d = top.object("dedup");
+    PipelineSpec.Dedup dedup =
+        new PipelineSpec.Dedup(
+            d.bool("near", true),
+            d.number("near_threshold", 0.8, 0.3, 1),
+            d.integer("shingle", 3, 1, 20),
+            d.integer("num_hashes", 128, 16, 1024));
+    d.finish();
 
     Fields t = top.object("targets");
     int perLabel = t.integer("per_label", 0, 0, 10_000_000);
@@ -184,9 +194,30 @@ public final class SpecLoader {
         generation,
         lexical,
         quality,
+        dedup,
         new PipelineSpec.Targets(perLabel, Map.copyOf(labelTargets)),
         split,
         output);
+  }
+
+  private static PipelineSpec.Noise noise(Fields n) {
+    PipelineSpec.Noise d = PipelineSpec.Noise.defaults();
+    PipelineSpec.Noise noise =
+        new PipelineSpec.Noise(
+            n.bool("enabled", d.enabled()),
+            n.number("min_mean_word_length", d.minMeanWordLength(), 0, 100),
+            n.number("max_mean_word_length", d.maxMeanWordLength(), 1, 1000),
+            n.number("max_symbol_ratio", d.maxSymbolRatio(), 0, 1),
+            n.number("max_digit_ratio", d.maxDigitRatio(), 0, 1),
+            n.number("max_url_ratio", d.maxUrlRatio(), 0, 1),
+            n.integer("repeated_ngram", d.repeatedNgram(), 1, 20),
+            n.number("max_repeated_ngrams", d.maxRepeatedNgrams(), 0, 1),
+            n.number("max_repeated_lines", d.maxRepeatedLines(), 0, 1),
+            n.number("final_punctuation_share", d.finalPunctuationShare(), 0, 1.01),
+            n.integer("instruction_min_words", d.instructionMinWords(), 0, 10_000),
+            n.integer("instruction_max_words", d.instructionMaxWords(), 1, 100_000));
+    n.finish();
+    return noise;
   }
 
   private static PipelineSpec.Llm withProvider(PipelineSpec.Llm l, String provider, String model, String baseUrl) {

@@ -2,6 +2,7 @@ package dev.seedforge.pipeline;
 
 import dev.seedforge.balance.BalanceAndSplit;
 import dev.seedforge.dedup.ExactDedup;
+import dev.seedforge.dedup.NearDedup;
 import dev.seedforge.format.ChatFormat;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Failure;
@@ -12,6 +13,8 @@ import dev.seedforge.generate.lexical.LexicalAugmenter;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.quality.GateStage;
 import dev.seedforge.quality.QualityGate;
+import dev.seedforge.quality.Texts;
+import dev.seedforge.seed.TaskType;
 import dev.seedforge.seed.Seed;
 import dev.seedforge.util.Hashes;
 import dev.seedforge.util.Json;
@@ -85,7 +88,7 @@ public final class SeedforgePipeline {
       failures = p.apply("NoFailures", Create.empty(JsonCoder.of(Failure.class)));
     }
 
-    PCollectionTuple gated = generated.apply("QualityGate", new GateStage(QualityGate.fromSpec(spec.quality(), plan.pack().task())));
+    PCollectionTuple gated = generated.apply("QualityGate", new GateStage(gate(plan)));
     rejections.add(gated.get(GateStage.REJECTIONS));
     ledger.add(gated.get(GateStage.LEDGER));
 
@@ -99,9 +102,17 @@ public final class SeedforgePipeline {
     PCollectionTuple deduped = pool.apply("Dedup", new ExactDedup());
     rejections.add(deduped.get(ExactDedup.REJECTIONS));
     ledger.add(deduped.get(ExactDedup.LEDGER));
+    PCollection<Candidate> unique = deduped.get(ExactDedup.KEPT);
+    if (spec.dedup().near()) {
+      List<Candidate> extraSeeds = spec.output().includeSeeds() ? List.of() : plan.seeds().stream().map(SeedforgePipeline::asCandidate).toList();
+      PCollectionTuple near = unique.apply("NearDedup", new NearDedup(spec.dedup(), plan.pack().task(), spec.seed(), extraSeeds));
+      rejections.add(near.get(NearDedup.REJECTIONS));
+      ledger.add(near.get(NearDedup.LEDGER));
+      unique = near.get(NearDedup.KEPT);
+    }
 
     PCollectionTuple balanced =
-        deduped.get(ExactDedup.KEPT)
+        unique
             .apply("BalanceAndSplit", new BalanceAndSplit(spec.targets().perLabel(), spec.targets().labels(), spec.split().validation(), spec.seed()));
     rejections.add(balanced.get(BalanceAndSplit.REJECTIONS));
     ledger.add(balanced.get(BalanceAndSplit.LEDGER));
@@ -129,6 +140,14 @@ public final class SeedforgePipeline {
     PCollectionList.of(dataLines).and(rejectedLines).and(failedLines).and(ledgerLines)
         .apply("AllLines", Flatten.pCollections())
         .apply("Write", new WriteJsonlFiles(spec.output().dir(), List.of(TRAIN, VALIDATION, REJECTED, FAILED, LEDGER)));
+  }
+
+  /** The quality gate for a run: it sees the seeds' answers and the pack's templates. */
+  static QualityGate gate(RunPlan plan) {
+    TaskType task = plan.pack().task();
+    List<String> seedOutputs = plan.seeds().stream().map(s -> Texts.output(asCandidate(s), task)).toList();
+    List<String> templates = plan.pack().strategies().stream().map(st -> st.template().text()).toList();
+    return QualityGate.fromSpec(plan.spec().quality(), task, seedOutputs, templates);
   }
 
   /** The order of records in a data file: a shuffle fixed by the pipeline seed. */

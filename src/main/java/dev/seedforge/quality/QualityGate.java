@@ -37,11 +37,36 @@ public final class QualityGate implements Serializable {
   }
 
   public static QualityGate fromSpec(PipelineSpec.Quality q, TaskType task) {
+    return fromSpec(q, task, List.of(), List.of());
+  }
+
+  /**
+   * The chain for a run: token count, phrases, language, then (unless {@code quality.noise.enabled}
+   * is false) the noise filters: character statistics, repetition, placeholders, prompt leakage
+   * (echoes of {@code templates}), truncation (final punctuation required when the
+   * {@code seedOutputs} nearly all have it) and, for instruction data, the Self-Instruct rules.
+   */
+  public static QualityGate fromSpec(PipelineSpec.Quality q, TaskType task, List<String> seedOutputs, List<String> templates) {
     List<Filter> chain = new ArrayList<>();
     chain.add(new TokenCountFilter(q.minTokens(), q.maxTokens(), task));
     chain.add(new PhraseFilter(q.extraPhrases(), task));
     if (q.language() != null) {
       chain.add(new LanguageFilter(q.language(), q.minLanguageConfidence(), q.languageMinTokens(), task));
+    }
+    PipelineSpec.Noise n = q.noise();
+    if (n != null && n.enabled()) {
+      chain.add(new TextStatsFilter(TextStatsFilter.Kind.MEAN_WORD_LENGTH, n.minMeanWordLength(), n.maxMeanWordLength(), task));
+      chain.add(new TextStatsFilter(TextStatsFilter.Kind.SYMBOL_RATIO, 0, n.maxSymbolRatio(), task));
+      chain.add(new TextStatsFilter(TextStatsFilter.Kind.DIGIT_RATIO, 0, n.maxDigitRatio(), task));
+      chain.add(new TextStatsFilter(TextStatsFilter.Kind.URL_RATIO, 0, n.maxUrlRatio(), task));
+      chain.add(RepetitionFilter.ngrams(n.repeatedNgram(), n.maxRepeatedNgrams(), task));
+      chain.add(RepetitionFilter.lines(n.maxRepeatedLines(), task));
+      chain.add(PatternFilter.placeholders(task));
+      chain.add(PatternFilter.promptLeakage(templates, task));
+      chain.add(TruncationFilter.fromSeeds(seedOutputs, n.finalPunctuationShare(), task));
+      if (task == TaskType.INSTRUCTION) {
+        chain.add(new InstructionRulesFilter(n.instructionMinWords(), n.instructionMaxWords()));
+      }
     }
     return new QualityGate(chain, task, q.language());
   }

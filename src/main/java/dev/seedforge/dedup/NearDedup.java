@@ -1,0 +1,200 @@
+package dev.seedforge.dedup;
+
+import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.generate.Candidate;
+import dev.seedforge.generate.Rejection;
+import dev.seedforge.pipeline.JsonCoder;
+import dev.seedforge.pipeline.Ledger;
+import dev.seedforge.quality.Texts;
+import dev.seedforge.seed.TaskType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.coders.VoidCoder;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Near-duplicate removal as a Beam stage (see {@link NearDuplicates} for the method):
+ *
+ * <ol>
+ *   <li>sketch every candidate and emit it once per LSH band, keyed by the band's hash;
+ *   <li>{@code GroupByKey} on the band keys; each bucket verifies its pairs by exact Jaccard;
+ *   <li>the verified edges (few: only near duplicates produce any) meet under one key, where
+ *       union-find turns them into clusters;
+ *   <li>a {@code CoGroupByKey} on the candidate id joins every candidate with its verdict.
+ * </ol>
+ *
+ * Kept candidates carry the feature {@value #CLUSTER}: a 52-bit number naming their cluster (the
+ * same for all members, derived from the kept record's id; a record without near duplicates is its
+ * own cluster), so that splitting can keep a cluster on one side. Dropped ones are rejected as
+ * {@code near_copy_of_seed} when their cluster holds a seed, else {@code near_duplicate}, with the
+ * kept record as related id, the exact Jaccard to their closest neighbour as score and the
+ * threshold. Seeds are never dropped here; {@code extraSeeds} take part in the comparison without
+ * being output (for runs where seeds do not join the dataset).
+ */
+public final class NearDedup extends PTransform<PCollection<Candidate>, PCollectionTuple> {
+  public static final TupleTag<Candidate> KEPT = new TupleTag<>() {};
+  public static final TupleTag<Rejection> REJECTIONS = new TupleTag<>() {};
+  public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
+  public static final String CLUSTER = "cluster";
+
+  private final double threshold;
+  private final MinHasher hasher;
+  private final LshBands bands;
+  private final TaskType task;
+  private final List<Candidate> extraSeeds;
+
+  public NearDedup(PipelineSpec.Dedup spec, TaskType task, long seed, List<Candidate> extraSeeds) {
+    this.threshold = spec.nearThreshold();
+    this.hasher = new MinHasher(spec.shingle(), spec.numHashes(), seed);
+    this.bands = LshBands.forThreshold(spec.nearThreshold(), spec.numHashes());
+    this.task = task;
+    this.extraSeeds = List.copyOf(extraSeeds);
+  }
+
+  public LshBands bands() {
+    return bands;
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<Candidate> input) {
+    JsonCoder<Candidate> candidateCoder = JsonCoder.of(Candidate.class);
+    JsonCoder<NearDuplicates.Sketch> sketchCoder = JsonCoder.of(NearDuplicates.Sketch.class);
+    PCollection<Candidate> all = input;
+    if (!extraSeeds.isEmpty()) {
+      PCollection<Candidate> extra = input.getPipeline().apply("ExtraSeeds", Create.of(extraSeeds).withCoder(candidateCoder));
+      all = PCollectionList.of(input).and(extra).apply("WithExtraSeeds", Flatten.pCollections());
+    }
+    PCollection<KV<String, NearDuplicates.Edge>> edges =
+        all.apply("SketchAndBand", ParDo.of(new BandFn(hasher, bands, task)))
+            .setCoder(KvCoder.of(VarLongCoder.of(), sketchCoder))
+            .apply("GroupByBand", GroupByKey.create())
+            .apply("VerifyPairs", ParDo.of(new VerifyFn(threshold)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(NearDuplicates.Edge.class)));
+    PCollection<KV<String, NearDuplicates.Assignment>> assignments =
+        edges.apply("AllEdges", GroupByKey.create())
+            .apply("Cluster", ParDo.of(new ClusterFn()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(NearDuplicates.Assignment.class)));
+    PCollection<KV<String, Candidate>> byId =
+        input.apply("KeyById", ParDo.of(new DoFn<Candidate, KV<String, Candidate>>() {
+              @ProcessElement
+              public void process(@Element Candidate c, OutputReceiver<KV<String, Candidate>> out) {
+                out.output(KV.of(c.id(), c));
+              }
+            }))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), candidateCoder));
+    TupleTag<Candidate> candTag = new TupleTag<>() {};
+    TupleTag<NearDuplicates.Assignment> assignTag = new TupleTag<>() {};
+    PCollectionTuple out =
+        KeyedPCollectionTuple.of(candTag, byId).and(assignTag, assignments)
+            .apply("JoinVerdicts", CoGroupByKey.create())
+            .apply("KeepOrDrop", ParDo.of(new DecideFn(candTag, assignTag, threshold))
+                .withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
+    out.get(KEPT).setCoder(candidateCoder);
+    out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
+    out.get(LEDGER).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    return out;
+  }
+
+  static NearDuplicates.Sketch sketch(Candidate c, MinHasher hasher, TaskType task) {
+    return new NearDuplicates.Sketch(c.id(), ExactDedup.SEED_GENERATOR.equals(c.provenance().generator()), hasher.shingles(Texts.of(c, task)));
+  }
+
+  static final class BandFn extends DoFn<Candidate, KV<Long, NearDuplicates.Sketch>> {
+    private final MinHasher hasher;
+    private final LshBands bands;
+    private final TaskType task;
+
+    BandFn(MinHasher hasher, LshBands bands, TaskType task) {
+      this.hasher = hasher;
+      this.bands = bands;
+      this.task = task;
+    }
+
+    @ProcessElement
+    public void process(@Element Candidate c, OutputReceiver<KV<Long, NearDuplicates.Sketch>> out) {
+      NearDuplicates.Sketch s = sketch(c, hasher, task);
+      for (long k : NearDuplicates.bandKeys(hasher.signature(s.shingles()), bands)) {
+        out.output(KV.of(k, s));
+      }
+    }
+  }
+
+  static final class VerifyFn extends DoFn<KV<Long, Iterable<NearDuplicates.Sketch>>, KV<String, NearDuplicates.Edge>> {
+    private final double threshold;
+
+    VerifyFn(double threshold) {
+      this.threshold = threshold;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Long, Iterable<NearDuplicates.Sketch>> bucket, OutputReceiver<KV<String, NearDuplicates.Edge>> out) {
+      List<NearDuplicates.Sketch> members = new ArrayList<>();
+      bucket.getValue().forEach(members::add);
+      if (members.size() < 2) {
+        return;
+      }
+      for (NearDuplicates.Edge e : NearDuplicates.verify(members, threshold)) {
+        out.output(KV.of("edges", e));
+      }
+    }
+  }
+
+  static final class ClusterFn extends DoFn<KV<String, Iterable<NearDuplicates.Edge>>, KV<String, NearDuplicates.Assignment>> {
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<NearDuplicates.Edge>> all, OutputReceiver<KV<String, NearDuplicates.Assignment>> out) {
+      for (NearDuplicates.Assignment a : NearDuplicates.cluster(all.getValue())) {
+        out.output(KV.of(a.id(), a));
+      }
+    }
+  }
+
+  static final class DecideFn extends DoFn<KV<String, CoGbkResult>, Candidate> {
+    private final TupleTag<Candidate> candTag;
+    private final TupleTag<NearDuplicates.Assignment> assignTag;
+    private final double threshold;
+
+    DecideFn(TupleTag<Candidate> candTag, TupleTag<NearDuplicates.Assignment> assignTag, double threshold) {
+      this.candTag = candTag;
+      this.assignTag = assignTag;
+      this.threshold = threshold;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, CoGbkResult> joined, MultiOutputReceiver out) {
+      NearDuplicates.Assignment a = joined.getValue().getOnly(assignTag, null);
+      for (Candidate c : joined.getValue().getAll(candTag)) {
+        if (a == null || a.keep()) {
+          String kept = a == null ? c.id() : a.keptId();
+          out.get(KEPT).output(c.withFeatures(Map.of(CLUSTER, NearDuplicates.clusterNumber(kept))));
+          continue;
+        }
+        String filter = a.keptIsSeed() ? "near_copy_of_seed" : "near_duplicate";
+        String reason = String.format(Locale.ROOT,
+            "%s %s (cluster of %d kept as %s); Jaccard %.2f with %s",
+            a.keptIsSeed() ? "nearly copies seed" : "near duplicate of",
+            a.keptId(), a.clusterSize(), a.keptId(), a.jaccard(), a.neighbor());
+        out.get(LEDGER).output(Ledger.count("rejected", "dedup/" + filter, c.label(), 1));
+        out.get(REJECTIONS).output(Rejection.of(c, "dedup", filter, reason, a.jaccard(), threshold, a.keptId()));
+      }
+    }
+  }
+}

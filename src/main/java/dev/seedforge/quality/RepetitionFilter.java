@@ -1,0 +1,109 @@
+package dev.seedforge.quality;
+
+import dev.seedforge.dedup.TextNormalizer;
+import dev.seedforge.generate.Candidate;
+import dev.seedforge.seed.TaskType;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Degenerate loops, the typical failure of sampling at a low temperature or a long max_tokens:
+ *
+ * <ul>
+ *   <li>{@code repeated_ngrams}: the share of word n-grams (n = {@code n}) that repeat an earlier
+ *       one, after normalisation; judged from {@code n + 5} words ("thank you thank you thank
+ *       you …" scores near 1, ordinary prose 0).
+ *   <li>{@code repeated_lines}: the share of non-blank lines that repeat an earlier line; judged
+ *       from 3 lines.
+ * </ul>
+ *
+ * Score: the share; threshold: the maximum.
+ */
+public final class RepetitionFilter implements Filter {
+  private static final long serialVersionUID = 1L;
+  public static final String NGRAMS = "repeated_ngrams";
+  public static final String LINES = "repeated_lines";
+
+  private final boolean lines;
+  private final int n;
+  private final double max;
+  private final TaskType task;
+
+  private RepetitionFilter(boolean lines, int n, double max, TaskType task) {
+    this.lines = lines;
+    this.n = n;
+    this.max = max;
+    this.task = task;
+  }
+
+  public static RepetitionFilter ngrams(int n, double max, TaskType task) {
+    return new RepetitionFilter(false, n, max, task);
+  }
+
+  public static RepetitionFilter lines(double max, TaskType task) {
+    return new RepetitionFilter(true, 0, max, task);
+  }
+
+  @Override
+  public String name() {
+    return lines ? LINES : NGRAMS;
+  }
+
+  @Override
+  public Verdict check(Candidate candidate) {
+    return judge(Texts.output(candidate, task));
+  }
+
+  public Verdict judge(String text) {
+    double share = lines ? lineRepeats(text) : ngramRepeats(text, n);
+    if (!Double.isNaN(share) && share > max) {
+      String what = lines ? "lines" : n + "-grams";
+      return Verdict.reject(String.format(Locale.ROOT, "%.0f%% of the %s repeat earlier ones (max %.0f%%)", 100 * share, what, 100 * max), share, max);
+    }
+    return Verdict.KEEP;
+  }
+
+  static double ngramRepeats(String text, int n) {
+    String norm = TextNormalizer.normalize(text);
+    if (norm.isEmpty()) {
+      return Double.NaN;
+    }
+    String[] w = norm.split(" ");
+    if (w.length < n + 5) {
+      return Double.NaN;
+    }
+    Set<String> seen = new HashSet<>();
+    int grams = w.length - n + 1;
+    int repeats = 0;
+    for (int i = 0; i < grams; i++) {
+      String g = String.join(" ", java.util.Arrays.copyOfRange(w, i, i + n));
+      if (!seen.add(g)) {
+        repeats++;
+      }
+    }
+    return (double) repeats / grams;
+  }
+
+  static double lineRepeats(String text) {
+    Set<String> seen = new HashSet<>();
+    int total = 0;
+    int repeats = 0;
+    for (String line : text.split("\\R")) {
+      String norm = TextNormalizer.normalize(line);
+      if (norm.isEmpty()) {
+        continue;
+      }
+      total++;
+      if (!seen.add(norm)) {
+        repeats++;
+      }
+    }
+    return total < 3 ? Double.NaN : (double) repeats / total;
+  }
+
+  @Override
+  public String toString() {
+    return name() + "[≤" + max + "]";
+  }
+}

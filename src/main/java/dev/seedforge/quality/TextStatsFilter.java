@@ -1,0 +1,146 @@
+package dev.seedforge.quality;
+
+import dev.seedforge.generate.Candidate;
+import dev.seedforge.seed.TaskType;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Character-level noise, one measure per instance (its {@link Kind} names the filter):
+ *
+ * <ul>
+ *   <li>{@code mean_word_length}: mean length of the alphabetic words; rejected outside
+ *       [{@code min}, {@code max}] (keyboard mash, hashes and glued words are long; spelled-out
+ *       letters are short). Judged from {@link #MIN_WORDS} words.
+ *   <li>{@code symbol_ratio}: share of the non-space characters that are neither letters nor
+ *       digits (emoji strings, ASCII art, markup debris).
+ *   <li>{@code digit_ratio}: share of the non-space characters that are digits (tables of numbers,
+ *       ids without words).
+ *   <li>{@code url_ratio}: share of the non-space characters inside URLs or e-mail addresses.
+ * </ul>
+ *
+ * Score: the measure; threshold: the bound crossed.
+ */
+public final class TextStatsFilter implements Filter {
+  private static final long serialVersionUID = 1L;
+  public static final int MIN_WORDS = 3;
+  private static final Pattern WORD = Pattern.compile("\\p{L}+");
+  private static final Pattern URL = Pattern.compile("(?i)\\b(?:https?://|www\\.)\\S+|\\b[\\w.+-]+@[\\w-]+\\.[\\w.]+");
+
+  public enum Kind {
+    MEAN_WORD_LENGTH,
+    SYMBOL_RATIO,
+    DIGIT_RATIO,
+    URL_RATIO;
+
+    public String filterName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final Kind kind;
+  private final double min;
+  private final double max;
+  private final TaskType task;
+
+  public TextStatsFilter(Kind kind, double min, double max, TaskType task) {
+    if (min > max) {
+      throw new IllegalArgumentException(kind.filterName() + ": min > max");
+    }
+    this.kind = kind;
+    this.min = min;
+    this.max = max;
+    this.task = task;
+  }
+
+  @Override
+  public String name() {
+    return kind.filterName();
+  }
+
+  @Override
+  public Verdict check(Candidate candidate) {
+    return judge(Texts.of(candidate, task));
+  }
+
+  /** The measure on a text, or NaN when the text is too short to judge. */
+  public double measure(String text) {
+    return switch (kind) {
+      case MEAN_WORD_LENGTH -> meanWordLength(text);
+      case SYMBOL_RATIO -> ratio(text, c -> !Character.isLetterOrDigit(c));
+      case DIGIT_RATIO -> ratio(text, Character::isDigit);
+      case URL_RATIO -> urlRatio(text);
+    };
+  }
+
+  public Verdict judge(String text) {
+    double m = measure(text);
+    if (Double.isNaN(m)) {
+      return Verdict.KEEP;
+    }
+    String what = kind.filterName().replace('_', ' ');
+    if (m > max) {
+      return Verdict.reject(String.format(Locale.ROOT, "%s %.2f above the maximum %.2f", what, m, max), m, max);
+    }
+    if (m < min) {
+      return Verdict.reject(String.format(Locale.ROOT, "%s %.2f below the minimum %.2f", what, m, min), m, min);
+    }
+    return Verdict.KEEP;
+  }
+
+  static double meanWordLength(String text) {
+    Matcher m = WORD.matcher(text);
+    int words = 0;
+    int chars = 0;
+    while (m.find()) {
+      words++;
+      chars += m.end() - m.start();
+    }
+    return words < MIN_WORDS ? Double.NaN : (double) chars / words;
+  }
+
+  private interface CharTest {
+    boolean test(int c);
+  }
+
+  static double ratio(String text, CharTest t) {
+    int total = 0;
+    int hits = 0;
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      i += Character.charCount(c);
+      if (Character.isWhitespace(c)) {
+        continue;
+      }
+      total++;
+      if (t.test(c)) {
+        hits++;
+      }
+    }
+    return total < 8 ? Double.NaN : (double) hits / total;
+  }
+
+  static double urlRatio(String text) {
+    int total = 0;
+    for (int i = 0; i < text.length(); i++) {
+      if (!Character.isWhitespace(text.charAt(i))) {
+        total++;
+      }
+    }
+    if (total < 8) {
+      return Double.NaN;
+    }
+    int inUrls = 0;
+    Matcher m = URL.matcher(text);
+    while (m.find()) {
+      inUrls += m.end() - m.start();
+    }
+    return (double) inUrls / total;
+  }
+
+  @Override
+  public String toString() {
+    return name() + "[" + min + ".." + max + "]";
+  }
+}
