@@ -64,6 +64,20 @@ public record PipelineSpec(
 
   public record Split(double validation) implements Serializable {}
 
-  /** {@code includeSeeds}: the seeds themselves join the dataset (they win every duplicate group). */
-  public record Output(String dir, String systemMessage, boolean includeSeeds) implements Serializable {}
+  /**
+   * {@code includeSeeds}: the seeds themselves join the dataset (they win every duplicate group).
+   * {@code formats}: the record formats written (templates/*.yaml), at least one. {@code azure}:
+   * the openai-chat files are written as UTF-8 with a byte-order mark.
+   */
+  public record Output(
+      String dir, String systemMessage, boolean includeSeeds, java.util.List<dev.seedforge.format.FormatSpec> formats, boolean azure)
+      implements Serializable {
+    public Output {
+      formats = java.util.List.copyOf(formats);
+    }
+
+    public Output withDir(String newDir) {
+      return new Output(newDir, systemMessage, includeSeeds, formats, azure);
+    }
+  }
 }

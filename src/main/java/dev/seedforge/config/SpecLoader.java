@@ -144,7 +144,19 @@ public final class SpecLoader {
     Fields o = top.object("output");
     String outDir = o.string("dir", null);
     Path out = outDir == null ? base.resolve("../output").resolve(name == null ? fileName : name).normalize() : base.resolve(outDir).normalize();
-    PipelineSpec.Output output = new PipelineSpec.Output(out.toString(), o.string("system_message", null), o.bool("include_seeds", true));
+    String templates = o.string("templates", null);
+    Path templatesDir = templates == null ? base.resolve("../templates").normalize() : base.resolve(templates).normalize();
+    if (templates != null && !Files.isDirectory(templatesDir)) {
+      problems.add("output.templates", "no such folder: " + templatesDir + " (paths are relative to the pipeline file)");
+    }
+    List<String> formatNames = o.stringList("formats", List.of("openai-chat"));
+    if (formatNames.isEmpty()) {
+      problems.add("output.formats", "name at least one format, e.g. [openai-chat]");
+    }
+    List<dev.seedforge.format.FormatSpec> formats =
+        dev.seedforge.format.FormatCatalog.load(formatNames, templatesDir, problems, "output.formats");
+    PipelineSpec.Output output =
+        new PipelineSpec.Output(out.toString(), o.string("system_message", null), o.bool("include_seeds", true), formats, o.bool("azure", false));
     o.finish();
     top.finish();
     problems.throwIfAny();
@@ -165,7 +177,7 @@ public final class SpecLoader {
       seed = overrides.seed();
     }
     if (overrides.outDir() != null) {
-      output = new PipelineSpec.Output(Path.of(overrides.outDir()).toAbsolutePath().normalize().toString(), output.systemMessage(), output.includeSeeds());
+      output = output.withDir(Path.of(overrides.outDir()).toAbsolutePath().normalize().toString());
     }
     return new PipelineSpec(
         name,

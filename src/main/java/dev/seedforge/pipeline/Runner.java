@@ -48,7 +48,7 @@ public final class Runner {
             plan,
             ledger,
             outDir,
-            List.of(SeedforgePipeline.TRAIN, SeedforgePipeline.VALIDATION, SeedforgePipeline.REJECTED, SeedforgePipeline.FAILED),
+            SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.equals(SeedforgePipeline.LEDGER)).toList(),
             run);
     AtomicFiles.writeString(outDir.resolve("manifest.json"), Json.pretty(manifest) + "\n");
     Files.deleteIfExists(ledgerFile);

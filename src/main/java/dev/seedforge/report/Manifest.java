@@ -147,6 +147,8 @@ public final class Manifest {
       }
     }
 
+    m.set("formats", formats(spec, tallies));
+
     ObjectNode fileNode = m.putObject("files");
     for (String f : files) {
       Path p = outDir.resolve(f);
@@ -164,6 +166,32 @@ public final class Manifest {
     }
     m.set("run", run);
     return m;
+  }
+
+  /** Every format written, its files, and for prompt/completion the chosen separator and stop. */
+  static ObjectNode formats(PipelineSpec spec, Map<String, Tally> tallies) {
+    ObjectNode out = Json.mapper().createObjectNode();
+    List<dev.seedforge.format.FormatSpec> formats = spec.output().formats();
+    for (dev.seedforge.format.FormatSpec f : formats) {
+      ObjectNode n = out.putObject(f.name());
+      n.put("kind", f.kind());
+      n.put("description", f.description());
+      var files = n.putArray("files");
+      for (String split : dev.seedforge.pipeline.SeedforgePipeline.splits(spec)) {
+        files.add(dev.seedforge.format.RecordFormats.fileName(f, split, formats.size()));
+      }
+      if (f.kind().equals("openai-chat")) {
+        n.put("utf8_bom", spec.output().azure());
+        n.put("weight", f.weight());
+      }
+      if (f.kind().equals("prompt-completion")) {
+        long mask = tally(tallies, "formats/markers").perLabel.getOrDefault(f.name(), 0L);
+        dev.seedforge.format.PromptCompletion.Markers mk = dev.seedforge.format.PromptCompletion.choose(f, mask);
+        n.put("separator", mk.separator());
+        n.put("stop", mk.stop());
+      }
+    }
+    return out;
   }
 
   private static Tally tally(Map<String, Tally> tallies, String key) {
