@@ -68,4 +68,20 @@ class FormatsEndToEndTest {
     assertThat(rec.path("prompt").asText()).endsWith("\n\n###\n\n");
     assertThat(rec.path("completion").asText()).startsWith(" ").endsWith("\n");
   }
+
+  @Test
+  void should_write_files_that_validate_passes_in_every_format() throws IOException {
+    dev.seedforge.format.ModelLimits.Model model = dev.seedforge.format.ModelLimits.load().find("gpt-4o-mini");
+    for (String kind : FormatSpec.KINDS) {
+      dev.seedforge.format.Validator.Report r =
+          dev.seedforge.format.Validator.validate(Files.readAllBytes(out.resolve(kind).resolve("train.jsonl")), kind, model);
+      assertThat(r.issues()).as(kind).isEmpty();
+      assertThat(r.examples()).as(kind).isEqualTo(outcome.manifest().path("stages").path("train").path("total").asInt());
+      assertThat(cliExitCode(out.resolve(kind).resolve("train.jsonl"))).as(kind).isZero();
+    }
+  }
+
+  static int cliExitCode(Path file) {
+    return dev.seedforge.cli.Main.execute("validate", file.toString());
+  }
 }
