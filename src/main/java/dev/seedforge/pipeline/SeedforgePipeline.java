@@ -98,7 +98,7 @@ public final class SeedforgePipeline {
 
     PCollectionTuple balanced =
         deduped.get(ExactDedup.KEPT)
-            .apply("BalanceAndSplit", new BalanceAndSplit(spec.targets().perLabel(), spec.targets().labels(), spec.split().validation(), spec.seed()));
+            .apply("BalanceAndSplit", new BalanceAndSplit(spec.targets(), spec.split(), spec.seed()));
     rejections.add(balanced.get(BalanceAndSplit.REJECTIONS));
     ledger.add(balanced.get(BalanceAndSplit.LEDGER));
 
@@ -128,7 +128,11 @@ public final class SeedforgePipeline {
 
   /** The splits written as data files, in order. */
   public static List<String> splits(PipelineSpec spec) {
-    return List.of("train", "validation");
+    List<String> splits = new ArrayList<>(List.of("train", "validation"));
+    if (spec.split().test() > 0) {
+      splits.add("test");
+    }
+    return splits;
   }
 
   /** The data files of every format and split (train.jsonl, or alpaca/train.jsonl with several formats). */

@@ -111,6 +111,9 @@ public final class Manifest {
     stages.set("passed_quality", tally(tallies, "quality/passed").json());
     stages.set("train", tally(tallies, "final/train").json());
     stages.set("validation", tally(tallies, "final/validation").json());
+    if (spec.split().test() > 0) {
+      stages.set("test", tally(tallies, "final/test").json());
+    }
 
     ObjectNode rejections = m.putObject("rejections");
     ObjectNode byFilter = rejections.putObject("by_filter");
@@ -129,16 +132,17 @@ public final class Manifest {
     Tally quota = tally(tallies, "balance/quota");
     Tally train = tally(tallies, "final/train");
     Tally validation = tally(tallies, "final/validation");
+    Tally test = tally(tallies, "final/test");
     for (String label : available.perLabel.keySet()) {
       ObjectNode b = balance.putObject(label);
       b.put("available", available.perLabel.get(label));
       b.put("quota", quota.perLabel.getOrDefault(label, 0L));
-      b.put("kept", train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L));
+      b.put("kept", train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L) + test.perLabel.getOrDefault(label, 0L));
     }
     ObjectNode warnings = null;
     for (String label : plan.pack().labels().keySet()) {
-      long kept = train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L);
-      long wanted = spec.targets().labels().getOrDefault(label, spec.targets().perLabel());
+      long kept = train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L) + test.perLabel.getOrDefault(label, 0L);
+      long wanted = spec.targets().wanted(label);
       if (wanted > 0 && kept < wanted) {
         if (warnings == null) {
           warnings = m.putObject("warnings");

@@ -21,9 +21,9 @@ class FormatsEndToEndTest {
   @TempDir static Path out;
   static Runner.Outcome outcome;
 
-  static PipelineSpec withOutput(PipelineSpec s, PipelineSpec.Output o) {
+  static PipelineSpec withOutput(PipelineSpec s, PipelineSpec.Split split, PipelineSpec.Output o) {
     return new PipelineSpec(s.name(), s.sourceFile(), s.specHash(), s.packDir(), s.seedsFile(), s.seed(), s.llm(),
-        s.generation(), s.lexical(), s.quality(), s.targets(), s.split(), o);
+        s.generation(), s.lexical(), s.quality(), s.targets(), split, o);
   }
 
   @BeforeAll
@@ -32,7 +32,7 @@ class FormatsEndToEndTest {
     Problems p = new Problems("test");
     List<FormatSpec> all = FormatCatalog.load(FormatSpec.KINDS, Path.of("templates"), p, "output.formats");
     assertThat(p.all()).isEmpty();
-    PipelineSpec spec = withOutput(base, new PipelineSpec.Output(out.toString(), base.output().systemMessage(), true, all, true));
+    PipelineSpec spec = withOutput(base, new PipelineSpec.Split(0.1, 0.1, "all", true), new PipelineSpec.Output(out.toString(), base.output().systemMessage(), true, all, true));
     outcome = PipelineEndToEndTest.run(spec);
   }
 
@@ -44,6 +44,8 @@ class FormatsEndToEndTest {
       Path f = out.resolve(kind).resolve("train.jsonl");
       assertThat(Files.readAllLines(f, StandardCharsets.UTF_8)).as(kind).hasSize((int) train);
       assertThat(out.resolve(kind).resolve("validation.jsonl")).exists();
+      assertThat(Files.readAllLines(out.resolve(kind).resolve("test.jsonl"))).as(kind)
+          .hasSize(outcome.manifest().path("stages").path("test").path("total").asInt()).isNotEmpty();
     }
     assertThat(out.resolve("train.jsonl")).doesNotExist();
   }
