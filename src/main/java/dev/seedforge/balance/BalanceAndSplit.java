@@ -1,5 +1,6 @@
 package dev.seedforge.balance;
 
+import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.JsonCoder;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -36,15 +38,16 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
   public static final TupleTag<Rejection> REJECTIONS = new TupleTag<>() {};
   public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
 
-  private final int perLabel;
-  private final Map<String, Integer> labelTargets;
-  private final double validation;
+  /** Train records with their rank in the label's train shuffle: (label, (rank, candidate)). */
+  public static final TupleTag<KV<String, KV<Integer, Candidate>>> TRAIN_RANKED = new TupleTag<>() {};
+
+  private final PipelineSpec.Targets targets;
+  private final PipelineSpec.Split split;
   private final long seed;
 
-  public BalanceAndSplit(int perLabel, Map<String, Integer> labelTargets, double validation, long seed) {
-    this.perLabel = perLabel;
-    this.labelTargets = Map.copyOf(labelTargets);
-    this.validation = validation;
+  public BalanceAndSplit(PipelineSpec.Targets targets, PipelineSpec.Split split, long seed) {
+    this.targets = targets;
+    this.split = split;
     this.seed = seed;
   }
 
@@ -60,13 +63,23 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
             .apply("GroupByLabel", GroupByKey.create())
             .apply(
                 "CapAndSplit",
-                ParDo.of(new CapFn(perLabel, labelTargets, validation, seed, counts))
+                ParDo.of(new CapFn(targets, split, seed, counts))
                     .withSideInputs(counts)
-                    .withOutputTags(ASSIGNED, TupleTagList.of(REJECTIONS).and(LEDGER)));
+                    .withOutputTags(ASSIGNED, TupleTagList.of(REJECTIONS).and(LEDGER).and(TRAIN_RANKED)));
+    out.get(TRAIN_RANKED).setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(VarIntCoder.of(), JsonCoder.of(Candidate.class))));
     out.get(ASSIGNED).setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class)));
     out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     out.get(LEDGER).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return out;
+  }
+
+  /** The quota of one label given every label's count. */
+  public static int quota(String label, PipelineSpec.Targets targets, Map<String, Long> counts) {
+    int wanted = targets.wanted(label);
+    if (wanted > 0 || !targets.proportions().isEmpty()) {
+      return wanted;
+    }
+    return quota(label, 0, Map.of(), counts);
   }
 
   /** The quota of one label given every label's count. */
@@ -83,16 +96,14 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
   }
 
   static final class CapFn extends DoFn<KV<String, Iterable<Candidate>>, KV<String, Candidate>> {
-    private final int perLabel;
-    private final Map<String, Integer> labelTargets;
-    private final double validation;
+    private final PipelineSpec.Targets targets;
+    private final PipelineSpec.Split split;
     private final long seed;
     private final PCollectionView<Map<String, Long>> counts;
 
-    CapFn(int perLabel, Map<String, Integer> labelTargets, double validation, long seed, PCollectionView<Map<String, Long>> counts) {
-      this.perLabel = perLabel;
-      this.labelTargets = labelTargets;
-      this.validation = validation;
+    CapFn(PipelineSpec.Targets targets, PipelineSpec.Split split, long seed, PCollectionView<Map<String, Long>> counts) {
+      this.targets = targets;
+      this.split = split;
       this.seed = seed;
       this.counts = counts;
     }
@@ -102,13 +113,16 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
       String label = ctx.element().getKey();
       List<Candidate> all = new ArrayList<>();
       ctx.element().getValue().forEach(all::add);
-      int cap = quota(label, perLabel, labelTargets, ctx.sideInput(counts));
-      Balancer.Result r = Balancer.assign(all, cap, validation, seed);
+      int cap = quota(label, targets, ctx.sideInput(counts));
+      Balancer.Result r = Balancer.assign(all, cap, split, seed);
       String labelOrNull = label.isEmpty() ? null : label;
       for (Balancer.Assigned a : r.kept()) {
-        String split = a.split().name().toLowerCase();
+        String split = a.split().name().toLowerCase(java.util.Locale.ROOT);
         ctx.output(KV.of(split, a.candidate()));
         ctx.output(LEDGER, Ledger.count("final", split, labelOrNull, 1));
+        if (a.trainRank() >= 0) {
+          ctx.output(TRAIN_RANKED, KV.of(label, KV.of(a.trainRank(), a.candidate())));
+        }
       }
       for (Candidate c : r.overQuota()) {
         ctx.output(LEDGER, Ledger.count("rejected", "balance/label_quota", labelOrNull, 1));

@@ -70,7 +70,7 @@ public record PipelineSpec(
 
   /** The same spec with another llm section. */
   public PipelineSpec withLlm(Llm l) {
-    return new PipelineSpec(name, sourceFile, specHash, packDir, seedsFile, seed, l, generation, lexical, quality, targets, split, output);
+    return new PipelineSpec(name, sourceFile, specHash, packDir, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output);
   }
 
   /** How many requests to plan: per label, per strategy, {@code callsPerLabel} sample indices. */
@@ -131,11 +131,55 @@ public record PipelineSpec(
    */
   public record Dedup(boolean near, double nearThreshold, int shingle, int numHashes) implements Serializable {}
 
-  /** {@code perLabel} 0 means: cap every label at the smallest label's count. */
-  public record Targets(int perLabel, Map<String, Integer> labels) implements Serializable {}
+  /**
+   * Records kept per label: {@code labels} (per label), else {@code proportions} of {@code total},
+   * else {@code perLabel}; {@code perLabel} 0 means: cap every label at the smallest label's count.
+   */
+  public record Targets(int perLabel, Map<String, Integer> labels, Map<String, Double> proportions, int total) implements Serializable {
+    public Targets {
+      labels = Map.copyOf(labels);
+      proportions = Map.copyOf(proportions);
+    }
 
-  public record Split(double validation) implements Serializable {}
+    public Targets(int perLabel, Map<String, Integer> labels) {
+      this(perLabel, labels, Map.of(), 0);
+    }
 
-  /** {@code includeSeeds}: the seeds themselves join the dataset (they win every duplicate group). */
-  public record Output(String dir, String systemMessage, boolean includeSeeds) implements Serializable {}
+    /** The explicit target of a label, or 0 when it is the smallest label's count. */
+    public int wanted(String label) {
+      Integer explicit = labels.get(label);
+      if (explicit != null && explicit > 0) {
+        return explicit;
+      }
+      Double p = proportions.get(label);
+      if (p != null) {
+        return (int) Math.round(p * total);
+      }
+      return proportions.isEmpty() ? perLabel : 0;
+    }
+  }
+
+  /**
+   * Shares of each label in validation and test: a fraction below 1, or a count per label (1 or
+   * more). {@code evaluation} is {@code all} or {@code seeds} (only seeds in validation/test);
+   * {@code seedsInEvaluation} false keeps seeds out of validation/test.
+   */
+  public record Split(double validation, double test, String evaluation, boolean seedsInEvaluation) implements Serializable {}
+
+  /**
+   * {@code includeSeeds}: the seeds themselves join the dataset (they win every duplicate group).
+   * {@code formats}: the record formats written (templates/*.yaml), at least one. {@code azure}:
+   * the openai-chat files are written as UTF-8 with a byte-order mark.
+   */
+  public record Output(
+      String dir, String systemMessage, boolean includeSeeds, java.util.List<dev.seedforge.format.FormatSpec> formats, boolean azure)
+      implements Serializable {
+    public Output {
+      formats = java.util.List.copyOf(formats);
+    }
+
+    public Output withDir(String newDir) {
+      return new Output(newDir, systemMessage, includeSeeds, formats, azure);
+    }
+  }
 }

@@ -151,16 +151,66 @@ public final class SpecLoader {
       labelsNode.fieldNames().forEachRemaining(k -> labelTargets.put(k, tl.integer(k, 0, 0, 10_000_000)));
     }
     tl.finish();
+    Map<String, Double> proportions = new LinkedHashMap<>();
+    Fields tp = t.object("proportions");
+    JsonNode propNode = root == null ? null : root.path("targets").path("proportions");
+    if (propNode != null && propNode.isObject()) {
+      propNode.fieldNames().forEachRemaining(k -> proportions.put(k, tp.number(k, 0, 0, 1)));
+    }
+    tp.finish();
+    int total = t.integer("total", 0, 0, 100_000_000);
+    if (!proportions.isEmpty()) {
+      double sum = proportions.values().stream().mapToDouble(Double::doubleValue).sum();
+      if (Math.abs(sum - 1) > 1e-6) {
+        problems.add("targets.proportions", "must sum to 1, got " + sum);
+      }
+      if (total <= 0) {
+        problems.add("targets.total", "required with targets.proportions: the records kept over all labels");
+      }
+    } else if (total > 0) {
+      problems.add("targets.total", "only used with targets.proportions");
+    }
     t.finish();
 
     Fields s = top.object("split");
-    PipelineSpec.Split split = new PipelineSpec.Split(s.number("validation", 0.1, 0, 0.9));
+    double validationShare = s.number("validation", 0.1, 0, 10_000_000);
+    double testShare = s.number("test", 0, 0, 10_000_000);
+    for (String k : List.of("validation", "test")) {
+      double v = k.equals("validation") ? validationShare : testShare;
+      if (v >= 1 && v != Math.rint(v)) {
+        problems.add("split." + k, "a fraction below 1 or a whole count per label, got " + v);
+      }
+    }
+    if (validationShare < 1 && testShare < 1 && validationShare + testShare >= 0.9 + 1e-9) {
+      problems.add("split", "validation + test fractions must stay below 0.9, got " + (validationShare + testShare));
+    }
+    String evaluation = s.string("evaluation", "all");
+    if (!List.of("all", "seeds").contains(evaluation)) {
+      problems.add("split.evaluation", "expected all or seeds, got \"" + evaluation + "\"");
+    }
+    boolean seedsInEvaluation = s.bool("seeds_in_evaluation", true);
+    if ("seeds".equals(evaluation) && !seedsInEvaluation) {
+      problems.add("split.seeds_in_evaluation", "false contradicts evaluation: seeds (only seeds in validation/test)");
+    }
+    PipelineSpec.Split split = new PipelineSpec.Split(validationShare, testShare, evaluation, seedsInEvaluation);
     s.finish();
 
     Fields o = top.object("output");
     String outDir = o.string("dir", null);
     Path out = outDir == null ? base.resolve("../output").resolve(name == null ? fileName : name).normalize() : base.resolve(outDir).normalize();
-    PipelineSpec.Output output = new PipelineSpec.Output(out.toString(), o.string("system_message", null), o.bool("include_seeds", true));
+    String templates = o.string("templates", null);
+    Path templatesDir = templates == null ? base.resolve("../templates").normalize() : base.resolve(templates).normalize();
+    if (templates != null && !Files.isDirectory(templatesDir)) {
+      problems.add("output.templates", "no such folder: " + templatesDir + " (paths are relative to the pipeline file)");
+    }
+    List<String> formatNames = o.stringList("formats", List.of("openai-chat"));
+    if (formatNames.isEmpty()) {
+      problems.add("output.formats", "name at least one format, e.g. [openai-chat]");
+    }
+    List<dev.seedforge.format.FormatSpec> formats =
+        dev.seedforge.format.FormatCatalog.load(formatNames, templatesDir, problems, "output.formats");
+    PipelineSpec.Output output =
+        new PipelineSpec.Output(out.toString(), o.string("system_message", null), o.bool("include_seeds", true), formats, o.bool("azure", false));
     o.finish();
     top.finish();
     problems.throwIfAny();
@@ -181,7 +231,7 @@ public final class SpecLoader {
       seed = overrides.seed();
     }
     if (overrides.outDir() != null) {
-      output = new PipelineSpec.Output(Path.of(overrides.outDir()).toAbsolutePath().normalize().toString(), output.systemMessage(), output.includeSeeds());
+      output = output.withDir(Path.of(overrides.outDir()).toAbsolutePath().normalize().toString());
     }
     return new PipelineSpec(
         name,
@@ -195,7 +245,7 @@ public final class SpecLoader {
         lexical,
         quality,
         dedup,
-        new PipelineSpec.Targets(perLabel, Map.copyOf(labelTargets)),
+        new PipelineSpec.Targets(perLabel, Map.copyOf(labelTargets), Map.copyOf(proportions), total),
         split,
         output);
   }

@@ -58,7 +58,7 @@ public final class Runner {
             plan,
             ledger,
             outDir,
-            List.of(SeedforgePipeline.TRAIN, SeedforgePipeline.VALIDATION, SeedforgePipeline.REJECTED, SeedforgePipeline.FAILED),
+            SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.equals(SeedforgePipeline.LEDGER)).toList(),
             run);
     if (state != null && state.stopMessage() != null && manifest.has("stopped")) {
       ((ObjectNode) manifest.get("stopped")).put("message", state.stopMessage());

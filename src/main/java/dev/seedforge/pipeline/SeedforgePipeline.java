@@ -3,7 +3,8 @@ package dev.seedforge.pipeline;
 import dev.seedforge.balance.BalanceAndSplit;
 import dev.seedforge.dedup.ExactDedup;
 import dev.seedforge.dedup.NearDedup;
-import dev.seedforge.format.ChatFormat;
+import dev.seedforge.format.FormatRecords;
+import dev.seedforge.format.FormatSpec;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Failure;
 import dev.seedforge.generate.GenerateCandidates;
@@ -16,7 +17,6 @@ import dev.seedforge.quality.QualityGate;
 import dev.seedforge.quality.Texts;
 import dev.seedforge.seed.TaskType;
 import dev.seedforge.seed.Seed;
-import dev.seedforge.util.Hashes;
 import dev.seedforge.util.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +42,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * call to failed.jsonl, and every stage's counters to the ledger behind manifest.json.
  */
 public final class SeedforgePipeline {
+  /** The data files with one format; with several they are in one folder per format. */
   public static final String TRAIN = "train.jsonl";
   public static final String VALIDATION = "validation.jsonl";
   public static final String REJECTED = "rejected.jsonl";
@@ -113,18 +114,17 @@ public final class SeedforgePipeline {
 
     PCollectionTuple balanced =
         unique
-            .apply("BalanceAndSplit", new BalanceAndSplit(spec.targets().perLabel(), spec.targets().labels(), spec.split().validation(), spec.seed()));
+            .apply("BalanceAndSplit", new BalanceAndSplit(spec.targets(), spec.split(), spec.seed()));
     rejections.add(balanced.get(BalanceAndSplit.REJECTIONS));
     ledger.add(balanced.get(BalanceAndSplit.LEDGER));
 
-    ChatFormat format = new ChatFormat(plan.pack().task(), spec.output().systemMessage());
-    long seed = spec.seed();
     TypeDescriptor<KV<String, KV<String, String>>> fileLine =
         TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()));
-    PCollection<KV<String, KV<String, String>>> dataLines =
+    PCollectionTuple formatted =
         balanced.get(BalanceAndSplit.ASSIGNED)
-            .apply("Format", MapElements.into(fileLine).via((KV<String, Candidate> kv) ->
-                KV.of(kv.getKey() + ".jsonl", KV.of(shuffleKey(seed, kv.getValue().id()), format.line(kv.getValue())))));
+            .apply("Format", new FormatRecords(spec.output().formats(), plan.pack().task(), spec.output().systemMessage(), plan.pack().description(), spec.seed()));
+    PCollection<KV<String, KV<String, String>>> dataLines = formatted.get(FormatRecords.LINES);
+    ledger.add(formatted.get(FormatRecords.LEDGER));
     PCollection<KV<String, KV<String, String>>> rejectedLines =
         PCollectionList.of(rejections).apply("AllRejections", Flatten.pCollections())
             .apply("RejectionLines", MapElements.into(fileLine).via((Rejection r) ->
@@ -139,7 +139,43 @@ public final class SeedforgePipeline {
 
     PCollectionList.of(dataLines).and(rejectedLines).and(failedLines).and(ledgerLines)
         .apply("AllLines", Flatten.pCollections())
-        .apply("Write", new WriteJsonlFiles(spec.output().dir(), List.of(TRAIN, VALIDATION, REJECTED, FAILED, LEDGER)));
+        .apply("Write", new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
+  }
+
+  /** The splits written as data files, in order. */
+  public static List<String> splits(PipelineSpec spec) {
+    List<String> splits = new ArrayList<>(List.of("train", "validation"));
+    if (spec.split().test() > 0) {
+      splits.add("test");
+    }
+    return splits;
+  }
+
+  /** The data files of every format and split (train.jsonl, or alpaca/train.jsonl with several formats). */
+  public static List<String> dataFiles(PipelineSpec spec) {
+    return FormatRecords.dataFiles(spec.output().formats(), splits(spec));
+  }
+
+  /** Every file the run writes but the manifest. */
+  public static List<String> allFiles(PipelineSpec spec) {
+    List<String> files = new ArrayList<>(dataFiles(spec));
+    files.addAll(List.of(REJECTED, FAILED, LEDGER));
+    return files;
+  }
+
+  /** With output.azure, the openai-chat files get a UTF-8 byte-order mark. */
+  static java.util.Set<String> bomFiles(PipelineSpec spec) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    if (spec.output().azure()) {
+      for (FormatSpec f : spec.output().formats()) {
+        if (f.kind().equals("openai-chat")) {
+          for (String split : splits(spec)) {
+            out.add(dev.seedforge.format.RecordFormats.fileName(f, split, spec.output().formats().size()));
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** The quality gate for a run: it sees the seeds' answers and the pack's templates. */
@@ -152,7 +188,7 @@ public final class SeedforgePipeline {
 
   /** The order of records in a data file: a shuffle fixed by the pipeline seed. */
   static String shuffleKey(long seed, String id) {
-    return String.format("%016x", Hashes.draw(seed, "shuffle|" + id)) + id;
+    return FormatRecords.shuffleKey(seed, id);
   }
 
   static Candidate asCandidate(Seed s) {

@@ -34,10 +34,17 @@ import org.apache.beam.sdk.values.PDone;
 public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<String, String>>>, PDone> {
   private final String outDir;
   private final List<String> fileNames;
+  private final java.util.Set<String> withBom;
 
   public WriteJsonlFiles(String outDir, List<String> fileNames) {
+    this(outDir, fileNames, java.util.Set.of());
+  }
+
+  /** {@code withBom}: files written as UTF-8 with a byte-order mark (Azure OpenAI accepts it). */
+  public WriteJsonlFiles(String outDir, List<String> fileNames, java.util.Set<String> withBom) {
     this.outDir = outDir;
     this.fileNames = List.copyOf(fileNames);
+    this.withBom = java.util.Set.copyOf(withBom);
   }
 
   @Override
@@ -52,15 +59,17 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
         .and(empty)
         .apply("WithMarkers", Flatten.pCollections())
         .apply("GroupByFile", GroupByKey.create())
-        .apply("WriteFile", ParDo.of(new WriteFn(outDir)));
+        .apply("WriteFile", ParDo.of(new WriteFn(outDir, withBom)));
     return PDone.in(lines.getPipeline());
   }
 
   static final class WriteFn extends DoFn<KV<String, Iterable<KV<String, String>>>, Void> {
     private final String outDir;
+    private final java.util.Set<String> withBom;
 
-    WriteFn(String outDir) {
+    WriteFn(String outDir, java.util.Set<String> withBom) {
       this.outDir = outDir;
+      this.withBom = withBom;
     }
 
     @ProcessElement
@@ -73,9 +82,21 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
       }
       lines.sort(Comparator.comparing((KV<String, String> kv) -> kv.getKey()).thenComparing(KV::getValue));
       ResourceId dir = FileSystems.matchNewResource(outDir, true);
-      ResourceId target = dir.resolve(file.getKey(), ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
-      ResourceId tmp = dir.resolve("." + file.getKey() + "." + UUID.randomUUID() + ".tmp", ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+      String name = file.getKey();
+      int slash = name.lastIndexOf('/');
+      if (slash >= 0) {
+        // one folder per format: alpaca/train.jsonl
+        for (String part : name.substring(0, slash).split("/")) {
+          dir = dir.resolve(part, ResolveOptions.StandardResolveOptions.RESOLVE_DIRECTORY);
+        }
+        name = name.substring(slash + 1);
+      }
+      ResourceId target = dir.resolve(name, ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+      ResourceId tmp = dir.resolve("." + name + "." + UUID.randomUUID() + ".tmp", ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
       try (OutputStream out = Channels.newOutputStream(FileSystems.create(tmp, "application/jsonl"))) {
+        if (withBom.contains(file.getKey())) {
+          out.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+        }
         byte[] nl = {'\n'};
         for (KV<String, String> kv : lines) {
           out.write(kv.getValue().getBytes(StandardCharsets.UTF_8));

@@ -149,6 +149,9 @@ public final class Manifest {
     stages.set("passed_quality", tally(tallies, "quality/passed").json());
     stages.set("train", tally(tallies, "final/train").json());
     stages.set("validation", tally(tallies, "final/validation").json());
+    if (spec.split().test() > 0) {
+      stages.set("test", tally(tallies, "final/test").json());
+    }
 
     ObjectNode rejections = m.putObject("rejections");
     ObjectNode byFilter = rejections.putObject("by_filter");
@@ -167,16 +170,17 @@ public final class Manifest {
     Tally quota = tally(tallies, "balance/quota");
     Tally train = tally(tallies, "final/train");
     Tally validation = tally(tallies, "final/validation");
+    Tally test = tally(tallies, "final/test");
     for (String label : available.perLabel.keySet()) {
       ObjectNode b = balance.putObject(label);
       b.put("available", available.perLabel.get(label));
       b.put("quota", quota.perLabel.getOrDefault(label, 0L));
-      b.put("kept", train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L));
+      b.put("kept", train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L) + test.perLabel.getOrDefault(label, 0L));
     }
     ObjectNode warnings = null;
     for (String label : plan.pack().labels().keySet()) {
-      long kept = train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L);
-      long wanted = spec.targets().labels().getOrDefault(label, spec.targets().perLabel());
+      long kept = train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L) + test.perLabel.getOrDefault(label, 0L);
+      long wanted = spec.targets().wanted(label);
       if (wanted > 0 && kept < wanted) {
         if (warnings == null) {
           warnings = m.putObject("warnings");
@@ -184,6 +188,8 @@ public final class Manifest {
         warnings.put("unmet_quota/" + label, "label " + label + " has " + kept + " records, short of its quota of " + wanted);
       }
     }
+
+    m.set("formats", formats(spec, tallies));
 
     ObjectNode fileNode = m.putObject("files");
     for (String f : files) {
@@ -202,6 +208,32 @@ public final class Manifest {
     }
     m.set("run", run);
     return m;
+  }
+
+  /** Every format written, its files, and for prompt/completion the chosen separator and stop. */
+  static ObjectNode formats(PipelineSpec spec, Map<String, Tally> tallies) {
+    ObjectNode out = Json.mapper().createObjectNode();
+    List<dev.seedforge.format.FormatSpec> formats = spec.output().formats();
+    for (dev.seedforge.format.FormatSpec f : formats) {
+      ObjectNode n = out.putObject(f.name());
+      n.put("kind", f.kind());
+      n.put("description", f.description());
+      var files = n.putArray("files");
+      for (String split : dev.seedforge.pipeline.SeedforgePipeline.splits(spec)) {
+        files.add(dev.seedforge.format.RecordFormats.fileName(f, split, formats.size()));
+      }
+      if (f.kind().equals("openai-chat")) {
+        n.put("utf8_bom", spec.output().azure());
+        n.put("weight", f.weight());
+      }
+      if (f.kind().equals("prompt-completion")) {
+        long mask = tally(tallies, "formats/markers").perLabel.getOrDefault(f.name(), 0L);
+        dev.seedforge.format.PromptCompletion.Markers mk = dev.seedforge.format.PromptCompletion.choose(f, mask);
+        n.put("separator", mk.separator());
+        n.put("stop", mk.stop());
+      }
+    }
+    return out;
   }
 
   private static Tally tally(Map<String, Tally> tallies, String key) {

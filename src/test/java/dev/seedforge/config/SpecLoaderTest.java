@@ -44,13 +44,13 @@ class SpecLoaderTest {
 
   @Test
   void should_report_every_problem_at_once_each_with_its_field() throws IOException {
-    Path f = write("pack: ../prompts/nope\nllm:\n  temperature: hot\n  modle: gpt\nsplit:\n  validation: 2\ntargts: {}\n");
+    Path f = write("pack: ../prompts/nope\nllm:\n  temperature: hot\n  modle: gpt\nsplit:\n  validation: 2.5\ntargts: {}\n");
 
     assertThatThrownBy(() -> SpecLoader.load(f, Map.of(), SpecLoader.Overrides.none()))
         .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems())
             .anySatisfy(p -> assertThat(p).endsWith("x.yaml: llm.temperature: expected a number, got \"hot\""))
             .anySatisfy(p -> assertThat(p).contains("llm.modle: unknown key; did you mean 'model'?"))
-            .anySatisfy(p -> assertThat(p).contains("split.validation: must be between 0 and 0.9, got 2"))
+            .anySatisfy(p -> assertThat(p).contains("split.validation: a fraction below 1 or a whole count per label, got 2.5"))
             .anySatisfy(p -> assertThat(p).contains("targts: unknown key; did you mean 'targets'?"))
             .anySatisfy(p -> assertThat(p).contains("pack: no pack.yaml in")));
   }

@@ -1,0 +1,25 @@
+package dev.seedforge.format;
+
+import dev.seedforge.generate.Candidate;
+import dev.seedforge.seed.TaskType;
+
+/**
+ * One finished record in neutral form, before it takes a format's shape. {@code system} is null
+ * when no system message is set. {@code instruction}/{@code input} are what Alpaca writes: the
+ * record's own for instructions, the task (system message) and the text for classification.
+ */
+public record Example(String system, String user, String assistant, String instruction, String input) {
+
+  public static Example of(Candidate c, TaskType task, String systemMessage, String taskDescription) {
+    String system = systemMessage == null || systemMessage.isBlank() ? null : systemMessage;
+    if (task == TaskType.CLASSIFICATION) {
+      String text = c.field("text");
+      String label = c.label() == null ? "" : c.label();
+      String instruction = system != null ? system : (taskDescription == null ? "" : taskDescription);
+      return new Example(system, text, label, instruction, text);
+    }
+    String input = c.field("input");
+    String user = input.isBlank() ? c.field("instruction") : c.field("instruction") + "\n\n" + input;
+    return new Example(system, user, c.field("output"), c.field("instruction"), input);
+  }
+}

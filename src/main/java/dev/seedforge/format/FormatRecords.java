@@ -1,0 +1,152 @@
+package dev.seedforge.format;
+
+import dev.seedforge.generate.Candidate;
+import dev.seedforge.pipeline.Ledger;
+import dev.seedforge.seed.TaskType;
+import dev.seedforge.util.Hashes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.FlatMapElements;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Turns (split, candidate) pairs into the lines of every configured format's data files:
+ * (file, (sort key, line)). Prompt/completion separators and stop sequences are chosen over the
+ * whole dataset first (a global OR of which candidates occur), and recorded in the ledger as
+ * {@code formats/markers/<format>} so the manifest can name them.
+ */
+public final class FormatRecords extends PTransform<PCollection<KV<String, Candidate>>, PCollectionTuple> {
+  public static final TupleTag<KV<String, KV<String, String>>> LINES = new TupleTag<>() {};
+  public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
+
+  private final List<FormatSpec> formats;
+  private final TaskType task;
+  private final String systemMessage;
+  private final String taskDescription;
+  private final long seed;
+
+  public FormatRecords(List<FormatSpec> formats, TaskType task, String systemMessage, String taskDescription, long seed) {
+    this.formats = List.copyOf(formats);
+    this.task = task;
+    this.systemMessage = systemMessage;
+    this.taskDescription = taskDescription;
+    this.seed = seed;
+  }
+
+  /** Every data file the formats write for the given splits, in a fixed order. */
+  public static List<String> dataFiles(List<FormatSpec> formats, List<String> splits) {
+    List<String> out = new ArrayList<>();
+    for (FormatSpec f : formats) {
+      for (String s : splits) {
+        out.add(RecordFormats.fileName(f, s, formats.size()));
+      }
+    }
+    return out;
+  }
+
+  /** The order of records in a data file: a shuffle fixed by the pipeline seed. */
+  public static String shuffleKey(long seed, String id) {
+    return String.format("%016x", Hashes.draw(seed, "shuffle|" + id)) + id;
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<KV<String, Candidate>> input) {
+    List<FormatSpec> fs = formats;
+    TaskType t = task;
+    String sys = systemMessage;
+    String desc = taskDescription;
+    KvCoder<String, Long> kvLong = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    PCollection<KV<String, Long>> masks =
+        input
+            .apply("MarkerMasks", FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                .via((KV<String, Candidate> kv) -> {
+                  List<KV<String, Long>> l = new ArrayList<>();
+                  Example e = Example.of(kv.getValue(), t, sys, desc);
+                  for (FormatSpec f : fs) {
+                    if (f.kind().equals("prompt-completion")) {
+                      l.add(KV.of(f.name(), PromptCompletion.occurring(f, e)));
+                    }
+                  }
+                  return l;
+                }))
+            .setCoder(kvLong)
+            .apply("AnyRecord", Combine.perKey((SerializableFunction<Iterable<Long>, Long>) FormatRecords::or))
+            .setCoder(kvLong);
+    PCollectionView<Map<String, Long>> maskView = masks.apply("MaskView", View.asMap());
+    PCollectionTuple out =
+        input.apply(
+            "FormatLines",
+            ParDo.of(new FormatFn(fs, t, sys, desc, seed, maskView))
+                .withSideInputs(maskView)
+                .withOutputTags(LINES, TupleTagList.of(LEDGER)));
+    out.get(LINES).setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
+    out.get(LEDGER).setCoder(kvLong);
+    PCollection<KV<String, Long>> markerLedger =
+        masks.apply("MarkerLedger", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                .via((KV<String, Long> kv) -> Ledger.count("formats", "markers", kv.getKey(), kv.getValue())))
+            .setCoder(kvLong);
+    return PCollectionTuple.of(LINES, out.get(LINES)).and(LEDGER, markerLedger);
+  }
+
+  static Long or(Iterable<Long> values) {
+    long m = 0;
+    for (Long v : values) {
+      m |= v;
+    }
+    return m;
+  }
+
+  static final class FormatFn extends DoFn<KV<String, Candidate>, KV<String, KV<String, String>>> {
+    private final List<FormatSpec> formats;
+    private final TaskType task;
+    private final String systemMessage;
+    private final String taskDescription;
+    private final long seed;
+    private final PCollectionView<Map<String, Long>> mask;
+
+    FormatFn(List<FormatSpec> formats, TaskType task, String systemMessage, String taskDescription, long seed, PCollectionView<Map<String, Long>> mask) {
+      this.formats = formats;
+      this.task = task;
+      this.systemMessage = systemMessage;
+      this.taskDescription = taskDescription;
+      this.seed = seed;
+      this.mask = mask;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext ctx) {
+      Map<String, Long> m = ctx.sideInput(mask);
+      Map<String, PromptCompletion.Markers> markers = new TreeMap<>();
+      for (FormatSpec f : formats) {
+        if (f.kind().equals("prompt-completion")) {
+          markers.put(f.name(), PromptCompletion.choose(f, m.getOrDefault(f.name(), 0L)));
+        }
+      }
+      String split = ctx.element().getKey();
+      Candidate c = ctx.element().getValue();
+      Example e = Example.of(c, task, systemMessage, taskDescription);
+      String key = shuffleKey(seed, c.id());
+      for (FormatSpec f : formats) {
+        ctx.output(KV.of(RecordFormats.fileName(f, split, formats.size()), KV.of(key, RecordFormats.line(f, e, markers.get(f.name())))));
+      }
+    }
+  }
+}
