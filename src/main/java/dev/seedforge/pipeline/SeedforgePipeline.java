@@ -1,6 +1,8 @@
 package dev.seedforge.pipeline;
 
 import dev.seedforge.balance.BalanceAndSplit;
+import dev.seedforge.balance.LearningCurveSubsets;
+import dev.seedforge.balance.Subsets;
 import dev.seedforge.dedup.ExactDedup;
 import dev.seedforge.format.FormatRecords;
 import dev.seedforge.format.FormatSpec;
@@ -104,8 +106,14 @@ public final class SeedforgePipeline {
 
     TypeDescriptor<KV<String, KV<String, String>>> fileLine =
         TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()));
+    PCollection<KV<String, Candidate>> assigned = balanced.get(BalanceAndSplit.ASSIGNED);
+    if (!spec.split().subsets().isEmpty()) {
+      PCollectionTuple subsets = balanced.get(BalanceAndSplit.TRAIN_RANKED).apply("Subsets", new LearningCurveSubsets(spec.split().subsets()));
+      ledger.add(subsets.get(LearningCurveSubsets.LEDGER));
+      assigned = PCollectionList.of(assigned).and(subsets.get(LearningCurveSubsets.ASSIGNED)).apply("WithSubsets", Flatten.pCollections());
+    }
     PCollectionTuple formatted =
-        balanced.get(BalanceAndSplit.ASSIGNED)
+        assigned
             .apply("Format", new FormatRecords(spec.output().formats(), plan.pack().task(), spec.output().systemMessage(), plan.pack().description(), spec.seed()));
     PCollection<KV<String, KV<String, String>>> dataLines = formatted.get(FormatRecords.LINES);
     ledger.add(formatted.get(FormatRecords.LEDGER));
@@ -131,6 +139,9 @@ public final class SeedforgePipeline {
     List<String> splits = new ArrayList<>(List.of("train", "validation"));
     if (spec.split().test() > 0) {
       splits.add("test");
+    }
+    for (double s : spec.split().subsets()) {
+      splits.add(Subsets.name(s));
     }
     return splits;
   }

@@ -114,6 +114,13 @@ public final class Manifest {
     if (spec.split().test() > 0) {
       stages.set("test", tally(tallies, "final/test").json());
     }
+    if (!spec.split().subsets().isEmpty()) {
+      ObjectNode subsets = stages.putObject("subsets");
+      for (double s : spec.split().subsets()) {
+        String name = dev.seedforge.balance.Subsets.name(s);
+        subsets.set(name, tally(tallies, "subsets/" + name).json());
+      }
+    }
 
     ObjectNode rejections = m.putObject("rejections");
     ObjectNode byFilter = rejections.putObject("by_filter");

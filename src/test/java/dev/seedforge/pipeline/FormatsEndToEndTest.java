@@ -32,7 +32,7 @@ class FormatsEndToEndTest {
     Problems p = new Problems("test");
     List<FormatSpec> all = FormatCatalog.load(FormatSpec.KINDS, Path.of("templates"), p, "output.formats");
     assertThat(p.all()).isEmpty();
-    PipelineSpec spec = withOutput(base, new PipelineSpec.Split(0.1, 0.1, "all", true), new PipelineSpec.Output(out.toString(), base.output().systemMessage(), true, all, true));
+    PipelineSpec spec = withOutput(base, new PipelineSpec.Split(0.1, 0.1, "all", true, List.of(0.25, 0.5, 100.0)), new PipelineSpec.Output(out.toString(), base.output().systemMessage(), true, all, true));
     outcome = PipelineEndToEndTest.run(spec);
   }
 
@@ -85,5 +85,31 @@ class FormatsEndToEndTest {
 
   static int cliExitCode(Path file) {
     return dev.seedforge.cli.Main.execute("validate", file.toString());
+  }
+
+  @Test
+  void should_write_nested_stratified_learning_curve_subsets() throws IOException {
+    Path dir = out.resolve("openai-chat");
+    List<String> quarter = Files.readAllLines(dir.resolve("train-0.25.jsonl"));
+    List<String> half = Files.readAllLines(dir.resolve("train-0.5.jsonl"));
+    List<String> hundred = Files.readAllLines(dir.resolve("train-100.jsonl"));
+    List<String> train = Files.readAllLines(dir.resolve("train.jsonl"));
+    String bom = "\uFEFF";
+    java.util.function.Function<List<String>, java.util.Set<String>> set = l -> new java.util.HashSet<>(l.stream().map(x -> x.replace(bom, "")).toList());
+
+    assertThat(quarter).hasSize((int) Math.round(train.size() * 0.25));
+    assertThat(half).hasSize((int) Math.round(train.size() * 0.5));
+    assertThat(hundred).hasSize(100);
+    assertThat(set.apply(half)).containsAll(set.apply(quarter));
+    assertThat(set.apply(hundred)).containsAll(set.apply(quarter));
+    assertThat(set.apply(half)).containsAll(set.apply(hundred));
+    assertThat(set.apply(train)).containsAll(set.apply(half));
+    java.util.Map<String, Long> perLabel = new java.util.TreeMap<>();
+    for (String l : quarter) {
+      JsonNode m = dev.seedforge.util.Json.mapper().readTree(l.replace(bom, "")).path("messages");
+      perLabel.merge(m.get(m.size() - 1).path("content").asText(), 1L, Long::sum);
+    }
+    assertThat(perLabel).hasSize(10);
+    assertThat(java.util.Collections.max(perLabel.values()) - java.util.Collections.min(perLabel.values())).isLessThanOrEqualTo(2);
   }
 }
