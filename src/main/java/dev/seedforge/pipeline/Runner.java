@@ -48,10 +48,11 @@ public final class Runner {
             plan,
             ledger,
             outDir,
-            SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.equals(SeedforgePipeline.LEDGER)).toList(),
+            SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.startsWith(".")).toList(),
             run);
     AtomicFiles.writeString(outDir.resolve("manifest.json"), Json.pretty(manifest) + "\n");
     Files.deleteIfExists(ledgerFile);
+    Files.deleteIfExists(outDir.resolve(SeedforgePipeline.FINAL));
     return new Outcome(manifest, outDir);
   }
 

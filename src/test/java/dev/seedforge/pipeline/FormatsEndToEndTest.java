@@ -16,14 +16,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The example pipeline, offline, writing every format at once (Azure BOM on the chat files). */
+/** The example pipeline, offline (3 variants per seed, to stay fast), writing every format at once (Azure BOM on the chat files). */
 class FormatsEndToEndTest {
   @TempDir static Path out;
   static Runner.Outcome outcome;
 
   static PipelineSpec withOutput(PipelineSpec s, PipelineSpec.Split split, PipelineSpec.Output o) {
     return new PipelineSpec(s.name(), s.sourceFile(), s.specHash(), s.packDir(), s.seedsFile(), s.seed(), s.llm(),
-        s.generation(), s.lexical(), s.quality(), s.targets(), split, o);
+        s.generation(), new PipelineSpec.Lexical(3, s.lexical().synonymRate(), s.lexical().insertRate(), s.lexical().swapRate(), s.lexical().deleteRate()),
+        s.quality(), s.targets(), split, o);
   }
 
   @BeforeAll
@@ -111,5 +112,23 @@ class FormatsEndToEndTest {
     }
     assertThat(perLabel).hasSize(10);
     assertThat(java.util.Collections.max(perLabel.values()) - java.util.Collections.min(perLabel.values())).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void should_add_the_bias_section_to_the_manifest_and_remove_its_work_file() {
+    JsonNode bias = outcome.manifest().path("bias");
+    JsonNode after = bias.at("/label_distribution/after_balance");
+    assertThat(after.size()).isEqualTo(10);
+    long kept = 0;
+    for (JsonNode n : after) {
+      kept += n.asLong();
+    }
+    JsonNode stages = outcome.manifest().path("stages");
+    assertThat(kept).isEqualTo(stages.at("/train/total").asLong() + stages.at("/validation/total").asLong() + stages.at("/test/total").asLong());
+    assertThat(bias.at("/label_distribution/before_balance").size()).isEqualTo(10);
+    assertThat(bias.at("/length_tokens/per_label").size()).isEqualTo(10);
+    assertThat(bias.at("/diversity/generated/distinct_1").asDouble()).isBetween(0.0, 1.0).isPositive();
+    assertThat(bias.at("/diversity/seeds/records").asLong()).isPositive();
+    assertThat(out.resolve(SeedforgePipeline.FINAL)).doesNotExist();
   }
 }
