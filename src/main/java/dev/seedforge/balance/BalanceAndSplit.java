@@ -32,6 +32,10 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * Caps every label at its quota ({@code targets.labels}, else {@code targets.per_label}, else the
  * smallest label's count) and splits each label into train and validation. Records over quota are
  * written to rejected.jsonl (stage balance), so nothing disappears without a reason.
+ *
+ * <p>Not done here: top-up rounds (generating again for labels short of their quota). They belong to
+ * the generation stage (request planning with a round number); this stage only reports the
+ * shortfall (manifest {@code warnings.unmet_quota/<label>}) so that a top-up can be planned from it.
  */
 public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PCollectionTuple> {
   public static final TupleTag<KV<String, Candidate>> ASSIGNED = new TupleTag<>() {};

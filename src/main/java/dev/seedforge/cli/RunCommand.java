@@ -117,9 +117,10 @@ public final class RunCommand implements Callable<Integer> {
   static void printSummary(PrintWriter out, Runner.Outcome outcome) {
     JsonNode m = outcome.manifest();
     out.printf("seedforge: wrote %s%n", outcome.outDir());
-    out.printf("  train %d, validation %d, rejected %d, failed calls %d%n",
+    out.printf("  train %d, validation %d%s, rejected %d, failed calls %d%n",
         m.path("stages").path("train").path("total").asLong(),
         m.path("stages").path("validation").path("total").asLong(),
+        m.path("stages").has("test") ? ", test " + m.path("stages").path("test").path("total").asLong() : "",
         m.path("rejections").path("all").path("total").asLong(),
         m.path("calls").path("failed").path("total").asLong());
     JsonNode byFilter = m.path("rejections").path("by_filter");

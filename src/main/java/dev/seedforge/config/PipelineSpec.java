@@ -162,9 +162,19 @@ public record PipelineSpec(
   /**
    * Shares of each label in validation and test: a fraction below 1, or a count per label (1 or
    * more). {@code evaluation} is {@code all} or {@code seeds} (only seeds in validation/test);
-   * {@code seedsInEvaluation} false keeps seeds out of validation/test.
+   * {@code seedsInEvaluation} false keeps seeds out of validation/test. {@code subsets} (the
+   * top-level {@code subsets:} key): nested learning-curve subsets of train, fractions or counts.
    */
-  public record Split(double validation, double test, String evaluation, boolean seedsInEvaluation) implements Serializable {}
+  public record Split(double validation, double test, String evaluation, boolean seedsInEvaluation, List<Double> subsets)
+      implements Serializable {
+    public Split {
+      subsets = List.copyOf(subsets);
+    }
+
+    public Split(double validation, double test, String evaluation, boolean seedsInEvaluation) {
+      this(validation, test, evaluation, seedsInEvaluation, List.of());
+    }
+  }
 
   /**
    * {@code includeSeeds}: the seeds themselves join the dataset (they win every duplicate group).

@@ -192,8 +192,27 @@ public final class SpecLoader {
     if ("seeds".equals(evaluation) && !seedsInEvaluation) {
       problems.add("split.seeds_in_evaluation", "false contradicts evaluation: seeds (only seeds in validation/test)");
     }
-    PipelineSpec.Split split = new PipelineSpec.Split(validationShare, testShare, evaluation, seedsInEvaluation);
     s.finish();
+    List<Double> subsets = new java.util.ArrayList<>();
+    JsonNode subsetsNode = top.raw("subsets");
+    if (subsetsNode != null) {
+      if (!subsetsNode.isArray()) {
+        problems.add("subsets", "expected a list of fractions or counts, e.g. [0.1, 0.25, 0.5]");
+      } else {
+        for (int i = 0; i < subsetsNode.size(); i++) {
+          JsonNode v = subsetsNode.get(i);
+          double d = v.isNumber() ? v.asDouble() : -1;
+          if (!(d > 0 && d < 1) && !(d >= 1 && d == Math.rint(d))) {
+            problems.add("subsets[" + i + "]", "expected a fraction between 0 and 1 or a whole count, got " + v);
+          } else if (subsets.contains(d)) {
+            problems.add("subsets[" + i + "]", "listed twice: " + v);
+          } else {
+            subsets.add(d);
+          }
+        }
+      }
+    }
+    PipelineSpec.Split split = new PipelineSpec.Split(validationShare, testShare, evaluation, seedsInEvaluation, subsets);
 
     Fields o = top.object("output");
     String outDir = o.string("dir", null);

@@ -58,13 +58,14 @@ public final class Runner {
             plan,
             ledger,
             outDir,
-            SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.equals(SeedforgePipeline.LEDGER)).toList(),
+            SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.startsWith(".")).toList(),
             run);
     if (state != null && state.stopMessage() != null && manifest.has("stopped")) {
       ((ObjectNode) manifest.get("stopped")).put("message", state.stopMessage());
     }
     AtomicFiles.writeString(outDir.resolve("manifest.json"), Json.pretty(manifest) + "\n");
     Files.deleteIfExists(ledgerFile);
+    Files.deleteIfExists(outDir.resolve(SeedforgePipeline.FINAL));
     return new Outcome(manifest, outDir);
   }
 

@@ -1,6 +1,8 @@
 package dev.seedforge.pipeline;
 
 import dev.seedforge.balance.BalanceAndSplit;
+import dev.seedforge.balance.LearningCurveSubsets;
+import dev.seedforge.balance.Subsets;
 import dev.seedforge.dedup.ExactDedup;
 import dev.seedforge.dedup.NearDedup;
 import dev.seedforge.format.FormatRecords;
@@ -48,6 +50,8 @@ public final class SeedforgePipeline {
   public static final String REJECTED = "rejected.jsonl";
   public static final String FAILED = "failed.jsonl";
   public static final String LEDGER = ".ledger.jsonl";
+  /** The final records (label, input text, seed or not) for the manifest's bias section; deleted after the run. */
+  public static final String FINAL = ".final.jsonl";
 
   private SeedforgePipeline() {}
 
@@ -120,10 +124,23 @@ public final class SeedforgePipeline {
 
     TypeDescriptor<KV<String, KV<String, String>>> fileLine =
         TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()));
+    PCollection<KV<String, Candidate>> assigned = balanced.get(BalanceAndSplit.ASSIGNED);
+    if (!spec.split().subsets().isEmpty()) {
+      PCollectionTuple subsets = balanced.get(BalanceAndSplit.TRAIN_RANKED).apply("Subsets", new LearningCurveSubsets(spec.split().subsets()));
+      ledger.add(subsets.get(LearningCurveSubsets.LEDGER));
+      assigned = PCollectionList.of(assigned).and(subsets.get(LearningCurveSubsets.ASSIGNED)).apply("WithSubsets", Flatten.pCollections());
+    }
     PCollectionTuple formatted =
-        balanced.get(BalanceAndSplit.ASSIGNED)
+        assigned
             .apply("Format", new FormatRecords(spec.output().formats(), plan.pack().task(), spec.output().systemMessage(), plan.pack().description(), spec.seed()));
     PCollection<KV<String, KV<String, String>>> dataLines = formatted.get(FormatRecords.LINES);
+    dev.seedforge.seed.TaskType task = plan.pack().task();
+    PCollection<KV<String, KV<String, String>>> finalLines =
+        balanced.get(BalanceAndSplit.ASSIGNED)
+            .apply("BiasRows", MapElements.into(fileLine).via((KV<String, Candidate> kv) -> KV.of(FINAL, KV.of(kv.getValue().id(),
+                Json.write(new dev.seedforge.balance.BiasReport.Row(kv.getValue().label(),
+                    dev.seedforge.format.Example.of(kv.getValue(), task, null, null).user(),
+                    ExactDedup.SEED_GENERATOR.equals(kv.getValue().provenance().generator())))))));
     ledger.add(formatted.get(FormatRecords.LEDGER));
     PCollection<KV<String, KV<String, String>>> rejectedLines =
         PCollectionList.of(rejections).apply("AllRejections", Flatten.pCollections())
@@ -137,7 +154,7 @@ public final class SeedforgePipeline {
             .apply("LedgerLines", MapElements.into(fileLine).via((KV<String, Long> kv) ->
                 KV.of(LEDGER, KV.of(kv.getKey(), kv.getKey() + "\t" + kv.getValue()))));
 
-    PCollectionList.of(dataLines).and(rejectedLines).and(failedLines).and(ledgerLines)
+    PCollectionList.of(dataLines).and(finalLines).and(rejectedLines).and(failedLines).and(ledgerLines)
         .apply("AllLines", Flatten.pCollections())
         .apply("Write", new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
   }
@@ -147,6 +164,9 @@ public final class SeedforgePipeline {
     List<String> splits = new ArrayList<>(List.of("train", "validation"));
     if (spec.split().test() > 0) {
       splits.add("test");
+    }
+    for (double s : spec.split().subsets()) {
+      splits.add(Subsets.name(s));
     }
     return splits;
   }
@@ -159,7 +179,7 @@ public final class SeedforgePipeline {
   /** Every file the run writes but the manifest. */
   public static List<String> allFiles(PipelineSpec spec) {
     List<String> files = new ArrayList<>(dataFiles(spec));
-    files.addAll(List.of(REJECTED, FAILED, LEDGER));
+    files.addAll(List.of(REJECTED, FAILED, LEDGER, FINAL));
     return files;
   }
 

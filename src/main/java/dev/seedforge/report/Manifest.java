@@ -152,6 +152,13 @@ public final class Manifest {
     if (spec.split().test() > 0) {
       stages.set("test", tally(tallies, "final/test").json());
     }
+    if (!spec.split().subsets().isEmpty()) {
+      ObjectNode subsets = stages.putObject("subsets");
+      for (double s : spec.split().subsets()) {
+        String name = dev.seedforge.balance.Subsets.name(s);
+        subsets.set(name, tally(tallies, "subsets/" + name).json());
+      }
+    }
 
     ObjectNode rejections = m.putObject("rejections");
     ObjectNode byFilter = rejections.putObject("by_filter");
@@ -189,6 +196,7 @@ public final class Manifest {
       }
     }
 
+    m.set("bias", bias(outDir, available, tallies));
     m.set("formats", formats(spec, tallies));
 
     ObjectNode fileNode = m.putObject("files");
@@ -208,6 +216,35 @@ public final class Manifest {
     }
     m.set("run", run);
     return m;
+  }
+
+  /** The bias section from the final records the pipeline left in .final.jsonl. */
+  static ObjectNode bias(Path outDir, Tally beforeBalance, Map<String, Tally> tallies) throws IOException {
+    Path file = outDir.resolve(dev.seedforge.pipeline.SeedforgePipeline.FINAL);
+    List<dev.seedforge.balance.BiasReport.Row> rows = new java.util.ArrayList<>();
+    if (Files.exists(file)) {
+      for (String l : Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+        if (!l.isBlank()) {
+          rows.add(Json.mapper().readValue(l, dev.seedforge.balance.BiasReport.Row.class));
+        }
+      }
+    }
+    // near-duplicate rate: records the near-dup filter dropped over those that reached dedup, when it ran
+    long nearDup = 0;
+    boolean known = false;
+    for (Map.Entry<String, Tally> e : tallies.entrySet()) {
+      if (e.getKey().startsWith("rejected/dedup/") && e.getKey().contains("near")) {
+        nearDup += e.getValue().total;
+        known = true;
+      }
+    }
+    Double rate = null;
+    long reached = beforeBalance.total + tallies.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("rejected/dedup/")).mapToLong(e -> e.getValue().total).sum();
+    if (known && reached > 0) {
+      rate = nearDup / (double) reached;
+    }
+    return dev.seedforge.balance.BiasReport.compute(rows, beforeBalance.perLabel, rate);
   }
 
   /** Every format written, its files, and for prompt/completion the chosen separator and stop. */

@@ -62,4 +62,15 @@ class SplitTargetsSpecTest {
             .anySatisfy(m -> assertThat(m).contains("targets.proportions: must sum to 1"))
             .anySatisfy(m -> assertThat(m).contains("targets.total: required with targets.proportions")));
   }
+
+  @Test
+  void should_read_subsets_as_fractions_or_counts_and_reject_others() throws IOException {
+    assertThat(load("subsets: [0.1, 0.25, 500]\n").split().subsets()).containsExactly(0.1, 0.25, 500.0);
+    assertThat(load("").split().subsets()).isEmpty();
+    assertThatThrownBy(() -> load("subsets: [0, 1.5, 0.1, 0.1]\n"))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems())
+            .anySatisfy(m -> assertThat(m).contains("subsets[0]: expected a fraction between 0 and 1 or a whole count, got 0"))
+            .anySatisfy(m -> assertThat(m).contains("subsets[1]"))
+            .anySatisfy(m -> assertThat(m).contains("subsets[3]: listed twice")));
+  }
 }

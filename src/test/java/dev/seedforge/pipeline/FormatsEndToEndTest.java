@@ -16,14 +16,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The example pipeline, offline, writing every format at once (Azure BOM on the chat files). */
+/** The example pipeline, offline (3 variants per seed, to stay fast), writing every format at once (Azure BOM on the chat files). */
 class FormatsEndToEndTest {
   @TempDir static Path out;
   static Runner.Outcome outcome;
 
   static PipelineSpec withOutput(PipelineSpec s, PipelineSpec.Split split, PipelineSpec.Output o) {
     return new PipelineSpec(s.name(), s.sourceFile(), s.specHash(), s.packDir(), s.seedsFile(), s.seed(), s.llm(),
-        s.generation(), s.lexical(), s.quality(), s.dedup(), s.targets(), split, o);
+        s.generation(), new PipelineSpec.Lexical(3, s.lexical().synonymRate(), s.lexical().insertRate(), s.lexical().swapRate(), s.lexical().deleteRate()),
+        s.quality(), s.dedup(), s.targets(), split, o);
   }
 
   @BeforeAll
@@ -32,7 +33,7 @@ class FormatsEndToEndTest {
     Problems p = new Problems("test");
     List<FormatSpec> all = FormatCatalog.load(FormatSpec.KINDS, Path.of("templates"), p, "output.formats");
     assertThat(p.all()).isEmpty();
-    PipelineSpec spec = withOutput(base, new PipelineSpec.Split(0.1, 0.1, "all", true), new PipelineSpec.Output(out.toString(), base.output().systemMessage(), true, all, true));
+    PipelineSpec spec = withOutput(base, new PipelineSpec.Split(0.1, 0.1, "all", true, List.of(0.25, 0.5, 100.0)), new PipelineSpec.Output(out.toString(), base.output().systemMessage(), true, all, true));
     outcome = PipelineEndToEndTest.run(spec);
   }
 
@@ -85,5 +86,49 @@ class FormatsEndToEndTest {
 
   static int cliExitCode(Path file) {
     return dev.seedforge.cli.Main.execute("validate", file.toString());
+  }
+
+  @Test
+  void should_write_nested_stratified_learning_curve_subsets() throws IOException {
+    Path dir = out.resolve("openai-chat");
+    List<String> quarter = Files.readAllLines(dir.resolve("train-0.25.jsonl"));
+    List<String> half = Files.readAllLines(dir.resolve("train-0.5.jsonl"));
+    List<String> hundred = Files.readAllLines(dir.resolve("train-100.jsonl"));
+    List<String> train = Files.readAllLines(dir.resolve("train.jsonl"));
+    String bom = "\uFEFF";
+    java.util.function.Function<List<String>, java.util.Set<String>> set = l -> new java.util.HashSet<>(l.stream().map(x -> x.replace(bom, "")).toList());
+
+    assertThat(quarter).hasSize((int) Math.round(train.size() * 0.25));
+    assertThat(half).hasSize((int) Math.round(train.size() * 0.5));
+    assertThat(hundred).hasSize(100);
+    assertThat(set.apply(half)).containsAll(set.apply(quarter));
+    assertThat(set.apply(hundred)).containsAll(set.apply(quarter));
+    assertThat(set.apply(half)).containsAll(set.apply(hundred));
+    assertThat(set.apply(train)).containsAll(set.apply(half));
+    java.util.Map<String, Long> perLabel = new java.util.TreeMap<>();
+    for (String l : quarter) {
+      JsonNode m = dev.seedforge.util.Json.mapper().readTree(l.replace(bom, "")).path("messages");
+      perLabel.merge(m.get(m.size() - 1).path("content").asText(), 1L, Long::sum);
+    }
+    assertThat(perLabel).hasSize(10);
+    assertThat(java.util.Collections.max(perLabel.values()) - java.util.Collections.min(perLabel.values())).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void should_add_the_bias_section_to_the_manifest_and_remove_its_work_file() {
+    JsonNode bias = outcome.manifest().path("bias");
+    JsonNode after = bias.at("/label_distribution/after_balance");
+    assertThat(after.size()).isEqualTo(10);
+    long kept = 0;
+    for (JsonNode n : after) {
+      kept += n.asLong();
+    }
+    JsonNode stages = outcome.manifest().path("stages");
+    assertThat(kept).isEqualTo(stages.at("/train/total").asLong() + stages.at("/validation/total").asLong() + stages.at("/test/total").asLong());
+    assertThat(bias.at("/label_distribution/before_balance").size()).isEqualTo(10);
+    assertThat(bias.at("/length_tokens/per_label").size()).isEqualTo(10);
+    assertThat(bias.at("/diversity/generated/distinct_1").asDouble()).isBetween(0.0, 1.0).isPositive();
+    assertThat(bias.at("/diversity/seeds/records").asLong()).isPositive();
+    assertThat(out.resolve(SeedforgePipeline.FINAL)).doesNotExist();
   }
 }
