@@ -133,14 +133,14 @@ public final class SpecLoader {
       problems.add("quality.min_tokens", "is larger than quality.max_tokens (" + quality.minTokens() + " > " + quality.maxTokens() + ")");
     }
 
-    Fields d = top.object("dedup");
+    Fields dd = top.object("dedup");
     PipelineSpec.Dedup dedup =
         new PipelineSpec.Dedup(
-            d.bool("near", true),
-            d.number("near_threshold", 0.8, 0.3, 1),
-            d.integer("shingle", 3, 1, 20),
-            d.integer("num_hashes", 128, 16, 1024));
-    d.finish();
+            dd.bool("near", true),
+            dd.number("near_threshold", 0.8, 0.3, 1),
+            dd.integer("shingle", 3, 1, 20),
+            dd.integer("num_hashes", 128, 16, 1024));
+    dd.finish();
 
     Fields t = top.object("targets");
     int perLabel = t.integer("per_label", 0, 0, 10_000_000);
