@@ -194,10 +194,10 @@ class LoopbackLlmServerTest {
 
   @Test
   void should_serve_64_requests_concurrently() throws Exception {
-    server.latencyMillis(300);
+    // Long enough that all 64 arrive while the first are still held, even on a loaded machine.
+    server.latencyMillis(2_000);
     ExecutorService pool = Executors.newFixedThreadPool(64);
     try {
-      long start = System.nanoTime();
       List<Future<Integer>> fs = new ArrayList<>();
       for (int i = 0; i < 64; i++) {
         fs.add(pool.submit(() -> post(CLASSIFY).statusCode()));
@@ -205,9 +205,7 @@ class LoopbackLlmServerTest {
       for (Future<Integer> f : fs) {
         assertThat(f.get()).isEqualTo(200);
       }
-      long ms = (System.nanoTime() - start) / 1_000_000;
       assertThat(server.maxInFlight()).isGreaterThanOrEqualTo(48);
-      assertThat(ms).isLessThan(5_000);
     } finally {
       pool.shutdownNow();
     }
