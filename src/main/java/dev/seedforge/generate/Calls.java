@@ -66,6 +66,10 @@ final class Calls {
   }
 
   private CallOutcome send(GenerationRequest request) {
+    FatalCallException fatal = run.fatal();
+    if (fatal != null) {
+      throw new FatalCallException(fatal.getMessage());
+    }
     String stopped = run.stopKind();
     if (stopped != null) {
       return CallOutcome.failure(request, stopped, "not sent: " + run.stopMessage(), 0);
@@ -88,6 +92,10 @@ final class Calls {
           shared.pauseFor(millis);
         }
       });
+    } catch (FatalCallException e) {
+      run.settle(prompt, maxOut, 0, 0);
+      run.fatal(e);
+      throw e;
     } catch (RuntimeException e) {
       run.settle(prompt, maxOut, 0, 0);
       throw e;

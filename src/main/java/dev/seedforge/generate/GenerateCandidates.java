@@ -16,9 +16,11 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -37,19 +39,36 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
   public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
 
   private final ModelSettings settings;
+  private final int batches;
 
   public GenerateCandidates(ModelSettings settings) {
+    this(settings, 0);
+  }
+
+  /**
+   * @param planned the number of requests (sizes the batches: about four times llm.concurrency
+   *     requests each, so every batch can keep the worker's calls in flight on its own)
+   */
+  public GenerateCandidates(ModelSettings settings, int planned) {
     this.settings = settings;
+    this.batches = planned <= 0 ? 16 : (int) Math.max(1, Math.min(4096, Math.ceil(planned / (4.0 * settings.concurrency()))));
   }
 
   @Override
   public PCollectionTuple expand(PCollection<GenerationRequest> requests) {
-    // No Reshuffle before the calls: on the DirectRunner a Reshuffle.viaRandomKey hands CallFn
-    // bundles of one element, and a bundle's calls are joined in @FinishBundle, so at most one call
-    // per bundle thread was in flight. The planned requests arrive in a few large bundles instead,
-    // and the per-JVM pool keeps llm.concurrency calls in flight across them.
+    // Requests travel to the calls in batches (a GroupByKey on a hash of the id). Not one by one:
+    // the DirectRunner splits the planned requests into ever smaller bundles (250, 125, ... 1)
+    // and a Reshuffle.viaRandomKey gave CallFn bundles of one element; as a bundle's calls must
+    // finish inside it, small bundles capped the calls in flight at the runner's few threads. A
+    // batch is one element that keeps llm.concurrency calls in flight by itself; on a cluster the
+    // batches spread over the workers.
+    int n = batches;
     PCollection<CallOutcome> outcomes =
         requests
+            .apply("Batch", WithKeys.of((GenerationRequest r) -> Math.floorMod(r.id().hashCode(), n)).withKeyType(TypeDescriptors.integers()))
+            .setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(GenerationRequest.class)))
+            .apply("GroupBatches", GroupByKey.create())
+            .apply("Batches", Values.create())
             .apply("Call", ParDo.of(new CallFn(settings)))
             .setCoder(JsonCoder.of(CallOutcome.class));
     PCollectionTuple parsed =
@@ -65,15 +84,14 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
   }
 
   /**
-   * Calls the model on the worker's shared pool: up to {@code concurrency} calls in flight per JVM
-   * (shared by every bundle and DoFn instance), joined at the end of the bundle and emitted from the
-   * bundle's own thread, as Beam requires. Each request is answered from the response cache when it
-   * can be; each response is stored there as soon as it arrives.
+   * Calls the model for a batch of requests on the worker's shared pool: up to {@code concurrency}
+   * calls in flight per JVM (shared by every batch and DoFn instance). Outcomes are emitted from
+   * the processing thread as they complete, as Beam requires. Each request is answered from the
+   * response cache when it can be; each response is stored there as soon as it arrives.
    */
-  static final class CallFn extends DoFn<GenerationRequest, CallOutcome> {
+  static final class CallFn extends DoFn<Iterable<GenerationRequest>, CallOutcome> {
     private final ModelSettings settings;
     private transient Calls calls;
-    private transient List<Future<CallOutcome>> pending;
 
     CallFn(ModelSettings settings) {
       this.settings = settings;
@@ -84,15 +102,19 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
       calls = new Calls(settings, new LangChainCaller(settings, System.getenv()));
     }
 
-    @StartBundle
-    public void startBundle() {
-      pending = new ArrayList<>();
+    @ProcessElement
+    public void process(@Element Iterable<GenerationRequest> batch, OutputReceiver<CallOutcome> out) throws Exception {
+      List<Future<CallOutcome>> pending = new ArrayList<>();
+      for (GenerationRequest request : batch) {
+        pending.add(calls.submit(request));
+        emitDone(pending, out);
+      }
+      for (Future<CallOutcome> f : pending) {
+        out.output(join(f));
+      }
     }
 
-    @ProcessElement
-    public void process(@Element GenerationRequest request, OutputReceiver<CallOutcome> out) throws Exception {
-      pending.add(calls.submit(request));
-      // Emit what has finished so memory stays bounded on large bundles.
+    private static void emitDone(List<Future<CallOutcome>> pending, OutputReceiver<CallOutcome> out) throws Exception {
       for (int i = 0; i < pending.size(); ) {
         Future<CallOutcome> f = pending.get(i);
         if (f.isDone()) {
@@ -102,14 +124,6 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
           i++;
         }
       }
-    }
-
-    @FinishBundle
-    public void finishBundle(FinishBundleContext context) throws Exception {
-      for (Future<CallOutcome> f : pending) {
-        context.output(join(f), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
-      }
-      pending.clear();
     }
 
     private static CallOutcome join(Future<CallOutcome> f) throws Exception {

@@ -60,6 +60,19 @@ public final class RunState {
     RUNS.remove(runId);
   }
 
+  private volatile FatalCallException fatal;
+
+  /** After a call that no retry can fix (bad key, unknown model) no other call is sent. */
+  public void fatal(FatalCallException e) {
+    if (fatal == null) {
+      fatal = e;
+    }
+  }
+
+  public FatalCallException fatal() {
+    return fatal;
+  }
+
   /** Null while calls may be made; else budget_exhausted or circuit_open. */
   public String stopKind() {
     return stopKind.get();

@@ -15,6 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * for. A per-JVM cache keyed by endpoint and limits; it holds no run results.
  */
 public final class WorkerResources {
+  /**
+   * The limiters run 2% under the configured limits: at exactly the server's rate its bucket never
+   * refills, and the jitter of the network turns into 429s.
+   */
+  static final double HEADROOM = 0.98;
+
   private static final ConcurrentHashMap<String, WorkerResources> SHARED = new ConcurrentHashMap<>();
 
   final ExecutorService pool;
@@ -37,8 +43,8 @@ public final class WorkerResources {
               return t;
             });
     this.permits = new Semaphore(s.concurrency());
-    this.requests = s.requestsPerMinute() > 0 ? RateLimiter.create(s.requestsPerMinute() / 60.0) : null;
-    this.tokens = s.tokensPerMinute() > 0 ? RateLimiter.create(s.tokensPerMinute() / 60.0) : null;
+    this.requests = s.requestsPerMinute() > 0 ? RateLimiter.create(HEADROOM * s.requestsPerMinute() / 60.0) : null;
+    this.tokens = s.tokensPerMinute() > 0 ? RateLimiter.create(HEADROOM * s.tokensPerMinute() / 60.0) : null;
     this.maxTokens = s.maxTokens();
   }
 

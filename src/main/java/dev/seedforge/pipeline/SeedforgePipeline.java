@@ -76,7 +76,7 @@ public final class SeedforgePipeline {
       ledger.add(p.apply("CountPlanned", Create.of(plannedCounts(plan)).withCoder(ledgerCoder)));
       PCollectionTuple g =
           p.apply("PlanRequests", Create.of(plan.requests()).withCoder(JsonCoder.of(GenerationRequest.class)))
-              .apply("Generate", new GenerateCandidates(plan.modelSettings().withRunId(runId)));
+              .apply("Generate", new GenerateCandidates(plan.modelSettings().withRunId(runId), plan.requests().size()));
       generated = g.get(GenerateCandidates.CANDIDATES);
       rejections.add(g.get(GenerateCandidates.REJECTIONS));
       failures = g.get(GenerateCandidates.FAILURES);

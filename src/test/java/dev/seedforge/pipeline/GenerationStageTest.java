@@ -200,6 +200,19 @@ class GenerationStageTest {
   }
 
   @Test
+  void should_stop_at_once_on_a_refused_key_or_an_unknown_model() throws IOException {
+    for (Behavior fatal : List.of(Behavior.UNAUTHORIZED, Behavior.MODEL_NOT_FOUND)) {
+      try (LoopbackLlmServer server = new LoopbackLlmServer(3)) {
+        server.script((n, body) -> fatal);
+        Path p = pipeline(server.baseUrl(), "concurrency: 2\ncache: \"off\"");
+        int code = Main.execute("run", p.toString(), "--out", dir.resolve(fatal.name()).toString());
+        assertThat(code).as(fatal.name()).isEqualTo(ExitCodes.RUNTIME_FAILURE);
+        assertThat(server.requestCount()).as(fatal.name()).isLessThanOrEqualTo(8);
+      }
+    }
+  }
+
+  @Test
   void should_account_for_every_request_under_every_fault() throws IOException {
     try (LoopbackLlmServer server = new LoopbackLlmServer(3)) {
       Behavior[] faults = {Behavior.TRUNCATED, Behavior.PROSE, Behavior.MALFORMED_JSON, Behavior.FENCED, Behavior.EMPTY,

@@ -1,0 +1,62 @@
+package dev.seedforge.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The llm keys of issue 3: cache, rate limits, budget, price. */
+class SpecLoaderLlmTest {
+  @TempDir Path dir;
+  Path pipelines;
+
+  @BeforeEach
+  void pack() throws IOException {
+    Files.createDirectories(dir.resolve("prompts/p"));
+    Files.writeString(dir.resolve("prompts/p/pack.yaml"), "system_prompt: x\n");
+    pipelines = Files.createDirectories(dir.resolve("pipelines"));
+  }
+
+  private PipelineSpec load(String llm, Map<String, String> env) throws IOException {
+    Path f = pipelines.resolve("x.yaml");
+    Files.writeString(f, "pack: ../prompts/p\nllm:\n" + llm);
+    return SpecLoader.load(f, env, SpecLoader.Overrides.none());
+  }
+
+  @Test
+  void should_default_the_cache_to_the_user_cache_dir_and_read_limits_budget_and_price() throws IOException {
+    PipelineSpec s = load("  requests_per_minute: 3000\n  tokens_per_minute: 150000\n"
+        + "  budget: {max_calls: 10, max_tokens: 5000, max_cost_usd: 1.5}\n  price: {input_per_million: 1, output_per_million: 2}\n",
+        Map.of("XDG_CACHE_HOME", dir.resolve("xdg").toString()));
+    assertThat(s.llm().cache()).isEqualTo(dir.resolve("xdg/seedforge/responses.sqlite").toString());
+    assertThat(s.llm().requestsPerMinute()).isEqualTo(3000);
+    assertThat(s.llm().tokensPerMinute()).isEqualTo(150000);
+    assertThat(s.llm().budget()).isEqualTo(new PipelineSpec.Budget(10, 5000, 1.5));
+    assertThat(s.llm().price()).isEqualTo(new PipelineSpec.Price(1, 2));
+  }
+
+  @Test
+  void should_take_a_cache_path_relative_to_the_file_or_off() throws IOException {
+    assertThat(load("  cache: ../c/r.sqlite\n", Map.of()).llm().cache()).isEqualTo(dir.resolve("c/r.sqlite").toString());
+    assertThat(load("  cache: off\n", Map.of()).llm().cache()).isNull();
+    assertThat(load("  cache: \"off\"\n", Map.of()).llm().cache()).isNull();
+    PipelineSpec none = load("  model: m\n", Map.of());
+    assertThat(none.llm().budget()).isEqualTo(PipelineSpec.Budget.none());
+    assertThat(none.llm().price()).isNull();
+  }
+
+  @Test
+  void should_report_bad_budget_and_half_a_price() {
+    assertThatThrownBy(() -> load("  budget: {max_calls: -1, max_money: 3}\n  price: {input_per_million: 1}\n", Map.of()))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems())
+            .anySatisfy(p -> assertThat(p).contains("llm.budget.max_calls"))
+            .anySatisfy(p -> assertThat(p).contains("llm.budget.max_money: unknown key"))
+            .anySatisfy(p -> assertThat(p).contains("llm.price: give both")));
+  }
+}
