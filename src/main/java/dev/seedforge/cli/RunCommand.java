@@ -108,7 +108,17 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     try {
-      return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create();
+      PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create();
+      // The DirectRunner's immutability and encodability checks re-encode every element: right for
+      // tests (which keep them on), a large cost for users. Their own flags still win.
+      org.apache.beam.runners.direct.DirectOptions direct = options.as(org.apache.beam.runners.direct.DirectOptions.class);
+      if (args.stream().noneMatch(a -> a.startsWith("--enforceImmutability"))) {
+        direct.setEnforceImmutability(false);
+      }
+      if (args.stream().noneMatch(a -> a.startsWith("--enforceEncodability"))) {
+        direct.setEnforceEncodability(false);
+      }
+      return options;
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("Beam pipeline option: " + e.getMessage());
     }
