@@ -12,6 +12,7 @@ import dev.seedforge.generate.Rejection;
 import dev.seedforge.generate.lexical.LexicalAugmenter;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.quality.GateStage;
+import dev.seedforge.quality.LabelFilter;
 import dev.seedforge.quality.QualityGate;
 import dev.seedforge.quality.Texts;
 import dev.seedforge.seed.TaskType;
@@ -106,6 +107,13 @@ public final class SeedforgePipeline {
       unique = near.get(NearDedup.KEPT);
     }
 
+    ledger.add(
+        unique.apply("CountAccepted", FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                .via((Candidate c) -> ExactDedup.SEED_GENERATOR.equals(c.provenance().generator())
+                    ? List.<KV<String, Long>>of()
+                    : List.of(Ledger.count("acceptance", "kept", GateStage.acceptanceKey(c), 1))))
+            .setCoder(ledgerCoder));
+
     PCollectionTuple balanced =
         unique
             .apply("BalanceAndSplit", new BalanceAndSplit(spec.targets().perLabel(), spec.targets().labels(), spec.split().validation(), spec.seed()));
@@ -142,7 +150,16 @@ public final class SeedforgePipeline {
     TaskType task = plan.pack().task();
     List<String> seedOutputs = plan.seeds().stream().map(s -> Texts.output(asCandidate(s), task)).toList();
     List<String> templates = plan.pack().strategies().stream().map(st -> st.template().text()).toList();
-    return QualityGate.fromSpec(plan.spec().quality(), task, seedOutputs, templates);
+    return QualityGate.fromSpec(plan.spec().quality(), task, new QualityGate.Context(seedOutputs, labelled(plan), plan.pack().labels(), templates));
+  }
+
+  /** The seeds with a label, as label-model training examples. */
+  public static List<LabelFilter.Example> labelled(RunPlan plan) {
+    TaskType task = plan.pack().task();
+    return plan.seeds().stream()
+        .filter(s -> s.label() != null && !s.label().isBlank())
+        .map(s -> new LabelFilter.Example(Texts.of(asCandidate(s), task), s.label()))
+        .toList();
   }
 
   /** The order of records in a data file: a shuffle fixed by the pipeline seed. */
