@@ -22,11 +22,16 @@ public final class Runner {
   public record Outcome(ObjectNode manifest, Path outDir) {}
 
   public static Outcome run(RunPlan plan, PipelineOptions options) throws IOException {
+    return run(plan, options, null);
+  }
+
+  /** With {@code curateInput}, the records of that JSONL file take the place of generation. */
+  public static Outcome run(RunPlan plan, PipelineOptions options, String curateInput) throws IOException {
     Path outDir = Path.of(plan.spec().output().dir());
     Files.createDirectories(outDir);
     Instant start = Instant.now();
     Pipeline p = Pipeline.create(options);
-    SeedforgePipeline.build(p, plan);
+    SeedforgePipeline.build(p, plan, curateInput);
     try {
       p.run().waitUntilFinish();
     } catch (RuntimeException e) {

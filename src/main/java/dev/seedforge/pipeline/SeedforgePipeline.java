@@ -22,6 +22,11 @@ import dev.seedforge.util.Json;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -49,9 +54,21 @@ public final class SeedforgePipeline {
   public static final String FAILED = "failed.jsonl";
   public static final String LEDGER = ".ledger.jsonl";
 
+  private static final TupleTag<Candidate> INPUT_OK = new TupleTag<>() {};
+  private static final TupleTag<Rejection> INPUT_BAD = new TupleTag<>() {};
+  private static final TupleTag<KV<String, Long>> INPUT_LEDGER = new TupleTag<>() {};
+
   private SeedforgePipeline() {}
 
   public static void build(Pipeline p, RunPlan plan) {
+    build(p, plan, null);
+  }
+
+  /**
+   * The job; with {@code curateInput} (a JSONL file, see {@link CurateInput}) its records replace
+   * generation and go through the same gate, dedup, balance, split and output stages.
+   */
+  public static void build(Pipeline p, RunPlan plan, String curateInput) {
     PipelineSpec spec = plan.spec();
     KvCoder<String, Long> ledgerCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
     List<PCollection<Rejection>> rejections = new ArrayList<>();
@@ -63,7 +80,31 @@ public final class SeedforgePipeline {
         p.apply("CountSeeds", Create.of(seedCounts(plan)).withCoder(ledgerCoder)));
 
     PCollection<Candidate> generated;
-    if (plan.usesLlm()) {
+    if (curateInput != null) {
+      CurateInput parser = new CurateInput(plan.pack().task(), plan.pack().labels().keySet(), java.nio.file.Path.of(curateInput).getFileName().toString());
+      PCollectionTuple read =
+          p.apply("ReadInput", TextIO.read().from(curateInput))
+              .apply("ParseInput", ParDo.of(new DoFn<String, Candidate>() {
+                    @ProcessElement
+                    public void process(@Element String line, MultiOutputReceiver out) {
+                      CurateInput.Parsed parsed = parser.parse(line);
+                      if (parsed == null) {
+                        return;
+                      }
+                      if (parsed.candidate() != null) {
+                        out.get(INPUT_OK).output(parsed.candidate());
+                        out.get(INPUT_LEDGER).output(Ledger.count("generated", "candidates", parsed.candidate().label(), 1));
+                      } else {
+                        out.get(INPUT_BAD).output(parsed.rejection());
+                        out.get(INPUT_LEDGER).output(Ledger.count("rejected", "input/" + parsed.rejection().filter(), parsed.rejection().label(), 1));
+                      }
+                    }
+                  }).withOutputTags(INPUT_OK, TupleTagList.of(INPUT_BAD).and(INPUT_LEDGER)));
+      generated = read.get(INPUT_OK).setCoder(JsonCoder.of(Candidate.class));
+      rejections.add(read.get(INPUT_BAD).setCoder(JsonCoder.of(Rejection.class)));
+      ledger.add(read.get(INPUT_LEDGER).setCoder(ledgerCoder));
+      failures = p.apply("NoFailures", Create.empty(JsonCoder.of(Failure.class)));
+    } else if (plan.usesLlm()) {
       ledger.add(p.apply("CountPlanned", Create.of(plannedCounts(plan)).withCoder(ledgerCoder)));
       PCollectionTuple g =
           p.apply("PlanRequests", Create.of(plan.requests()).withCoder(JsonCoder.of(GenerationRequest.class)))

@@ -79,7 +79,9 @@ public final class Manifest {
 
     ObjectNode generator = m.putObject("generator");
     generator.put("kind", plan.generator());
-    if (plan.usesLlm()) {
+    if ("curate".equals(plan.generator())) {
+      generator.putNull("model");
+    } else if (plan.usesLlm()) {
       generator.put("model", spec.llm().model());
       generator.put("base_url", spec.llm().baseUrl() == null ? "default" : spec.llm().baseUrl());
       generator.put("temperature", spec.llm().temperature());
