@@ -14,8 +14,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The label model on the example pack's real seeds, with labels deliberately swapped. */
-class LabelFilterTest {
-  static List<LabelFilter.Example> seeds() throws IOException {
+public class LabelFilterTest {
+  public static List<LabelFilter.Example> seeds() throws IOException {
     List<LabelFilter.Example> out = new ArrayList<>();
     for (String line : Files.readAllLines(Path.of("prompts/customer-support/seeds.jsonl"))) {
       JsonNode n = Json.mapper().readTree(line);
@@ -24,7 +24,7 @@ class LabelFilterTest {
     return out;
   }
 
-  static Map<String, String> descriptions() throws IOException {
+  public static Map<String, String> descriptions() throws IOException {
     JsonNode pack = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
         .readTree(Path.of("prompts/customer-support/pack.yaml").toFile());
     Map<String, String> out = new java.util.TreeMap<>();
@@ -33,7 +33,7 @@ class LabelFilterTest {
   }
 
   /** Rejection precision and recall when every 5th held-out example gets another label (5-fold). */
-  static double[] swappedLabelScores(List<LabelFilter.Example> all, Map<String, String> descriptions, double margin) {
+  public static double[] swappedLabelScores(List<LabelFilter.Example> all, Map<String, String> descriptions, double margin) {
     List<String> labels = all.stream().map(LabelFilter.Example::label).distinct().sorted().toList();
     int folds = 5;
     int tp = 0;
