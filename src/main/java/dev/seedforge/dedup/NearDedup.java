@@ -34,8 +34,9 @@ import org.apache.beam.sdk.values.TupleTagList;
  * Near-duplicate removal as a Beam stage (see {@link NearDuplicates} for the method):
  *
  * <ol>
- *   <li>sketch every candidate and emit it once per LSH band, keyed by the band's hash;
- *   <li>{@code GroupByKey} on the band keys; each bucket verifies its pairs by exact Jaccard;
+ *   <li>sketch every candidate and emit it once per LSH band, keyed by the band's hash (spread
+ *       over {@link #SHARDS} shards);
+ *   <li>{@code GroupByKey} on the shards; each bucket in a shard verifies its pairs by exact Jaccard;
  *   <li>the verified edges (few: only near duplicates produce any) become a side input, from which
  *       every worker builds the clusters once with union-find (no single hot key: on the
  *       DirectRunner a one-key GroupByKey re-copies its growing bag and turns quadratic);
@@ -85,8 +86,8 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     }
     PCollection<NearDuplicates.Edge> edges =
         all.apply("SketchAndBand", ParDo.of(new BandFn(hasher, bands, task)))
-            .setCoder(KvCoder.of(VarLongCoder.of(), sketchCoder))
-            .apply("GroupByBand", GroupByKey.create())
+            .setCoder(KvCoder.of(VarLongCoder.of(), KvCoder.of(VarLongCoder.of(), sketchCoder)))
+            .apply("GroupByBandShard", GroupByKey.create())
             .apply("VerifyPairs", ParDo.of(new VerifyFn(threshold)))
             .setCoder(JsonCoder.of(NearDuplicates.Edge.class));
     // Verified edges are few (only near duplicates make any): every worker clusters them all
@@ -106,7 +107,14 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     return new NearDuplicates.Sketch(c.id(), ExactDedup.SEED_GENERATOR.equals(c.provenance().generator()), hasher.shingles(Texts.of(c, task)));
   }
 
-  static final class BandFn extends DoFn<Candidate, KV<Long, NearDuplicates.Sketch>> {
+  /**
+   * Band keys are spread over this many shards: one key per bucket would make the DirectRunner
+   * track a watermark hold per key (hundreds of thousands of keys, most with one record); a shard
+   * regroups its buckets in memory.
+   */
+  public static final int SHARDS = 512;
+
+  static final class BandFn extends DoFn<Candidate, KV<Long, KV<Long, NearDuplicates.Sketch>>> {
     private final MinHasher hasher;
     private final LshBands bands;
     private final TaskType task;
@@ -118,15 +126,15 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     }
 
     @ProcessElement
-    public void process(@Element Candidate c, OutputReceiver<KV<Long, NearDuplicates.Sketch>> out) {
+    public void process(@Element Candidate c, OutputReceiver<KV<Long, KV<Long, NearDuplicates.Sketch>>> out) {
       NearDuplicates.Sketch s = sketch(c, hasher, task);
       for (long k : NearDuplicates.bandKeys(hasher.signature(s.shingles()), bands)) {
-        out.output(KV.of(k, s));
+        out.output(KV.of(Math.floorMod(k, (long) SHARDS), KV.of(k, s)));
       }
     }
   }
 
-  static final class VerifyFn extends DoFn<KV<Long, Iterable<NearDuplicates.Sketch>>, NearDuplicates.Edge> {
+  static final class VerifyFn extends DoFn<KV<Long, Iterable<KV<Long, NearDuplicates.Sketch>>>, NearDuplicates.Edge> {
     private final double threshold;
 
     VerifyFn(double threshold) {
@@ -134,14 +142,18 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, Iterable<NearDuplicates.Sketch>> bucket, OutputReceiver<NearDuplicates.Edge> out) {
-      List<NearDuplicates.Sketch> members = new ArrayList<>();
-      bucket.getValue().forEach(members::add);
-      if (members.size() < 2) {
-        return;
+    public void process(@Element KV<Long, Iterable<KV<Long, NearDuplicates.Sketch>>> shard, OutputReceiver<NearDuplicates.Edge> out) {
+      Map<Long, List<NearDuplicates.Sketch>> buckets = new HashMap<>();
+      for (KV<Long, NearDuplicates.Sketch> kv : shard.getValue()) {
+        buckets.computeIfAbsent(kv.getKey(), k -> new ArrayList<>(2)).add(kv.getValue());
       }
-      for (NearDuplicates.Edge e : NearDuplicates.verify(members, threshold)) {
-        out.output(e);
+      for (List<NearDuplicates.Sketch> members : buckets.values()) {
+        if (members.size() < 2) {
+          continue;
+        }
+        for (NearDuplicates.Edge e : NearDuplicates.verify(members, threshold)) {
+          out.output(e);
+        }
       }
     }
   }
