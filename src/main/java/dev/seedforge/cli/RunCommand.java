@@ -135,6 +135,9 @@ public final class RunCommand implements Callable<Integer> {
         m.path("calls").path("failed").path("total").asLong());
     JsonNode byFilter = m.path("rejections").path("by_filter");
     byFilter.fieldNames().forEachRemaining(f -> out.printf("  rejected by %-32s %d%n", f, byFilter.path(f).path("total").asLong()));
+    JsonNode byStrategy = m.path("acceptance").path("by_strategy");
+    byStrategy.fieldNames().forEachRemaining(st -> out.printf(java.util.Locale.ROOT, "  strategy %-29s kept %d of %d generated (%.0f%%)%n",
+        st, byStrategy.path(st).path("kept").asLong(), byStrategy.path(st).path("generated").asLong(), 100 * byStrategy.path(st).path("rate").asDouble()));
     if (m.path("calls").path("planned").path("total").asLong() > 0) {
       out.printf("  calls: %d made, %d cached, %d failed, %d retries; tokens in %d, out %d (cached: in %d, out %d); cost $%.4f%n",
           m.path("calls").path("made").path("total").asLong(),

@@ -91,11 +91,28 @@ public record PipelineSpec(
       double minLanguageConfidence,
       int languageMinTokens,
       List<String> extraPhrases,
-      Noise noise)
+      Noise noise,
+      Relevance relevance)
       implements Serializable {
-    /** With the default noise filters. */
+    /** With the default noise and relevance filters. */
     public Quality(int minTokens, int maxTokens, String language, double minLanguageConfidence, int languageMinTokens, List<String> extraPhrases) {
-      this(minTokens, maxTokens, language, minLanguageConfidence, languageMinTokens, extraPhrases, Noise.defaults());
+      this(minTokens, maxTokens, language, minLanguageConfidence, languageMinTokens, extraPhrases, Noise.defaults(), Relevance.defaults());
+    }
+
+    public Quality(int minTokens, int maxTokens, String language, double minLanguageConfidence, int languageMinTokens, List<String> extraPhrases, Noise noise) {
+      this(minTokens, maxTokens, language, minLanguageConfidence, languageMinTokens, extraPhrases, noise, Relevance.defaults());
+    }
+  }
+
+  /**
+   * Label consistency for classification packs: a maxent categorizer trained on the seeds rejects
+   * candidates that read like another label (by more than {@code labelMargin} in probability), or
+   * whose label's probability is below {@code minLabelProbability}; the manifest reports the seeds' {@code cvFolds}-fold accuracy and
+   * warns below {@code warnBelowAccuracy}.
+   */
+  public record Relevance(boolean labelCheck, double minLabelProbability, double labelMargin, int cvFolds, double warnBelowAccuracy) implements Serializable {
+    public static Relevance defaults() {
+      return new Relevance(true, 0.0, 0.1, 5, 0.7);
     }
   }
 

@@ -127,7 +127,13 @@ public final class SpecLoader {
             q.number("min_language_confidence", 0.5, 0, 1),
             q.integer("language_min_tokens", 6, 1, 10_000),
             q.stringList("phrases", List.of()),
-            noise(q.object("noise")));
+            noise(q.object("noise")),
+            new PipelineSpec.Relevance(
+                q.bool("label_check", true),
+                q.number("min_label_probability", 0.0, 0, 1),
+                q.number("label_margin", 0.1, 0, 1),
+                q.integer("label_cv_folds", 5, 2, 100),
+                q.number("label_warn_below_accuracy", 0.7, 0, 1)));
     q.finish();
     if (quality.minTokens() > quality.maxTokens()) {
       problems.add("quality.min_tokens", "is larger than quality.max_tokens (" + quality.minTokens() + " > " + quality.maxTokens() + ")");

@@ -7,7 +7,9 @@ import dev.seedforge.pipeline.Ledger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -39,7 +41,13 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
         input
             .apply("KeyByNormalizedText", WithKeys.of((Candidate c) -> TextNormalizer.key(c.fields())).withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class)))
+            // groups are spread over SHARDS keys and regrouped in memory: one key per text makes
+            // the DirectRunner track a watermark hold per key
+            .apply("Shard", WithKeys.of((KV<String, Candidate> kv) -> Math.floorMod(kv.getKey().hashCode(), SHARDS)).withKeyType(TypeDescriptors.integers()))
+            .setCoder(KvCoder.of(VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class))))
             .apply("Group", GroupByKey.create())
+            .apply("Regroup", ParDo.of(new RegroupFn()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(JsonCoder.of(Candidate.class))))
             .apply("KeepOne", ParDo.of(new KeepOneFn()).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
     out.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
     out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
@@ -50,6 +58,19 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
   /** Seeds first, then by id. */
   public static final Comparator<Candidate> PREFERENCE =
       Comparator.comparing((Candidate c) -> !SEED_GENERATOR.equals(c.provenance().generator())).thenComparing(Candidate::id);
+
+  public static final int SHARDS = 512;
+
+  static final class RegroupFn extends DoFn<KV<Integer, Iterable<KV<String, Candidate>>>, KV<String, Iterable<Candidate>>> {
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<KV<String, Candidate>>> shard, OutputReceiver<KV<String, Iterable<Candidate>>> out) {
+      java.util.Map<String, List<Candidate>> groups = new java.util.HashMap<>();
+      for (KV<String, Candidate> kv : shard.getValue()) {
+        groups.computeIfAbsent(kv.getKey(), k -> new ArrayList<>(1)).add(kv.getValue());
+      }
+      groups.forEach((k, v) -> out.output(KV.of(k, v)));
+    }
+  }
 
   static final class KeepOneFn extends DoFn<KV<String, Iterable<Candidate>>, Candidate> {
     @ProcessElement

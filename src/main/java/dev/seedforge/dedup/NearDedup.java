@@ -8,26 +8,25 @@ import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.quality.Texts;
 import dev.seedforge.seed.TaskType;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.coders.VoidCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
-import org.apache.beam.sdk.transforms.join.CoGroupByKey;
-import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
@@ -35,11 +34,13 @@ import org.apache.beam.sdk.values.TupleTagList;
  * Near-duplicate removal as a Beam stage (see {@link NearDuplicates} for the method):
  *
  * <ol>
- *   <li>sketch every candidate and emit it once per LSH band, keyed by the band's hash;
- *   <li>{@code GroupByKey} on the band keys; each bucket verifies its pairs by exact Jaccard;
- *   <li>the verified edges (few: only near duplicates produce any) meet under one key, where
- *       union-find turns them into clusters;
- *   <li>a {@code CoGroupByKey} on the candidate id joins every candidate with its verdict.
+ *   <li>sketch every candidate and emit it once per LSH band, keyed by the band's hash (spread
+ *       over {@link #SHARDS} shards);
+ *   <li>{@code GroupByKey} on the shards; each bucket in a shard verifies its pairs by exact Jaccard;
+ *   <li>the verified edges (few: only near duplicates produce any) become a side input, from which
+ *       every worker builds the clusters once with union-find (no single hot key: on the
+ *       DirectRunner a one-key GroupByKey re-copies its growing bag and turns quadratic);
+ *   <li>every candidate is kept or dropped by its cluster.
  * </ol>
  *
  * Kept candidates carry the feature {@value #CLUSTER}: a 52-bit number naming their cluster (the
@@ -83,31 +84,19 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
       PCollection<Candidate> extra = input.getPipeline().apply("ExtraSeeds", Create.of(extraSeeds).withCoder(candidateCoder));
       all = PCollectionList.of(input).and(extra).apply("WithExtraSeeds", Flatten.pCollections());
     }
-    PCollection<KV<String, NearDuplicates.Edge>> edges =
+    PCollection<NearDuplicates.Edge> edges =
         all.apply("SketchAndBand", ParDo.of(new BandFn(hasher, bands, task)))
-            .setCoder(KvCoder.of(VarLongCoder.of(), sketchCoder))
-            .apply("GroupByBand", GroupByKey.create())
+            .setCoder(KvCoder.of(VarLongCoder.of(), KvCoder.of(VarLongCoder.of(), sketchCoder)))
+            .apply("GroupByBandShard", GroupByKey.create())
             .apply("VerifyPairs", ParDo.of(new VerifyFn(threshold)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(NearDuplicates.Edge.class)));
-    PCollection<KV<String, NearDuplicates.Assignment>> assignments =
-        edges.apply("AllEdges", GroupByKey.create())
-            .apply("Cluster", ParDo.of(new ClusterFn()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(NearDuplicates.Assignment.class)));
-    PCollection<KV<String, Candidate>> byId =
-        input.apply("KeyById", ParDo.of(new DoFn<Candidate, KV<String, Candidate>>() {
-              @ProcessElement
-              public void process(@Element Candidate c, OutputReceiver<KV<String, Candidate>> out) {
-                out.output(KV.of(c.id(), c));
-              }
-            }))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), candidateCoder));
-    TupleTag<Candidate> candTag = new TupleTag<>() {};
-    TupleTag<NearDuplicates.Assignment> assignTag = new TupleTag<>() {};
+            .setCoder(JsonCoder.of(NearDuplicates.Edge.class));
+    // Verified edges are few (only near duplicates make any): every worker clusters them all
+    // from a side input, which avoids funnelling them through one hot key.
+    PCollectionView<Iterable<NearDuplicates.Edge>> edgeView = edges.apply("EdgesView", View.asIterable());
     PCollectionTuple out =
-        KeyedPCollectionTuple.of(candTag, byId).and(assignTag, assignments)
-            .apply("JoinVerdicts", CoGroupByKey.create())
-            .apply("KeepOrDrop", ParDo.of(new DecideFn(candTag, assignTag, threshold))
-                .withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
+        input.apply("KeepOrDrop", ParDo.of(new DecideFn(edgeView, threshold))
+            .withSideInputs(edgeView)
+            .withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
     out.get(KEPT).setCoder(candidateCoder);
     out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     out.get(LEDGER).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
@@ -118,7 +107,14 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     return new NearDuplicates.Sketch(c.id(), ExactDedup.SEED_GENERATOR.equals(c.provenance().generator()), hasher.shingles(Texts.of(c, task)));
   }
 
-  static final class BandFn extends DoFn<Candidate, KV<Long, NearDuplicates.Sketch>> {
+  /**
+   * Band keys are spread over this many shards: one key per bucket would make the DirectRunner
+   * track a watermark hold per key (hundreds of thousands of keys, most with one record); a shard
+   * regroups its buckets in memory.
+   */
+  public static final int SHARDS = 512;
+
+  static final class BandFn extends DoFn<Candidate, KV<Long, KV<Long, NearDuplicates.Sketch>>> {
     private final MinHasher hasher;
     private final LshBands bands;
     private final TaskType task;
@@ -130,15 +126,15 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     }
 
     @ProcessElement
-    public void process(@Element Candidate c, OutputReceiver<KV<Long, NearDuplicates.Sketch>> out) {
+    public void process(@Element Candidate c, OutputReceiver<KV<Long, KV<Long, NearDuplicates.Sketch>>> out) {
       NearDuplicates.Sketch s = sketch(c, hasher, task);
       for (long k : NearDuplicates.bandKeys(hasher.signature(s.shingles()), bands)) {
-        out.output(KV.of(k, s));
+        out.output(KV.of(Math.floorMod(k, (long) SHARDS), KV.of(k, s)));
       }
     }
   }
 
-  static final class VerifyFn extends DoFn<KV<Long, Iterable<NearDuplicates.Sketch>>, KV<String, NearDuplicates.Edge>> {
+  static final class VerifyFn extends DoFn<KV<Long, Iterable<KV<Long, NearDuplicates.Sketch>>>, NearDuplicates.Edge> {
     private final double threshold;
 
     VerifyFn(double threshold) {
@@ -146,55 +142,54 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, Iterable<NearDuplicates.Sketch>> bucket, OutputReceiver<KV<String, NearDuplicates.Edge>> out) {
-      List<NearDuplicates.Sketch> members = new ArrayList<>();
-      bucket.getValue().forEach(members::add);
-      if (members.size() < 2) {
-        return;
+    public void process(@Element KV<Long, Iterable<KV<Long, NearDuplicates.Sketch>>> shard, OutputReceiver<NearDuplicates.Edge> out) {
+      Map<Long, List<NearDuplicates.Sketch>> buckets = new HashMap<>();
+      for (KV<Long, NearDuplicates.Sketch> kv : shard.getValue()) {
+        buckets.computeIfAbsent(kv.getKey(), k -> new ArrayList<>(2)).add(kv.getValue());
       }
-      for (NearDuplicates.Edge e : NearDuplicates.verify(members, threshold)) {
-        out.output(KV.of("edges", e));
-      }
-    }
-  }
-
-  static final class ClusterFn extends DoFn<KV<String, Iterable<NearDuplicates.Edge>>, KV<String, NearDuplicates.Assignment>> {
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<NearDuplicates.Edge>> all, OutputReceiver<KV<String, NearDuplicates.Assignment>> out) {
-      for (NearDuplicates.Assignment a : NearDuplicates.cluster(all.getValue())) {
-        out.output(KV.of(a.id(), a));
+      for (List<NearDuplicates.Sketch> members : buckets.values()) {
+        if (members.size() < 2) {
+          continue;
+        }
+        for (NearDuplicates.Edge e : NearDuplicates.verify(members, threshold)) {
+          out.output(e);
+        }
       }
     }
   }
 
-  static final class DecideFn extends DoFn<KV<String, CoGbkResult>, Candidate> {
-    private final TupleTag<Candidate> candTag;
-    private final TupleTag<NearDuplicates.Assignment> assignTag;
+  static final class DecideFn extends DoFn<Candidate, Candidate> {
+    private final PCollectionView<Iterable<NearDuplicates.Edge>> edges;
     private final double threshold;
+    private transient Map<String, NearDuplicates.Assignment> assignments;
 
-    DecideFn(TupleTag<Candidate> candTag, TupleTag<NearDuplicates.Assignment> assignTag, double threshold) {
-      this.candTag = candTag;
-      this.assignTag = assignTag;
+    DecideFn(PCollectionView<Iterable<NearDuplicates.Edge>> edges, double threshold) {
+      this.edges = edges;
       this.threshold = threshold;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, CoGbkResult> joined, MultiOutputReceiver out) {
-      NearDuplicates.Assignment a = joined.getValue().getOnly(assignTag, null);
-      for (Candidate c : joined.getValue().getAll(candTag)) {
-        if (a == null || a.keep()) {
-          String kept = a == null ? c.id() : a.keptId();
-          out.get(KEPT).output(c.withFeatures(Map.of(CLUSTER, NearDuplicates.clusterNumber(kept))));
-          continue;
+    public void process(@Element Candidate c, ProcessContext ctx, MultiOutputReceiver out) {
+      if (assignments == null) {
+        Map<String, NearDuplicates.Assignment> m = new HashMap<>();
+        for (NearDuplicates.Assignment a : NearDuplicates.cluster(ctx.sideInput(edges))) {
+          m.put(a.id(), a);
         }
-        String filter = a.keptIsSeed() ? "near_copy_of_seed" : "near_duplicate";
-        String reason = String.format(Locale.ROOT,
-            "%s %s (cluster of %d kept as %s); Jaccard %.2f with %s",
-            a.keptIsSeed() ? "nearly copies seed" : "near duplicate of",
-            a.keptId(), a.clusterSize(), a.keptId(), a.jaccard(), a.neighbor());
-        out.get(LEDGER).output(Ledger.count("rejected", "dedup/" + filter, c.label(), 1));
-        out.get(REJECTIONS).output(Rejection.of(c, "dedup", filter, reason, a.jaccard(), threshold, a.keptId()));
+        assignments = m;
       }
+      NearDuplicates.Assignment a = assignments.get(c.id());
+      if (a == null || a.keep()) {
+        String kept = a == null ? c.id() : a.keptId();
+        out.get(KEPT).output(c.withFeatures(Map.of(CLUSTER, NearDuplicates.clusterNumber(kept))));
+        return;
+      }
+      String filter = a.keptIsSeed() ? "near_copy_of_seed" : "near_duplicate";
+      String reason = String.format(Locale.ROOT,
+          "%s %s (cluster of %d kept as %s); Jaccard %.2f with %s",
+          a.keptIsSeed() ? "nearly copies seed" : "near duplicate of",
+          a.keptId(), a.clusterSize(), a.keptId(), a.jaccard(), a.neighbor());
+      out.get(LEDGER).output(Ledger.count("rejected", "dedup/" + filter, c.label(), 1));
+      out.get(REJECTIONS).output(Rejection.of(c, "dedup", filter, reason, a.jaccard(), threshold, a.keptId()));
     }
   }
 }

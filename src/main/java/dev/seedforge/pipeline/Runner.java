@@ -24,13 +24,18 @@ public final class Runner {
   public record Outcome(ObjectNode manifest, Path outDir) {}
 
   public static Outcome run(RunPlan plan, PipelineOptions options) throws IOException {
+    return run(plan, options, null);
+  }
+
+  /** With {@code curateInput}, the records of that JSONL file take the place of generation. */
+  public static Outcome run(RunPlan plan, PipelineOptions options, String curateInput) throws IOException {
     Path outDir = Path.of(plan.spec().output().dir());
     Files.createDirectories(outDir);
     Instant start = Instant.now();
     Pipeline p = Pipeline.create(options);
     String runId = java.util.UUID.randomUUID().toString();
-    SeedforgePipeline.build(p, plan, runId);
-    ProgressReporter progress = plan.usesLlm() ? ProgressReporter.start(runId, plan.requests().size()) : null;
+    SeedforgePipeline.build(p, plan, runId, curateInput);
+    ProgressReporter progress = plan.usesLlm() && curateInput == null ? ProgressReporter.start(runId, plan.requests().size()) : null;
     try {
       p.run().waitUntilFinish();
     } catch (RuntimeException e) {

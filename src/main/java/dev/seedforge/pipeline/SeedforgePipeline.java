@@ -15,6 +15,7 @@ import dev.seedforge.generate.Rejection;
 import dev.seedforge.generate.lexical.LexicalAugmenter;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.quality.GateStage;
+import dev.seedforge.quality.LabelFilter;
 import dev.seedforge.quality.QualityGate;
 import dev.seedforge.quality.Texts;
 import dev.seedforge.seed.TaskType;
@@ -23,6 +24,11 @@ import dev.seedforge.util.Json;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -53,14 +59,22 @@ public final class SeedforgePipeline {
   /** The final records (label, input text, seed or not) for the manifest's bias section; deleted after the run. */
   public static final String FINAL = ".final.jsonl";
 
+  private static final TupleTag<Candidate> INPUT_OK = new TupleTag<>() {};
+  private static final TupleTag<Rejection> INPUT_BAD = new TupleTag<>() {};
+  private static final TupleTag<KV<String, Long>> INPUT_LEDGER = new TupleTag<>() {};
+
   private SeedforgePipeline() {}
 
   public static void build(Pipeline p, RunPlan plan) {
-    build(p, plan, java.util.UUID.randomUUID().toString());
+    build(p, plan, java.util.UUID.randomUUID().toString(), null);
   }
 
-  /** {@code runId} names the run's per-JVM state (budget, circuit breaker, progress). */
-  public static void build(Pipeline p, RunPlan plan, String runId) {
+  /**
+   * The job. {@code runId} names the run's per-JVM state (budget, circuit breaker, progress); with
+   * {@code curateInput} (a JSONL file, see {@link CurateInput}) its records replace generation and
+   * go through the same gate, dedup, balance, split and output stages.
+   */
+  public static void build(Pipeline p, RunPlan plan, String runId, String curateInput) {
     PipelineSpec spec = plan.spec();
     KvCoder<String, Long> ledgerCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
     List<PCollection<Rejection>> rejections = new ArrayList<>();
@@ -72,7 +86,31 @@ public final class SeedforgePipeline {
         p.apply("CountSeeds", Create.of(seedCounts(plan)).withCoder(ledgerCoder)));
 
     PCollection<Candidate> generated;
-    if (plan.usesLlm()) {
+    if (curateInput != null) {
+      CurateInput parser = new CurateInput(plan.pack().task(), plan.pack().labels().keySet(), java.nio.file.Path.of(curateInput).getFileName().toString());
+      PCollectionTuple read =
+          p.apply("ReadInput", TextIO.read().from(curateInput))
+              .apply("ParseInput", ParDo.of(new DoFn<String, Candidate>() {
+                    @ProcessElement
+                    public void process(@Element String line, MultiOutputReceiver out) {
+                      CurateInput.Parsed parsed = parser.parse(line);
+                      if (parsed == null) {
+                        return;
+                      }
+                      if (parsed.candidate() != null) {
+                        out.get(INPUT_OK).output(parsed.candidate());
+                        out.get(INPUT_LEDGER).output(Ledger.count("generated", "candidates", parsed.candidate().label(), 1));
+                      } else {
+                        out.get(INPUT_BAD).output(parsed.rejection());
+                        out.get(INPUT_LEDGER).output(Ledger.count("rejected", "input/" + parsed.rejection().filter(), parsed.rejection().label(), 1));
+                      }
+                    }
+                  }).withOutputTags(INPUT_OK, TupleTagList.of(INPUT_BAD).and(INPUT_LEDGER)));
+      generated = read.get(INPUT_OK).setCoder(JsonCoder.of(Candidate.class));
+      rejections.add(read.get(INPUT_BAD).setCoder(JsonCoder.of(Rejection.class)));
+      ledger.add(read.get(INPUT_LEDGER).setCoder(ledgerCoder));
+      failures = p.apply("NoFailures", Create.empty(JsonCoder.of(Failure.class)));
+    } else if (plan.usesLlm()) {
       ledger.add(p.apply("CountPlanned", Create.of(plannedCounts(plan)).withCoder(ledgerCoder)));
       PCollectionTuple g =
           p.apply("PlanRequests", Create.of(plan.requests()).withCoder(JsonCoder.of(GenerationRequest.class)))
@@ -115,6 +153,13 @@ public final class SeedforgePipeline {
       ledger.add(near.get(NearDedup.LEDGER));
       unique = near.get(NearDedup.KEPT);
     }
+
+    ledger.add(
+        unique.apply("CountAccepted", FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                .via((Candidate c) -> ExactDedup.SEED_GENERATOR.equals(c.provenance().generator())
+                    ? List.<KV<String, Long>>of()
+                    : List.of(Ledger.count("acceptance", "kept", GateStage.acceptanceKey(c), 1))))
+            .setCoder(ledgerCoder));
 
     PCollectionTuple balanced =
         unique
@@ -203,7 +248,16 @@ public final class SeedforgePipeline {
     TaskType task = plan.pack().task();
     List<String> seedOutputs = plan.seeds().stream().map(s -> Texts.output(asCandidate(s), task)).toList();
     List<String> templates = plan.pack().strategies().stream().map(st -> st.template().text()).toList();
-    return QualityGate.fromSpec(plan.spec().quality(), task, seedOutputs, templates);
+    return QualityGate.fromSpec(plan.spec().quality(), task, new QualityGate.Context(seedOutputs, labelled(plan), plan.pack().labels(), templates));
+  }
+
+  /** The seeds with a label, as label-model training examples. */
+  public static List<LabelFilter.Example> labelled(RunPlan plan) {
+    TaskType task = plan.pack().task();
+    return plan.seeds().stream()
+        .filter(s -> s.label() != null && !s.label().isBlank())
+        .map(s -> new LabelFilter.Example(Texts.of(asCandidate(s), task), s.label()))
+        .toList();
   }
 
   /** The order of records in a data file: a shuffle fixed by the pipeline seed. */

@@ -38,6 +38,13 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
     return out;
   }
 
+  /** The ledger label of a candidate's strategy and template: {@code strategy|template}. */
+  public static String acceptanceKey(Candidate c) {
+    String strategy = c.provenance().strategy() == null ? "-" : c.provenance().strategy();
+    String template = c.provenance().templateId() == null ? "-" : c.provenance().templateId();
+    return (strategy + "|" + template).replace('/', ':');
+  }
+
   static final class GateFn extends DoFn<Candidate, Candidate> {
     private final QualityGate gate;
 
@@ -47,6 +54,7 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
 
     @ProcessElement
     public void process(@Element Candidate c, MultiOutputReceiver out) {
+      out.get(LEDGER).output(Ledger.count("acceptance", "generated", acceptanceKey(c), 1));
       Candidate measured = gate.measure(c);
       Optional<QualityGate.Rejected> rejected = gate.firstRejection(measured);
       if (rejected.isPresent()) {

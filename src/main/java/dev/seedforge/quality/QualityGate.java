@@ -40,13 +40,25 @@ public final class QualityGate implements Serializable {
     return fromSpec(q, task, List.of(), List.of());
   }
 
+  public static QualityGate fromSpec(PipelineSpec.Quality q, TaskType task, List<String> seedOutputs, List<String> templates) {
+    return fromSpec(q, task, new Context(seedOutputs, List.of(), Map.of(), templates));
+  }
+
+  /**
+   * What the gate learns from the run: the seeds' answers (truncation), the labelled seed texts
+   * and the labels' descriptions (label consistency), the pack's templates (prompt leakage).
+   */
+  public record Context(List<String> seedOutputs, List<LabelFilter.Example> labelled, Map<String, String> labelDescriptions, List<String> templates) {}
+
   /**
    * The chain for a run: token count, phrases, language, then (unless {@code quality.noise.enabled}
    * is false) the noise filters: character statistics, repetition, placeholders, prompt leakage
    * (echoes of {@code templates}), truncation (final punctuation required when the
    * {@code seedOutputs} nearly all have it) and, for instruction data, the Self-Instruct rules.
    */
-  public static QualityGate fromSpec(PipelineSpec.Quality q, TaskType task, List<String> seedOutputs, List<String> templates) {
+  public static QualityGate fromSpec(PipelineSpec.Quality q, TaskType task, Context ctx) {
+    List<String> seedOutputs = ctx.seedOutputs();
+    List<String> templates = ctx.templates();
     List<Filter> chain = new ArrayList<>();
     chain.add(new TokenCountFilter(q.minTokens(), q.maxTokens(), task));
     chain.add(new PhraseFilter(q.extraPhrases(), task));
@@ -67,6 +79,11 @@ public final class QualityGate implements Serializable {
       if (task == TaskType.INSTRUCTION) {
         chain.add(new InstructionRulesFilter(n.instructionMinWords(), n.instructionMaxWords()));
       }
+    }
+    PipelineSpec.Relevance r = q.relevance();
+    if (r != null && r.labelCheck() && task == TaskType.CLASSIFICATION
+        && ctx.labelled().stream().map(LabelFilter.Example::label).distinct().count() >= 2) {
+      chain.add(LabelFilter.train(ctx.labelled(), ctx.labelDescriptions(), r.minLabelProbability(), r.labelMargin(), task));
     }
     return new QualityGate(chain, task, q.language());
   }

@@ -80,7 +80,9 @@ public final class Manifest {
 
     ObjectNode generator = m.putObject("generator");
     generator.put("kind", plan.generator());
-    if (plan.usesLlm()) {
+    if ("curate".equals(plan.generator())) {
+      generator.putNull("model");
+    } else if (plan.usesLlm()) {
       generator.put("model", spec.llm().model());
       generator.put("base_url", spec.llm().baseUrl() == null ? "default" : spec.llm().baseUrl());
       generator.put("temperature", spec.llm().temperature());
@@ -171,6 +173,12 @@ public final class Manifest {
       }
     });
     rejections.set("all", allRejected.json());
+    rejections.set("per_label", perLabelRejections(tallies));
+
+    m.set("acceptance", acceptance(tallies));
+    ObjectNode quality = m.putObject("quality");
+    List<String> qualityWarnings = new java.util.ArrayList<>();
+    labelModel(plan, quality, qualityWarnings);
 
     ObjectNode balance = m.putObject("balance");
     Tally available = tally(tallies, "balance/available");
@@ -198,6 +206,12 @@ public final class Manifest {
 
     m.set("bias", bias(outDir, available, tallies));
     m.set("formats", formats(spec, tallies));
+    for (String w : qualityWarnings) {
+      if (warnings == null) {
+        warnings = m.putObject("warnings");
+      }
+      warnings.put("label_model", w);
+    }
 
     ObjectNode fileNode = m.putObject("files");
     for (String f : files) {
@@ -270,7 +284,86 @@ public final class Manifest {
         n.put("stop", mk.stop());
       }
     }
-    return out;
+    return out;}
+
+  /** Rejections per label, then per filter ({@code stage/filter}). */
+  static ObjectNode perLabelRejections(Map<String, Tally> tallies) {
+    Map<String, Map<String, Long>> byLabel = new TreeMap<>();
+    tallies.forEach((k, t) -> {
+      if (k.startsWith("rejected/")) {
+        t.perLabel.forEach((l, v) -> byLabel.computeIfAbsent(l, x -> new TreeMap<>()).put(k.substring("rejected/".length()), v));
+      }
+    });
+    ObjectNode n = Json.mapper().createObjectNode();
+    byLabel.forEach((l, filters) -> {
+      ObjectNode ln = n.putObject(l);
+      filters.forEach(ln::put);
+    });
+    return n;
+  }
+
+  /**
+   * Acceptance per strategy and per template: generated candidates that reached the gate, those
+   * that passed the gate and both dedup stages (before balancing), and the rate.
+   */
+  static ObjectNode acceptance(Map<String, Tally> tallies) {
+    Tally generated = tally(tallies, "acceptance/generated");
+    Tally kept = tally(tallies, "acceptance/kept");
+    Map<String, long[]> byStrategy = new TreeMap<>();
+    Map<String, long[]> byTemplate = new TreeMap<>();
+    generated.perLabel.forEach((key, g) -> {
+      int bar = key.indexOf('|');
+      String strategy = key.substring(0, bar);
+      String template = key.substring(bar + 1);
+      long k = kept.perLabel.getOrDefault(key, 0L);
+      long[] s = byStrategy.computeIfAbsent(strategy, x -> new long[2]);
+      s[0] += g;
+      s[1] += k;
+      long[] t = byTemplate.computeIfAbsent(template, x -> new long[2]);
+      t[0] += g;
+      t[1] += k;
+    });
+    ObjectNode n = Json.mapper().createObjectNode();
+    n.put("note", "generated candidates that passed the quality gate and dedup, before balancing");
+    n.set("by_strategy", rates(byStrategy));
+    n.set("by_template", rates(byTemplate));
+    return n;
+  }
+
+  private static ObjectNode rates(Map<String, long[]> counts) {
+    ObjectNode n = Json.mapper().createObjectNode();
+    counts.forEach((k, c) -> {
+      ObjectNode e = n.putObject(k);
+      e.put("generated", c[0]);
+      e.put("kept", c[1]);
+      e.put("rate", c[0] == 0 ? 0.0 : Math.round(10000.0 * c[1] / c[0]) / 10000.0);
+    });
+    return n;
+  }
+
+  /** The label model's cross-validated accuracy on the seeds, and a warning when it is low. */
+  static void labelModel(RunPlan plan, ObjectNode quality, List<String> warnings) {
+    PipelineSpec.Relevance r = plan.spec().quality().relevance();
+    if (r == null || !r.labelCheck() || plan.pack().task() != dev.seedforge.seed.TaskType.CLASSIFICATION) {
+      return;
+    }
+    List<dev.seedforge.quality.LabelFilter.Example> examples = dev.seedforge.pipeline.SeedforgePipeline.labelled(plan);
+    double acc = dev.seedforge.quality.LabelFilter.crossValidatedAccuracy(examples, plan.pack().labels(), r.cvFolds());
+    ObjectNode lm = quality.putObject("label_model");
+    lm.put("kind", "OpenNLP maxent, bag of words + bigrams, trained on the seeds and label descriptions");
+    lm.put("seeds", examples.size());
+    lm.put("folds", r.cvFolds());
+    if (Double.isNaN(acc)) {
+      lm.putNull("cv_accuracy");
+      warnings.add("too few labelled seeds (" + examples.size() + ") to cross-validate the label model");
+      return;
+    }
+    lm.put("cv_accuracy", Math.round(acc * 10000) / 10000.0);
+    if (acc < r.warnBelowAccuracy()) {
+      warnings.add(String.format(java.util.Locale.ROOT,
+          "the label model predicts the seeds' own labels with %.0f%% cross-validated accuracy (below %.0f%%): labels overlap or seeds are too few, so label_consistency rejections are unreliable",
+          100 * acc, 100 * r.warnBelowAccuracy()));
+    }
   }
 
   private static Tally tally(Map<String, Tally> tallies, String key) {

@@ -66,7 +66,7 @@ public final class NearDupData {
     return out;
   }
 
-  static String perturb(String text, int edits, Random rnd, List<String> vocab) {
+  public static String perturb(String text, int edits, Random rnd, List<String> vocab) {
     List<String> w = new ArrayList<>(List.of(text.strip().split("\\s+")));
     for (int e = 0; e < edits && w.size() > 2; e++) {
       int i = rnd.nextInt(w.size());

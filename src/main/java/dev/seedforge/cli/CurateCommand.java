@@ -1,0 +1,83 @@
+package dev.seedforge.cli;
+
+import dev.seedforge.config.InvalidInputException;
+import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.config.SpecLoader;
+import dev.seedforge.pipeline.RunPlan;
+import dev.seedforge.pipeline.Runner;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.beam.sdk.options.PipelineOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code seedforge curate INPUT.jsonl --pipeline P.yaml}: the pipeline's later stages on existing records. */
+@Command(
+    name = "curate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Curates existing records: quality gate -> dedup -> balance -> split -> JSONL, as configured in",
+      "the pipeline file, with no generation. INPUT.jsonl holds chat records {\"messages\": [...]}",
+      "(classification: the assistant turn is the label), {\"text\", \"label\"} or",
+      "{\"instruction\", \"input\", \"output\"} lines. The pack's seeds still train the label model,",
+      "calibrate the filters, and win duplicate groups (and join the output if output.include_seeds).",
+      "Exit codes: 0 ok, 1 runtime failure, 2 bad input or configuration."
+    })
+public final class CurateCommand implements Callable<Integer> {
+  public static final String GENERATOR = "curate";
+
+  @Parameters(index = "0", paramLabel = "INPUT.jsonl", description = "The records to curate")
+  Path input;
+
+  @Option(names = "--pipeline", required = true, paramLabel = "P.yaml", description = "The pipeline file whose pack, quality, dedup, targets, split and output apply")
+  Path pipeline;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: output.dir of the pipeline file)")
+  String out;
+
+  @Option(names = "--seed", paramLabel = "N", description = "Pipeline seed (default: seed)")
+  Long seed;
+
+  @CommandLine.Unmatched List<String> beamArgs = new ArrayList<>();
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = commandSpec.commandLine().getErr();
+    PrintWriter outw = commandSpec.commandLine().getOut();
+    try {
+      if (!Files.isRegularFile(input)) {
+        throw new InvalidInputException(input + ": no such input file");
+      }
+      Runner.Outcome outcome = curate(input, pipeline, out, seed, RunCommand.beamOptions(beamArgs), err);
+      RunCommand.printSummary(outw, outcome);
+      return ExitCodes.OK;
+    } catch (InvalidInputException e) {
+      e.problems().forEach(p -> err.println("seedforge: " + p));
+      return ExitCodes.BAD_INPUT;
+    } catch (Exception e) {
+      err.println("seedforge: curate failed: " + RunCommand.rootMessage(e));
+      return ExitCodes.RUNTIME_FAILURE;
+    }
+  }
+
+  /** Loads the pipeline (no LLM needed) and runs it on the input's records. */
+  public static Runner.Outcome curate(Path input, Path pipeline, String out, Long seed, PipelineOptions options, PrintWriter err) throws java.io.IOException {
+    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides("lexical", null, null, seed, out));
+    RunPlan prepared = RunPlan.prepare(spec, System.getenv());
+    RunPlan plan = new RunPlan(spec, prepared.pack(), prepared.seeds(), GENERATOR,
+        "input: " + input.getFileName() + " (curate: no generation)", List.of());
+    if (err != null) {
+      err.println("seedforge: curating " + input + " with " + plan.seeds().size() + " seeds from the pack");
+      err.flush();
+    }
+    return Runner.run(plan, options, input.toAbsolutePath().toString());
+  }
+}

@@ -1,0 +1,76 @@
+package dev.seedforge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.seedforge.pipeline.Runner;
+import dev.seedforge.util.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** curate on a file of chat and plain records built from the example pack's seeds. */
+class CurateCommandTest {
+  @TempDir Path dir;
+
+  static String chat(String user, String assistant) {
+    ObjectNode n = Json.mapper().createObjectNode();
+    ArrayNode m = n.putArray("messages");
+    m.addObject().put("role", "system").put("content", "Classify the message.");
+    m.addObject().put("role", "user").put("content", user);
+    m.addObject().put("role", "assistant").put("content", assistant);
+    return Json.write(n);
+  }
+
+  static String plain(String text, String label) {
+    ObjectNode n = Json.mapper().createObjectNode();
+    n.put("text", text).put("label", label);
+    return Json.write(n);
+  }
+
+  @Test
+  void should_curate_chat_and_plain_records_through_gate_dedup_and_split() throws IOException {
+    List<JsonNode> seeds = new ArrayList<>();
+    for (String l : Files.readAllLines(Path.of("prompts/customer-support/seeds.jsonl"))) {
+      seeds.add(Json.mapper().readTree(l));
+    }
+    List<String> lines = new ArrayList<>();
+    JsonNode s0 = seeds.get(0);
+    JsonNode s4 = seeds.get(4); // a long seed: one extra word keeps it a near copy
+    lines.add(chat(s0.path("text").asText(), s0.path("label").asText())); // exact copy of a seed
+    lines.add(chat(s4.path("text").asText() + " Thanks", s4.path("label").asText())); // near copy
+    lines.add(plain("Hi, I ordered the [insert product name] last week and it still hasn't arrived.", "order_status"));
+    lines.add(plain("My new kettle arrived today with a big crack down the side and it leaks everywhere.", "damaged_item"));
+    lines.add(plain("Where is my parcel? It was due yesterday.", "not_a_label"));
+    lines.add("{this is not json");
+    lines.add(chat("Please cancel my order 55102, I bought the wrong colour by mistake and want the blue one instead.", "cancel_order"));
+    lines.add(chat("Please cancel my order 55102, I bought the wrong colour by mistake and want the blue one instead!", "cancel_order"));
+    Path input = dir.resolve("records.jsonl");
+    Files.write(input, lines);
+    Path out = dir.resolve("out");
+
+    Runner.Outcome o = CurateCommand.curate(input, Path.of("pipelines/support-intents.yaml"), out.toString(), null, PipelineOptionsFactory.create(), null);
+
+    Map<String, String> filterOf = new HashMap<>();
+    for (String l : Files.readAllLines(out.resolve("rejected.jsonl"))) {
+      JsonNode r = Json.mapper().readTree(l);
+      filterOf.put(r.path("stage").asText() + "/" + r.path("filter").asText(), r.path("relatedId").asText(""));
+    }
+    assertThat(filterOf).containsKeys("input/not_json", "input/unknown_label", "quality/placeholder", "dedup/copy_of_seed", "dedup/near_copy_of_seed", "dedup/exact_duplicate");
+    long written = Files.readAllLines(out.resolve("train.jsonl")).size() + Files.readAllLines(out.resolve("validation.jsonl")).size();
+    assertThat(written).isEqualTo(seeds.size() + 2); // the kettle and one of the two cancel messages
+    JsonNode m = o.manifest();
+    assertThat(m.path("generator").path("kind").asText()).isEqualTo("curate");
+    assertThat(m.path("stages").path("generated").path("total").asLong()).isEqualTo(6);
+    assertThat(m.path("acceptance").path("by_strategy").path("curate").path("kept").asLong()).isEqualTo(2);
+  }
+}
