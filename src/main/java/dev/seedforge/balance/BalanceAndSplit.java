@@ -33,9 +33,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * smallest label's count) and splits each label into train and validation. Records over quota are
  * written to rejected.jsonl (stage balance), so nothing disappears without a reason.
  *
- * <p>Not done here: top-up rounds (generating again for labels short of their quota). They belong to
- * the generation stage (request planning with a round number); this stage only reports the
- * shortfall (manifest {@code warnings.unmet_quota/<label>}) so that a top-up can be planned from it.
+ * <p>Labels short of their quota are topped up by {@link dev.seedforge.pipeline.TopUp}, which reads
+ * the shortfall this stage reports and runs the job again with more calls for those labels.
  */
 public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PCollectionTuple> {
   public static final TupleTag<KV<String, Candidate>> ASSIGNED = new TupleTag<>() {};

@@ -74,7 +74,7 @@ public final class RunCommand implements Callable<Integer> {
       if (plan.usesLlm()) {
         dev.seedforge.generate.Preflight.check(plan.modelSettings(), System.getenv());
       }
-      Runner.Outcome outcome = Runner.run(plan, options);
+      Runner.Outcome outcome = dev.seedforge.pipeline.TopUp.run(plan, options);
       printSummary(outw, outcome);
       if ("budget_exhausted".equals(outcome.manifest().path("status").asText())) {
         err.println("seedforge: stopped by the budget: " + outcome.manifest().path("stopped").path("message").asText("llm.budget reached")

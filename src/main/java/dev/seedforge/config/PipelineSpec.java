@@ -75,8 +75,13 @@ public record PipelineSpec(
 
   /** How many requests to plan: per label, per strategy, {@code callsPerLabel} sample indices. */
   public record Generation(
-      List<String> strategies, int callsPerLabel, int examplesPerCall, int fewShot)
-      implements Serializable {}
+      List<String> strategies, int callsPerLabel, int examplesPerCall, int fewShot, int maxRounds)
+      implements Serializable {
+    /** One round: no top-up. */
+    public Generation(List<String> strategies, int callsPerLabel, int examplesPerCall, int fewShot) {
+      this(strategies, callsPerLabel, examplesPerCall, fewShot, 1);
+    }
+  }
 
   /** The offline EDA-style generator. Rates are fractions of a text's words. */
   public record Lexical(

@@ -104,7 +104,8 @@ public final class SpecLoader {
             g.stringList("strategies", List.of()),
             g.integer("calls_per_label", 4, 1, 1_000_000),
             g.integer("examples_per_call", 5, 1, 100),
-            g.integer("few_shot", 3, 0, 50));
+            g.integer("few_shot", 3, 0, 50),
+            g.integer("max_rounds", 3, 1, 100));
     g.finish();
 
     Fields x = top.object("lexical");

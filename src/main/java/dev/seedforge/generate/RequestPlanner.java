@@ -91,6 +91,21 @@ public final class RequestPlanner {
     return out;
   }
 
+  /** Requests of one label for a top-up round: {@code samples} sample indices per strategy from {@code firstSample}. */
+  public List<GenerationRequest> planLabel(String labelKey, int round, int firstSample, int samples) {
+    List<GenerationRequest> out = new ArrayList<>();
+    List<Seed> labelSeeds = seedsByLabel.getOrDefault(labelKey, List.of());
+    for (Pack.Strategy strategy : strategies()) {
+      for (int i = firstSample; i < firstSample + samples; i++) {
+        GenerationRequest r = render(labelKey, labelSeeds, strategy, i, round);
+        if (r != null) {
+          out.add(r);
+        }
+      }
+    }
+    return out;
+  }
+
   public List<GenerationRequest> plan() {
     return plan(0, 0, spec.generation().callsPerLabel());
   }

@@ -24,6 +24,13 @@ public record RunPlan(
 
   public static final String LEXICAL = "lexical";
 
+  /** The same plan with more requests (a top-up round). */
+  public RunPlan withRequests(List<GenerationRequest> more) {
+    List<GenerationRequest> all = new java.util.ArrayList<>(requests);
+    all.addAll(more);
+    return new RunPlan(spec, pack, seeds, generator, generatorNote, List.copyOf(all));
+  }
+
   public boolean usesLlm() {
     return !LEXICAL.equals(generator);
   }
