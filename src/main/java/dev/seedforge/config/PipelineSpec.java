@@ -115,7 +115,21 @@ public record PipelineSpec(
    * whose label's probability is below {@code minLabelProbability}; the manifest reports the seeds' {@code cvFolds}-fold accuracy and
    * warns below {@code warnBelowAccuracy}.
    */
-  public record Relevance(boolean labelCheck, double minLabelProbability, double labelMargin, int cvFolds, double warnBelowAccuracy) implements Serializable {
+  public record Relevance(
+      boolean labelCheck,
+      double minLabelProbability,
+      double labelMargin,
+      int cvFolds,
+      double warnBelowAccuracy,
+      boolean domainCheck,
+      boolean embeddings,
+      double minSimilarity,
+      double maxSimilarity)
+      implements Serializable {
+    public Relevance(boolean labelCheck, double minLabelProbability, double labelMargin, int cvFolds, double warnBelowAccuracy) {
+      this(labelCheck, minLabelProbability, labelMargin, cvFolds, warnBelowAccuracy, false, true, 0, 1);
+    }
+
     public static Relevance defaults() {
       return new Relevance(true, 0.0, 0.1, 5, 0.7);
     }

@@ -134,7 +134,11 @@ public final class SpecLoader {
                 q.number("min_label_probability", 0.0, 0, 1),
                 q.number("label_margin", 0.1, 0, 1),
                 q.integer("label_cv_folds", 5, 2, 100),
-                q.number("label_warn_below_accuracy", 0.7, 0, 1)));
+                q.number("label_warn_below_accuracy", 0.7, 0, 1),
+                q.bool("domain_check", true),
+                q.bool("embeddings", true),
+                q.number("min_similarity", -1, -1, 1),
+                q.number("max_similarity", -1, -1, 1)));
     q.finish();
     if (quality.minTokens() > quality.maxTokens()) {
       problems.add("quality.min_tokens", "is larger than quality.max_tokens (" + quality.minTokens() + " > " + quality.maxTokens() + ")");

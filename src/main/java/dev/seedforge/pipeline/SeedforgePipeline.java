@@ -248,7 +248,10 @@ public final class SeedforgePipeline {
     TaskType task = plan.pack().task();
     List<String> seedOutputs = plan.seeds().stream().map(s -> Texts.output(asCandidate(s), task)).toList();
     List<String> templates = plan.pack().strategies().stream().map(st -> st.template().text()).toList();
-    return QualityGate.fromSpec(plan.spec().quality(), task, new QualityGate.Context(seedOutputs, labelled(plan), plan.pack().labels(), templates));
+    List<dev.seedforge.quality.DomainRelevanceFilter.SeedText> seedTexts = plan.seeds().stream()
+        .map(s -> new dev.seedforge.quality.DomainRelevanceFilter.SeedText(s.id(), s.label(), Texts.of(asCandidate(s), task)))
+        .toList();
+    return QualityGate.fromSpec(plan.spec().quality(), task, new QualityGate.Context(seedOutputs, labelled(plan), plan.pack().labels(), templates, seedTexts));
   }
 
   /** The seeds with a label, as label-model training examples. */

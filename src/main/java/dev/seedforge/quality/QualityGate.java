@@ -48,7 +48,29 @@ public final class QualityGate implements Serializable {
    * What the gate learns from the run: the seeds' answers (truncation), the labelled seed texts
    * and the labels' descriptions (label consistency), the pack's templates (prompt leakage).
    */
-  public record Context(List<String> seedOutputs, List<LabelFilter.Example> labelled, Map<String, String> labelDescriptions, List<String> templates) {}
+  public record Context(
+      List<String> seedOutputs,
+      List<LabelFilter.Example> labelled,
+      Map<String, String> labelDescriptions,
+      List<String> templates,
+      List<DomainRelevanceFilter.SeedText> seeds) {
+    public Context(List<String> seedOutputs, List<LabelFilter.Example> labelled, Map<String, String> labelDescriptions, List<String> templates) {
+      this(seedOutputs, labelled, labelDescriptions, templates, List.of());
+    }
+  }
+
+  /**
+   * Default similarity bounds, calibrated on the customer-support seeds (leave-one-out, closest
+   * other seed): with MiniLM embeddings every seed scores ≥ 0.187 and clearly off-topic text
+   * 0.11–0.20, so 0.15 rejects only what is plainly elsewhere; TF-IDF over such short texts does not
+   * separate topics (off-topic 0.11–0.16, seeds from 0.07), so it is for near-copies only. The
+   * near-copy side is off by default (above 1): dedup's copy_of_seed and near_copy_of_seed already
+   * reject textual copies and name the seed; set quality.max_similarity (e.g. 0.97 with embeddings)
+   * to also reject paraphrase-level copies.
+   */
+  public static final double EMBEDDING_MIN = 0.15;
+  public static final double TFIDF_MIN = 0.0;
+  public static final double NO_MAX = 1.01;
 
   /**
    * The chain for a run: token count, phrases, language, then (unless {@code quality.noise.enabled}
@@ -84,6 +106,11 @@ public final class QualityGate implements Serializable {
     if (r != null && r.labelCheck() && task == TaskType.CLASSIFICATION
         && ctx.labelled().stream().map(LabelFilter.Example::label).distinct().count() >= 2) {
       chain.add(LabelFilter.train(ctx.labelled(), ctx.labelDescriptions(), r.minLabelProbability(), r.labelMargin(), task));
+    }
+    if (r != null && r.domainCheck() && !ctx.seeds().isEmpty()) {
+      double min = r.minSimilarity() >= 0 ? r.minSimilarity() : r.embeddings() ? EMBEDDING_MIN : TFIDF_MIN;
+      double max = r.maxSimilarity() >= 0 ? r.maxSimilarity() : NO_MAX;
+      chain.add(new DomainRelevanceFilter(ctx.seeds(), r.embeddings(), min, max, task));
     }
     return new QualityGate(chain, task, q.language());
   }

@@ -1,0 +1,173 @@
+package dev.seedforge.quality;
+
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.seedforge.generate.Candidate;
+import dev.seedforge.seed.TaskType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Domain relevance: a candidate's highest cosine similarity to any seed of the pack (whether the
+ * label fits is the label filter's question; on ~7 short seeds a label, same-label similarity
+ * alone turned out too sparse to separate on-topic from off-topic text). Too low is off-topic; too high is a near-copy of a seed (named in
+ * relatedId). Similarity comes from in-process sentence embeddings (all-MiniLM-L6-v2, the ONNX
+ * model inside LangChain4j's jar) or, with {@code quality.embeddings: false}, from TF-IDF vectors
+ * over the seeds' vocabulary.
+ */
+public final class DomainRelevanceFilter implements Filter {
+  public static final String NAME = "domain_relevance";
+  private static final long serialVersionUID = 1L;
+  private static volatile AllMiniLmL6V2EmbeddingModel model;
+
+  /** A seed as the filter sees it. */
+  public record SeedText(String id, String label, String text) implements java.io.Serializable {}
+
+  private final List<SeedText> seeds;
+  private final boolean embeddings;
+  private final double minSimilarity;
+  private final double maxSimilarity;
+  private final TaskType task;
+  private transient volatile Map<String, float[]> seedVectors;
+  private transient volatile Map<String, Double> idf;
+
+  public DomainRelevanceFilter(List<SeedText> seeds, boolean embeddings, double minSimilarity, double maxSimilarity, TaskType task) {
+    this.seeds = List.copyOf(seeds);
+    this.embeddings = embeddings;
+    this.minSimilarity = minSimilarity;
+    this.maxSimilarity = maxSimilarity;
+    this.task = task;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Verdict check(Candidate c) {
+    Map<String, float[]> vectors = seedVectors();
+    float[] v = vector(Texts.of(c, task));
+    double best = -1;
+    String bestId = null;
+    for (SeedText s : seeds) {
+      double sim = cosine(v, vectors.get(s.id()));
+      if (sim > best) {
+        best = sim;
+        bestId = s.id();
+      }
+    }
+    if (bestId == null) {
+      return Verdict.KEEP;
+    }
+    double score = Math.round(best * 10000) / 10000.0;
+    if (best < minSimilarity) {
+      return Verdict.reject(
+          String.format(Locale.ROOT, "off-topic: similarity %.2f to the closest seed, under %.2f", best, minSimilarity),
+          score, minSimilarity, bestId);
+    }
+    if (best > maxSimilarity) {
+      return Verdict.reject(
+          String.format(Locale.ROOT, "too close to seed %s: similarity %.2f, over %.2f", bestId, best, maxSimilarity),
+          score, maxSimilarity, bestId);
+    }
+    return Verdict.KEEP;
+  }
+
+  /** The similarity of two texts as this filter measures it (for calibration and tests). */
+  public double similarity(String a, String b) {
+    seedVectors();
+    return cosine(vector(a), vector(b));
+  }
+
+  private Map<String, float[]> seedVectors() {
+    Map<String, float[]> v = seedVectors;
+    if (v == null) {
+      synchronized (this) {
+        if (seedVectors == null) {
+          if (!embeddings) {
+            idf = idf(seeds);
+          }
+          Map<String, float[]> m = new ConcurrentHashMap<>();
+          for (SeedText s : seeds) {
+            m.put(s.id(), vector(s.text()));
+          }
+          seedVectors = m;
+        }
+        v = seedVectors;
+      }
+    }
+    return v;
+  }
+
+  private float[] vector(String text) {
+    return embeddings ? embeddingModel().embed(text).content().vector() : tfidf(text);
+  }
+
+  static AllMiniLmL6V2EmbeddingModel embeddingModel() {
+    AllMiniLmL6V2EmbeddingModel m = model;
+    if (m == null) {
+      synchronized (DomainRelevanceFilter.class) {
+        if (model == null) {
+          model = new AllMiniLmL6V2EmbeddingModel();
+        }
+        m = model;
+      }
+    }
+    return m;
+  }
+
+  // ---- TF-IDF fallback: hashed into a fixed number of dimensions so vectors are plain arrays.
+  private static final int DIMS = 4096;
+
+  /** Function words carry no topic; left in, they make every English text look related. */
+  private static final java.util.Set<String> STOPWORDS = java.util.Set.of(
+      "the", "and", "to", "of", "a", "an", "in", "is", "it", "for", "on", "my", "me", "i", "you", "your",
+      "this", "that", "with", "was", "be", "are", "at", "as", "but", "or", "if", "so", "have", "has",
+      "can", "not", "no", "do", "did", "from", "by", "we", "our", "they", "them", "there", "what",
+      "when", "will", "would", "could", "just", "about", "its", "im", "been", "how", "please", "hi");
+
+  private static List<String> words(String text) {
+    List<String> out = new ArrayList<>();
+    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (w.length() > 1 && !STOPWORDS.contains(w)) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, Double> idf(List<SeedText> seeds) {
+    Map<String, Integer> df = new HashMap<>();
+    for (SeedText s : seeds) {
+      words(s.text()).stream().distinct().forEach(w -> df.merge(w, 1, Integer::sum));
+    }
+    Map<String, Double> out = new HashMap<>();
+    df.forEach((w, n) -> out.put(w, Math.log((1.0 + seeds.size()) / (1.0 + n)) + 1.0));
+    return out;
+  }
+
+  private float[] tfidf(String text) {
+    float[] v = new float[DIMS];
+    double unseen = Math.log(1.0 + seeds.size()) + 1.0;
+    for (String w : words(text)) {
+      v[Math.floorMod(w.hashCode(), DIMS)] += (float) (double) idf.getOrDefault(w, unseen);
+    }
+    return v;
+  }
+
+  static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+  }
+}

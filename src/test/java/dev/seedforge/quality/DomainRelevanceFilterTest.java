@@ -1,0 +1,67 @@
+package dev.seedforge.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.seedforge.generate.Candidate;
+import dev.seedforge.seed.Seed;
+import dev.seedforge.seed.SeedReader;
+import dev.seedforge.seed.TaskType;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Domain relevance on the real support seeds, with embeddings and with the TF-IDF fallback. */
+class DomainRelevanceFilterTest {
+  static List<Seed> seeds;
+
+  @BeforeAll
+  static void load() {
+    seeds = SeedReader.read(Path.of("prompts/customer-support/seeds.jsonl"), TaskType.CLASSIFICATION);
+  }
+
+  static DomainRelevanceFilter filter(boolean embeddings, List<Seed> from) {
+    List<DomainRelevanceFilter.SeedText> texts = from.stream().map(s -> new DomainRelevanceFilter.SeedText(s.id(), s.label(), s.field("text"))).toList();
+    return embeddings
+        ? new DomainRelevanceFilter(texts, true, QualityGate.EMBEDDING_MIN, 0.97, TaskType.CLASSIFICATION)
+        : new DomainRelevanceFilter(texts, false, QualityGate.TFIDF_MIN, 0.9, TaskType.CLASSIFICATION);
+  }
+
+  static Candidate candidate(String label, String text) {
+    return Candidate.of(label, Map.of("text", text), new Candidate.Provenance(List.of(), "s", null, "openai", "m", "r", 0), 0);
+  }
+
+  @Test
+  void should_keep_every_held_out_seed_with_embeddings_and_reject_plainly_off_topic_text() {
+    DomainRelevanceFilter all = filter(true, seeds);
+    int kept = 0;
+    for (Seed held : seeds) {
+      DomainRelevanceFilter f = filter(true, seeds.stream().filter(s -> !s.id().equals(held.id())).toList());
+      kept += f.check(candidate(held.label(), held.field("text"))).keep() ? 1 : 0;
+    }
+    assertThat(kept).isEqualTo(seeds.size());
+    for (String off : List.of("The mitochondria is the powerhouse of the cell and produces ATP.", "Lionel Messi scored twice in the second half of the final.")) {
+      Verdict v = all.check(candidate("order_status", off));
+      assertThat(v.keep()).as(off).isFalse();
+      assertThat(v.reason()).startsWith("off-topic: similarity");
+      assertThat(v.threshold()).isEqualTo(QualityGate.EMBEDDING_MIN);
+    }
+    assertThat(all.check(candidate("order_status", "My parcel with order 88812 still shows in transit after two weeks, when will it arrive?")).keep()).isTrue();
+  }
+
+  @Test
+  void should_reject_a_copy_of_a_seed_naming_it_with_embeddings_and_tfidf() {
+    for (boolean embeddings : new boolean[] {true, false}) {
+      DomainRelevanceFilter all = filter(embeddings, seeds);
+      Seed s = seeds.get(0);
+      Verdict copy = all.check(candidate(s.label(), s.field("text") + " "));
+      assertThat(copy.keep()).isFalse();
+      assertThat(copy.reason()).startsWith("too close to seed " + s.id());
+      assertThat(copy.relatedId()).isEqualTo(s.id());
+      Seed other = seeds.get(10);
+      assertThat(all.check(candidate(other.label(), "Could you check on order " + other.id().substring(0, 5) + " for me, it has not moved since Friday and the courier will not answer")).keep())
+          .as("a new message is kept, embeddings=" + embeddings).isTrue();
+    }
+  }
+}
