@@ -49,23 +49,15 @@ public final class CurateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     PrintWriter err = commandSpec.commandLine().getErr();
     PrintWriter outw = commandSpec.commandLine().getOut();
-    try {
-      if (!Files.isRegularFile(input)) {
-        throw new InvalidInputException(input + ": no such input file");
-      }
-      Runner.Outcome outcome = curate(input, pipeline, out, seed, RunCommand.beamOptions(beamArgs), err);
-      RunCommand.printSummary(outw, outcome);
-      return ExitCodes.OK;
-    } catch (InvalidInputException e) {
-      e.problems().forEach(p -> err.println("seedforge: " + p));
-      return ExitCodes.BAD_INPUT;
-    } catch (Exception e) {
-      err.println("seedforge: curate failed: " + RunCommand.rootMessage(e));
-      return ExitCodes.RUNTIME_FAILURE;
+    if (!Files.isRegularFile(input)) {
+      throw new InvalidInputException(input + ": no such input file");
     }
+    Runner.Outcome outcome = curate(input, pipeline, out, seed, RunCommand.beamOptions(beamArgs), err);
+    RunCommand.printSummary(outw, outcome);
+    return ExitCodes.OK;
   }
 
   /** Loads the pipeline (no LLM needed) and runs it on the input's records. */

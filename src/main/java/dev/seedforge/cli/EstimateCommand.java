@@ -1,6 +1,5 @@
 package dev.seedforge.cli;
 
-import dev.seedforge.config.InvalidInputException;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.config.SpecLoader;
 import dev.seedforge.generate.Estimator;
@@ -34,19 +33,14 @@ public final class EstimateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     PrintWriter err = commandSpec.commandLine().getErr();
     PrintWriter out = commandSpec.commandLine().getOut();
-    try {
-      PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(null, model, null, null, null));
-      RunPlan plan = RunPlan.prepareForEstimate(spec);
-      Estimator.Estimate e = Estimator.estimate(plan.spec(), plan.seeds(), plan.requests());
-      print(out, plan.spec(), e);
-      return ExitCodes.OK;
-    } catch (InvalidInputException e) {
-      e.problems().forEach(p -> err.println("seedforge: " + p));
-      return ExitCodes.BAD_INPUT;
-    }
+    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(null, model, null, null, null));
+    RunPlan plan = RunPlan.prepareForEstimate(spec);
+    Estimator.Estimate e = Estimator.estimate(plan.spec(), plan.seeds(), plan.requests());
+    print(out, plan.spec(), e);
+    return ExitCodes.OK;
   }
 
   static void print(PrintWriter out, PipelineSpec spec, Estimator.Estimate e) {

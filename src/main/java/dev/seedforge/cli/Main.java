@@ -33,6 +33,21 @@ public final class Main implements Runnable {
           ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
           return ExitCodes.BAD_INPUT;
         });
+    // One place maps what a command throws to what the user sees and the exit code.
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parsed) -> {
+          java.io.PrintWriter e = commandLine.getErr();
+          if (ex instanceof dev.seedforge.config.InvalidInputException bad) {
+            bad.problems().forEach(p -> e.println("seedforge: " + p));
+            return ExitCodes.BAD_INPUT;
+          }
+          if (ex instanceof dev.seedforge.generate.FatalCallException fatal) {
+            e.println("seedforge: stopped: " + fatal.getMessage());
+            return ExitCodes.RUNTIME_FAILURE;
+          }
+          e.println("seedforge: " + commandLine.getCommandName() + " failed: " + RunCommand.rootMessage(ex));
+          return ExitCodes.RUNTIME_FAILURE;
+        });
     return cl.execute(args);
   }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.seedforge.config.InvalidInputException;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.config.SpecLoader;
-import dev.seedforge.generate.FatalCallException;
 import dev.seedforge.pipeline.RunPlan;
 import dev.seedforge.pipeline.Runner;
 import java.io.PrintWriter;
@@ -58,47 +57,36 @@ public final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     PrintWriter err = commandSpec.commandLine().getErr();
     PrintWriter outw = commandSpec.commandLine().getOut();
-    try {
-      PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(provider, model, baseUrl, seed, out));
-      if (noCache || refreshCache) {
-        spec = spec.withLlm(spec.llm().withCache(noCache ? null : spec.llm().cache(), refreshCache && !noCache));
-      }
-      RunPlan plan = RunPlan.prepare(spec, System.getenv());
-      PipelineOptions options = beamOptions(beamArgs);
-      err.println("seedforge: " + plan.generatorNote());
-      err.println("seedforge: " + plan.seeds().size() + " seeds, " + (plan.usesLlm() ? plan.requests().size() + " calls planned" : "offline generation"));
+    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(provider, model, baseUrl, seed, out));
+    if (noCache || refreshCache) {
+      spec = spec.withLlm(spec.llm().withCache(noCache ? null : spec.llm().cache(), refreshCache && !noCache));
+    }
+    RunPlan plan = RunPlan.prepare(spec, System.getenv());
+    PipelineOptions options = beamOptions(beamArgs);
+    err.println("seedforge: " + plan.generatorNote());
+    err.println("seedforge: " + plan.seeds().size() + " seeds, " + (plan.usesLlm() ? plan.requests().size() + " calls planned" : "offline generation"));
+    err.flush();
+    if (plan.usesLlm()) {
+      dev.seedforge.generate.Preflight.check(plan.modelSettings(), System.getenv());
+    }
+    Runner.Outcome outcome = dev.seedforge.pipeline.TopUp.run(plan, options);
+    printSummary(outw, outcome);
+    if ("budget_exhausted".equals(outcome.manifest().path("status").asText())) {
+      err.println("seedforge: stopped by the budget: " + outcome.manifest().path("stopped").path("message").asText("llm.budget reached")
+          + "; the dataset was written from the responses received");
       err.flush();
-      if (plan.usesLlm()) {
-        dev.seedforge.generate.Preflight.check(plan.modelSettings(), System.getenv());
-      }
-      Runner.Outcome outcome = dev.seedforge.pipeline.TopUp.run(plan, options);
-      printSummary(outw, outcome);
-      if ("budget_exhausted".equals(outcome.manifest().path("status").asText())) {
-        err.println("seedforge: stopped by the budget: " + outcome.manifest().path("stopped").path("message").asText("llm.budget reached")
-            + "; the dataset was written from the responses received");
-        err.flush();
-        return ExitCodes.BUDGET_EXHAUSTED;
-      }
-      if ("circuit_open".equals(outcome.manifest().path("status").asText())) {
-        err.println("seedforge: stopped making calls: " + outcome.manifest().path("stopped").path("message").asText()
-            + "; the dataset was written from the responses received");
-        err.flush();
-        return ExitCodes.RUNTIME_FAILURE;
-      }
-      return ExitCodes.OK;
-    } catch (InvalidInputException e) {
-      e.problems().forEach(p -> err.println("seedforge: " + p));
-      return ExitCodes.BAD_INPUT;
-    } catch (FatalCallException e) {
-      err.println("seedforge: stopped: " + e.getMessage());
-      return ExitCodes.RUNTIME_FAILURE;
-    } catch (Exception e) {
-      err.println("seedforge: run failed: " + rootMessage(e));
+      return ExitCodes.BUDGET_EXHAUSTED;
+    }
+    if ("circuit_open".equals(outcome.manifest().path("status").asText())) {
+      err.println("seedforge: stopped making calls: " + outcome.manifest().path("stopped").path("message").asText()
+          + "; the dataset was written from the responses received");
+      err.flush();
       return ExitCodes.RUNTIME_FAILURE;
     }
+    return ExitCodes.OK;
   }
 
   static PipelineOptions beamOptions(List<String> args) {

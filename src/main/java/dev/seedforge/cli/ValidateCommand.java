@@ -4,7 +4,6 @@ import dev.seedforge.config.InvalidInputException;
 import dev.seedforge.format.ModelLimits;
 import dev.seedforge.format.Validator;
 import dev.seedforge.util.AtomicFiles;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,41 +42,33 @@ public final class ValidateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     PrintWriter out = commandSpec.commandLine().getOut();
     PrintWriter err = commandSpec.commandLine().getErr();
-    try {
-      if (!Files.isRegularFile(file)) {
-        throw new InvalidInputException(file + ": no such file");
-      }
-      ModelLimits limits = ModelLimits.load();
-      ModelLimits.Model m = limits.find(model);
-      Validator.Report r = Validator.validate(Files.readAllBytes(file), format, m);
-      for (Validator.Issue i : r.issues()) {
-        out.printf("%s%s: %s: %s: %s%n", file, i.line() > 0 ? ":" + i.line() : "", i.severity().name().toLowerCase(Locale.ROOT), i.code(), i.message());
-      }
-      long errors = r.issues().stream().filter(i -> i.severity() == Validator.Severity.ERROR).count();
-      out.printf("%s: %s format, %d examples, %d errors, %d warnings%n", file, r.format(), r.examples(), errors, r.issues().size() - errors);
-      Validator.TokenStats t = r.tokens();
-      out.printf("tokens per example (%s, %s): min %d, median %d, p90 %d, max %d; limit %,d (table of %s)%n",
-          m.name(), m.encoding(), t.min(), t.median(), t.p90(), t.max(), m.maxTokensPerExample(), limits.asOf());
-      out.printf("billed tokens per epoch %,d; default epochs %d; about %,d training tokens, USD %.2f at %.2f per 1M%n",
-          r.billingTokens(), r.epochs(), r.billingTokens() * r.epochs(), r.costUsd(), m.usdPerMillionTrainingTokens());
-      if (fix != null) {
-        AtomicFiles.writeString(fix, r.fixedLines().isEmpty() ? "" : String.join("\n", r.fixedLines()) + "\n");
-        for (Validator.Change c : r.changes()) {
-          out.printf("%s:%d: fixed: %s%n", file, c.line(), c.what());
-        }
-        out.printf("wrote %s: %d records, %d changes%n", fix, r.fixedLines().size(), r.changes().size());
-      }
-      out.flush();
-      return errors > 0 ? ExitCodes.BAD_INPUT : ExitCodes.OK;
-    } catch (InvalidInputException e) {
-      e.problems().forEach(p -> err.println("seedforge: " + p));
-      return ExitCodes.BAD_INPUT;
-    } catch (IOException e) {
-      err.println("seedforge: validate failed: " + e.getMessage());
-      return ExitCodes.RUNTIME_FAILURE;
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidInputException(file + ": no such file");
     }
+    ModelLimits limits = ModelLimits.load();
+    ModelLimits.Model m = limits.find(model);
+    Validator.Report r = Validator.validate(Files.readAllBytes(file), format, m);
+    for (Validator.Issue i : r.issues()) {
+      out.printf("%s%s: %s: %s: %s%n", file, i.line() > 0 ? ":" + i.line() : "", i.severity().name().toLowerCase(Locale.ROOT), i.code(), i.message());
+    }
+    long errors = r.issues().stream().filter(i -> i.severity() == Validator.Severity.ERROR).count();
+    out.printf("%s: %s format, %d examples, %d errors, %d warnings%n", file, r.format(), r.examples(), errors, r.issues().size() - errors);
+    Validator.TokenStats t = r.tokens();
+    out.printf("tokens per example (%s, %s): min %d, median %d, p90 %d, max %d; limit %,d (table of %s)%n",
+        m.name(), m.encoding(), t.min(), t.median(), t.p90(), t.max(), m.maxTokensPerExample(), limits.asOf());
+    out.printf("billed tokens per epoch %,d; default epochs %d; about %,d training tokens, USD %.2f at %.2f per 1M%n",
+        r.billingTokens(), r.epochs(), r.billingTokens() * r.epochs(), r.costUsd(), m.usdPerMillionTrainingTokens());
+    if (fix != null) {
+      AtomicFiles.writeString(fix, r.fixedLines().isEmpty() ? "" : String.join("\n", r.fixedLines()) + "\n");
+      for (Validator.Change c : r.changes()) {
+        out.printf("%s:%d: fixed: %s%n", file, c.line(), c.what());
+      }
+      out.printf("wrote %s: %d records, %d changes%n", fix, r.fixedLines().size(), r.changes().size());
+    }
+    out.flush();
+    return errors > 0 ? ExitCodes.BAD_INPUT : ExitCodes.OK;
   }
 }
