@@ -89,7 +89,7 @@ public final class RunCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  static PipelineOptions beamOptions(List<String> args) {
+  public static PipelineOptions beamOptions(List<String> args) {
     for (String a : args) {
       if (!a.startsWith("--")) {
         throw new InvalidInputException("unexpected argument \"" + a + "\"; Beam options are written --name=value");

@@ -6,28 +6,47 @@ import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.pipeline.Ledger;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
-import org.apache.beam.sdk.coders.IterableCoder;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Exact duplicates after normalisation. One record per group is kept: a seed when the group has
  * one (a generated copy of a seed is rejected as copy_of_seed), otherwise the smallest id, so the
  * choice is the same on every run and runner. Each dropped record names the one kept.
+ *
+ * <p>As a Beam stage it is a broadcast join, so the records themselves never go through a shuffle:
+ *
+ * <ol>
+ *   <li>every record sends a compact entry (normalised-text key, id, seed or not) to one of
+ *       {@link #SHARDS} groups, where the duplicate groups are found in memory;
+ *   <li>the decisions (only the records to drop, and the ids that occur more than once) become a
+ *       side input;
+ *   <li>every record is kept or rejected by a plain ParDo with that side input; several copies of
+ *       the same id (the same input line twice) meet in a small GroupByKey that keeps one.
+ * </ol>
+ *
+ * Keeping the records out of a GroupByKey matters on the DirectRunner: a GroupByKey hands its
+ * output on in one bundle per key, and every later GroupByKey copies each key's growing bag once
+ * per incoming bundle, so a many-key shuffle early in the job made every later one quadratic.
  */
 public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollectionTuple> {
   public static final TupleTag<Candidate> KEPT = new TupleTag<>() {};
@@ -35,63 +54,159 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
   public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
   public static final String SEED_GENERATOR = "seed";
 
-  @Override
-  public PCollectionTuple expand(PCollection<Candidate> input) {
-    PCollectionTuple out =
-        input
-            .apply("KeyByNormalizedText", WithKeys.of((Candidate c) -> TextNormalizer.key(c.fields())).withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class)))
-            // groups are spread over SHARDS keys and regrouped in memory: one key per text makes
-            // the DirectRunner track a watermark hold per key
-            .apply("Shard", WithKeys.of((KV<String, Candidate> kv) -> Math.floorMod(kv.getKey().hashCode(), SHARDS)).withKeyType(TypeDescriptors.integers()))
-            .setCoder(KvCoder.of(VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class))))
-            .apply("Group", GroupByKey.create())
-            .apply("Regroup", ParDo.of(new RegroupFn()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(JsonCoder.of(Candidate.class))))
-            .apply("KeepOne", ParDo.of(new KeepOneFn()).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
-    out.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
-    out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
-    out.get(LEDGER).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-    return out;
-  }
+  private static final TupleTag<KV<String, Candidate>> COPIES = new TupleTag<>() {};
+
+  /** A decision for an id that occurs several times and is kept: one copy stays. */
+  static final String ONE_COPY = "one_copy";
 
   /** Seeds first, then by id. */
   public static final Comparator<Candidate> PREFERENCE =
-      Comparator.comparing((Candidate c) -> !SEED_GENERATOR.equals(c.provenance().generator())).thenComparing(Candidate::id);
+      Comparator.comparing((Candidate c) -> !isSeed(c)).thenComparing(Candidate::id);
 
-  public static final int SHARDS = 512;
+  /** Groups of the compact entries: few, because their count is the next stage's bundle count on the DirectRunner. */
+  public static final int SHARDS = 16;
 
-  static final class RegroupFn extends DoFn<KV<Integer, Iterable<KV<String, Candidate>>>, KV<String, Iterable<Candidate>>> {
-    @ProcessElement
-    public void process(@Element KV<Integer, Iterable<KV<String, Candidate>>> shard, OutputReceiver<KV<String, Iterable<Candidate>>> out) {
-      java.util.Map<String, List<Candidate>> groups = new java.util.HashMap<>();
-      for (KV<String, Candidate> kv : shard.getValue()) {
-        groups.computeIfAbsent(kv.getKey(), k -> new ArrayList<>(1)).add(kv.getValue());
-      }
-      groups.forEach((k, v) -> out.output(KV.of(k, v)));
+  @Override
+  public PCollectionTuple expand(PCollection<Candidate> input) {
+    KvCoder<String, Long> ledgerCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    PCollectionView<Map<String, String>> decisions =
+        input
+            .apply("Entries", ParDo.of(new EntryFn()))
+            .setCoder(KvCoder.of(VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
+            .apply("GroupShards", GroupByKey.create())
+            .apply("FindDuplicates", ParDo.of(new DecideFn()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+            .apply("DecisionsView", View.asMap());
+    PCollectionTuple applied =
+        input.apply("KeepOrDrop", ParDo.of(new ApplyFn(decisions)).withSideInputs(decisions)
+            .withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER).and(COPIES)));
+    applied.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
+    applied.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
+    applied.get(LEDGER).setCoder(ledgerCoder);
+    PCollectionTuple copies =
+        applied.get(COPIES).setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class)))
+            .apply("GroupCopies", GroupByKey.create())
+            .apply("KeepOneCopy", ParDo.of(new OneCopyFn()).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
+    copies.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
+    copies.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
+    copies.get(LEDGER).setCoder(ledgerCoder);
+    return PCollectionTuple.of(KEPT, PCollectionList.of(applied.get(KEPT)).and(copies.get(KEPT)).apply("AllKept", Flatten.pCollections()))
+        .and(REJECTIONS, PCollectionList.of(applied.get(REJECTIONS)).and(copies.get(REJECTIONS)).apply("AllRejections", Flatten.pCollections()))
+        .and(LEDGER, PCollectionList.of(applied.get(LEDGER)).and(copies.get(LEDGER)).apply("AllLedger", Flatten.pCollections()));
+  }
+
+  public static boolean isSeed(Candidate c) {
+    return SEED_GENERATOR.equals(c.provenance().generator());
+  }
+
+  /** One record in a duplicate group: its id and whether it is a seed. */
+  record Entry(String id, boolean seed) {
+    static Entry parse(String s) {
+      return new Entry(s.substring(1), s.charAt(0) == 'S');
+    }
+
+    String encode() {
+      return (seed ? "S" : "G") + id;
     }
   }
 
-  static final class KeepOneFn extends DoFn<KV<String, Iterable<Candidate>>, Candidate> {
+  /**
+   * The decisions for one group of records whose texts normalise alike, as id → decision: every
+   * id but the preferred one is dropped ({@code filter \t kept id}), and an id that occurs several
+   * times gets {@link #ONE_COPY} when it is the one kept. Groups of one distinct id with one copy
+   * need no decision.
+   */
+  static Map<String, String> decide(List<Entry> group) {
+    Map<String, Integer> copies = new TreeMap<>();
+    Map<String, Boolean> seed = new HashMap<>();
+    for (Entry e : group) {
+      copies.merge(e.id(), 1, Integer::sum);
+      seed.merge(e.id(), e.seed(), Boolean::logicalOr);
+    }
+    List<String> ids = new ArrayList<>(copies.keySet());
+    ids.sort(Comparator.comparing((String id) -> !seed.get(id)).thenComparing(id -> id));
+    String kept = ids.get(0);
+    boolean seedKept = seed.get(kept);
+    Map<String, String> out = new HashMap<>();
+    if (copies.get(kept) > 1) {
+      out.put(kept, ONE_COPY);
+    }
+    for (String id : ids.subList(1, ids.size())) {
+      String filter = seed.get(id) ? "duplicate_seed" : seedKept ? "copy_of_seed" : "exact_duplicate";
+      out.put(id, filter + "\t" + kept);
+    }
+    return out;
+  }
+
+  static Rejection reject(Candidate c, String filter, String kept) {
+    String reason = switch (filter) {
+      case "duplicate_seed" -> "the same text as seed " + kept + " after normalisation";
+      case "copy_of_seed" -> "copies seed " + kept + " (same text after normalisation)";
+      default -> kept.equals(c.id()) ? "another copy of the same record (" + kept + ") is kept" : "the same text as " + kept + " after normalisation";
+    };
+    return Rejection.of(c, "dedup", filter, reason, 1.0, 1.0, kept);
+  }
+
+  static final class EntryFn extends DoFn<Candidate, KV<Integer, KV<String, String>>> {
+    @ProcessElement
+    public void process(@Element Candidate c, OutputReceiver<KV<Integer, KV<String, String>>> out) {
+      String key = TextNormalizer.key(c.fields());
+      out.output(KV.of(Math.floorMod(key.hashCode(), SHARDS), KV.of(key, new Entry(c.id(), isSeed(c)).encode())));
+    }
+  }
+
+  static final class DecideFn extends DoFn<KV<Integer, Iterable<KV<String, String>>>, KV<String, String>> {
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<KV<String, String>>> shard, OutputReceiver<KV<String, String>> out) {
+      Map<String, List<Entry>> groups = new HashMap<>();
+      for (KV<String, String> kv : shard.getValue()) {
+        groups.computeIfAbsent(kv.getKey(), k -> new ArrayList<>(1)).add(Entry.parse(kv.getValue()));
+      }
+      for (List<Entry> group : groups.values()) {
+        if (group.size() > 1) {
+          decide(group).forEach((id, d) -> out.output(KV.of(id, d)));
+        }
+      }
+    }
+  }
+
+  static final class ApplyFn extends DoFn<Candidate, Candidate> {
+    private final PCollectionView<Map<String, String>> decisions;
+
+    ApplyFn(PCollectionView<Map<String, String>> decisions) {
+      this.decisions = decisions;
+    }
+
+    @ProcessElement
+    public void process(@Element Candidate c, ProcessContext ctx, MultiOutputReceiver out) {
+      String d = ctx.sideInput(decisions).get(c.id());
+      if (d == null) {
+        out.get(KEPT).output(c);
+      } else if (d.equals(ONE_COPY)) {
+        out.get(COPIES).output(KV.of(c.id(), c));
+      } else {
+        int tab = d.indexOf('\t');
+        String filter = d.substring(0, tab);
+        out.get(LEDGER).output(Ledger.count("rejected", "dedup/" + filter, c.label(), 1));
+        out.get(REJECTIONS).output(reject(c, filter, d.substring(tab + 1)));
+      }
+    }
+  }
+
+  /** Several copies of one kept id: the first stays, the others are duplicates of it. */
+  static final class OneCopyFn extends DoFn<KV<String, Iterable<Candidate>>, Candidate> {
     @ProcessElement
     public void process(@Element KV<String, Iterable<Candidate>> group, MultiOutputReceiver out) {
-      List<Candidate> all = new ArrayList<>();
-      group.getValue().forEach(all::add);
-      all.sort(PREFERENCE);
-      Candidate kept = all.get(0);
-      out.get(KEPT).output(kept);
-      boolean seedKept = SEED_GENERATOR.equals(kept.provenance().generator());
-      for (Candidate c : all.subList(1, all.size())) {
-        if (SEED_GENERATOR.equals(c.provenance().generator())) {
-          // Two seed lines that normalise alike: the later one adds nothing.
-          out.get(LEDGER).output(Ledger.count("rejected", "dedup/duplicate_seed", c.label(), 1));
-          out.get(REJECTIONS).output(Rejection.of(c, "dedup", "duplicate_seed", "the same text as seed " + kept.id() + " after normalisation", 1.0, 1.0, kept.id()));
+      boolean first = true;
+      for (Candidate c : group.getValue()) {
+        if (first) {
+          out.get(KEPT).output(c);
+          first = false;
           continue;
         }
-        String filter = seedKept ? "copy_of_seed" : "exact_duplicate";
-        String reason = seedKept ? "copies seed " + kept.id() + " (same text after normalisation)" : "the same text as " + kept.id() + " after normalisation";
+        String filter = isSeed(c) ? "duplicate_seed" : "exact_duplicate";
         out.get(LEDGER).output(Ledger.count("rejected", "dedup/" + filter, c.label(), 1));
-        out.get(REJECTIONS).output(Rejection.of(c, "dedup", filter, reason, 1.0, 1.0, kept.id()));
+        out.get(REJECTIONS).output(reject(c, filter, c.id()));
       }
     }
   }

@@ -78,7 +78,7 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
   @Override
   public PCollectionTuple expand(PCollection<Candidate> input) {
     JsonCoder<Candidate> candidateCoder = JsonCoder.of(Candidate.class);
-    JsonCoder<NearDuplicates.Sketch> sketchCoder = JsonCoder.of(NearDuplicates.Sketch.class);
+    SketchCoder sketchCoder = new SketchCoder();
     PCollection<Candidate> all = input;
     if (!extraSeeds.isEmpty()) {
       PCollection<Candidate> extra = input.getPipeline().apply("ExtraSeeds", Create.of(extraSeeds).withCoder(candidateCoder));
@@ -101,6 +101,40 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     out.get(LEDGER).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return out;
+  }
+
+  /**
+   * A binary coder for sketches: every record travels once per LSH band, and the DirectRunner
+   * copies a GroupByKey's bags through the coder, so JSON here cost more than the hashing itself.
+   */
+  static final class SketchCoder extends org.apache.beam.sdk.coders.AtomicCoder<NearDuplicates.Sketch> {
+    @Override
+    public void encode(NearDuplicates.Sketch s, java.io.OutputStream out) throws java.io.IOException {
+      StringUtf8Coder.of().encode(s.id(), out);
+      long[] sh = s.shingles();
+      byte[] buf = new byte[1 + 4 + 8 * sh.length];
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf);
+      b.put((byte) (s.seed() ? 1 : 0)).putInt(sh.length);
+      for (long v : sh) {
+        b.putLong(v);
+      }
+      out.write(buf);
+    }
+
+    @Override
+    public NearDuplicates.Sketch decode(java.io.InputStream in) throws java.io.IOException {
+      String id = StringUtf8Coder.of().decode(in);
+      java.io.DataInputStream d = new java.io.DataInputStream(in);
+      boolean seed = d.readByte() != 0;
+      long[] sh = new long[d.readInt()];
+      byte[] buf = new byte[8 * sh.length];
+      d.readFully(buf);
+      java.nio.ByteBuffer.wrap(buf).asLongBuffer().get(sh);
+      return new NearDuplicates.Sketch(id, seed, sh);
+    }
+
+    @Override
+    public void verifyDeterministic() {}
   }
 
   static NearDuplicates.Sketch sketch(Candidate c, MinHasher hasher, TaskType task) {

@@ -195,6 +195,7 @@ public final class SeedforgePipeline {
         failures.apply("FailureLines", MapElements.into(fileLine).via((Failure f) -> KV.of(FAILED, KV.of(f.requestId(), Json.write(f)))));
     PCollection<KV<String, KV<String, String>>> ledgerLines =
         PCollectionList.of(ledger).apply("AllCounters", Flatten.pCollections())
+            .apply("SumPerBundle", ParDo.of(new Ledger.SumPerBundleFn())).setCoder(ledgerCoder)
             .apply("SumCounters", Sum.longsPerKey())
             .apply("LedgerLines", MapElements.into(fileLine).via((KV<String, Long> kv) ->
                 KV.of(LEDGER, KV.of(kv.getKey(), kv.getKey() + "\t" + kv.getValue()))));

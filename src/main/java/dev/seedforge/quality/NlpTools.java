@@ -77,8 +77,26 @@ public final class NlpTools {
     if (text == null || text.isBlank()) {
       return NO_TOKENS;
     }
-    return TokenizerHolder.TOOL.get().tokenize(text);
+    Memo<String[]> memo = TOKENS.get();
+    if (!text.equals(memo.text)) {
+      memo.text = text;
+      memo.value = TokenizerHolder.TOOL.get().tokenize(text);
+    }
+    return memo.value.clone();
   }
+
+  /**
+   * The last text's result, per thread: the gate's features and several filters ask about the
+   * same text in a row (token counts, language), and each model call costs far more than a string
+   * comparison.
+   */
+  private static final class Memo<V> {
+    String text;
+    V value;
+  }
+
+  private static final ThreadLocal<Memo<String[]>> TOKENS = ThreadLocal.withInitial(Memo::new);
+  private static final ThreadLocal<Memo<Language[]>> LANGUAGES = ThreadLocal.withInitial(Memo::new);
 
   public static int tokenCount(String text) {
     return tokens(text).length;
@@ -99,7 +117,16 @@ public final class NlpTools {
 
   /** Calibrated probabilities for all languages, best first, summing to 1. */
   public static Language[] detectAll(String text) {
-    Language[] raw = rawLanguages(text);
+    String key = text == null ? "" : text;
+    Memo<Language[]> memo = LANGUAGES.get();
+    if (!key.equals(memo.text)) {
+      memo.text = key;
+      memo.value = calibrated(rawLanguages(key));
+    }
+    return memo.value.clone();
+  }
+
+  private static Language[] calibrated(Language[] raw) {
     double[] logits = new double[raw.length];
     double max = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < raw.length; i++) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.seedforge.cli.CurateCommand;
+import dev.seedforge.cli.RunCommand;
 import dev.seedforge.dedup.MinHasher;
 import dev.seedforge.dedup.NearDupData;
 import dev.seedforge.pipeline.Runner;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Quality and dedup benchmarks; excluded from {@code mvn test}. Run with
  * {@code mvn -B test -Dgroups=benchmark -DexcludedGroups=none -Dtest=QualityBenchmark}
- * ({@code -Dbench.n=N} sets the curate record count, default 100000).
+ * ({@code -Dbench.n=N} sets the curate record count, default 100000; {@code -Dbench.embeddings=on|off}
+ * runs only one of the two curate variants).
  */
 @Tag("benchmark")
 class QualityBenchmark {
@@ -80,23 +81,34 @@ class QualityBenchmark {
         w.newLine();
       }
     }
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      pool.resetPeakUsage();
-    }
-    System.gc();
-    long t0 = System.nanoTime();
-    Runner.Outcome o = CurateCommand.curate(input, Path.of("pipelines/support-intents.yaml"), dir.resolve("out").toString(), null, PipelineOptionsFactory.create(), null);
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    long peak = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        peak += pool.getPeakUsage().getUsed();
+    // The example pipeline as it is (MiniLM embeddings on), and with quality.embeddings: false
+    // (TF-IDF domain relevance); options as the command line builds them.
+    Path base = Path.of("pipelines/support-intents.yaml").toAbsolutePath();
+    String yaml = Files.readString(base).replace("pack: ../prompts/customer-support", "pack: " + base.getParent().resolveSibling("prompts/customer-support"))
+        .replace("  language: en\n", "  language: en\n  embeddings: false\n");
+    Path noEmbeddings = dir.resolve("support-intents-tfidf.yaml");
+    Files.writeString(noEmbeddings, yaml);
+    assertThat(yaml).contains("embeddings: false");
+    String only = System.getProperty("bench.embeddings", "both");
+    for (Path pipeline : only.equals("on") ? List.of(base) : only.equals("off") ? List.of(noEmbeddings) : List.of(base, noEmbeddings)) {
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        pool.resetPeakUsage();
       }
+      System.gc();
+      long t0 = System.nanoTime();
+      Runner.Outcome o = CurateCommand.curate(input, pipeline, dir.resolve("out-" + pipeline.getFileName()).toString(), null, RunCommand.beamOptions(List.of()), null);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      long peak = 0;
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == MemoryType.HEAP) {
+          peak += pool.getPeakUsage().getUsed();
+        }
+      }
+      JsonNode m = o.manifest();
+      System.out.printf("BENCH curate %d short records, all filters on (language, noise, label_consistency, domain relevance with %s, exact + near dedup): %.1f s, %.0f records/s, peak heap %d MB (sum of heap pool peaks, -Xmx2g), %d processors%n",
+          n, pipeline == base ? "MiniLM embeddings" : "TF-IDF (embeddings off)", seconds, n / seconds, peak >> 20, Runtime.getRuntime().availableProcessors());
+      System.out.println("BENCH curate rejections by filter: " + m.path("rejections").path("by_filter"));
+      assertThat(m.path("stages").path("generated").path("total").asLong()).isEqualTo(n);
     }
-    JsonNode m = o.manifest();
-    System.out.printf("BENCH curate %d short records, all filters on (language, noise, label_consistency, exact + near dedup), no embeddings: %.1f s, %.0f records/s, peak heap %d MB (sum of heap pool peaks, -Xmx2g), %d processors%n",
-        n, seconds, n / seconds, peak >> 20, Runtime.getRuntime().availableProcessors());
-    System.out.println("BENCH curate rejections by filter: " + m.path("rejections").path("by_filter"));
-    assertThat(m.path("stages").path("generated").path("total").asLong()).isEqualTo(n);
   }
 }
