@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Domain relevance: a candidate's highest cosine similarity to any seed of the pack (whether the
@@ -31,7 +30,7 @@ public final class DomainRelevanceFilter implements Filter {
   private final double minSimilarity;
   private final double maxSimilarity;
   private final TaskType task;
-  private transient volatile Map<String, float[]> seedVectors;
+  private transient volatile SeedVectors seedVectors;
   private transient volatile Map<String, Double> idf;
 
   public DomainRelevanceFilter(List<SeedText> seeds, boolean embeddings, double minSimilarity, double maxSimilarity, TaskType task) {
@@ -49,15 +48,27 @@ public final class DomainRelevanceFilter implements Filter {
 
   @Override
   public Verdict check(Candidate c) {
-    Map<String, float[]> vectors = seedVectors();
+    SeedVectors sv = seedVectors();
     float[] v = vector(Texts.of(c, task));
+    // the candidate's non-zero dimensions only: a TF-IDF vector of a short text has a dozen of
+    // its 4096, so the dot products with every seed cost a dozen multiplications each
+    int[] nz = nonZero(v);
+    double norm = 0;
+    for (int i : nz) {
+      norm += v[i] * v[i];
+    }
     double best = -1;
     String bestId = null;
-    for (SeedText s : seeds) {
-      double sim = cosine(v, vectors.get(s.id()));
+    for (int k = 0; k < seeds.size(); k++) {
+      float[] sVec = sv.vectors()[k];
+      double dot = 0;
+      for (int i : nz) {
+        dot += v[i] * sVec[i];
+      }
+      double sim = norm == 0 || sv.norms()[k] == 0 ? 0 : dot / Math.sqrt(norm * sv.norms()[k]);
       if (sim > best) {
         best = sim;
-        bestId = s.id();
+        bestId = seeds.get(k).id();
       }
     }
     if (bestId == null) {
@@ -83,24 +94,48 @@ public final class DomainRelevanceFilter implements Filter {
     return cosine(vector(a), vector(b));
   }
 
-  private Map<String, float[]> seedVectors() {
-    Map<String, float[]> v = seedVectors;
+  /** The seeds' vectors, in the order of {@code seeds}, and their squared norms. */
+  private record SeedVectors(float[][] vectors, double[] norms) {}
+
+  private SeedVectors seedVectors() {
+    SeedVectors v = seedVectors;
     if (v == null) {
       synchronized (this) {
         if (seedVectors == null) {
           if (!embeddings) {
             idf = idf(seeds);
           }
-          Map<String, float[]> m = new ConcurrentHashMap<>();
-          for (SeedText s : seeds) {
-            m.put(s.id(), vector(s.text()));
+          float[][] vectors = new float[seeds.size()][];
+          double[] norms = new double[seeds.size()];
+          for (int k = 0; k < seeds.size(); k++) {
+            vectors[k] = vector(seeds.get(k).text());
+            for (float x : vectors[k]) {
+              norms[k] += x * x;
+            }
           }
-          seedVectors = m;
+          seedVectors = new SeedVectors(vectors, norms);
         }
         v = seedVectors;
       }
     }
     return v;
+  }
+
+  private static int[] nonZero(float[] v) {
+    int n = 0;
+    for (float x : v) {
+      if (x != 0) {
+        n++;
+      }
+    }
+    int[] out = new int[n];
+    int j = 0;
+    for (int i = 0; i < v.length; i++) {
+      if (v[i] != 0) {
+        out[j++] = i;
+      }
+    }
+    return out;
   }
 
   private float[] vector(String text) {
