@@ -13,20 +13,23 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.PCollectionList;
 
 /**
  * Caps every label at its quota ({@code targets.labels}, else {@code targets.per_label}, else the
@@ -56,24 +59,104 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
 
   @Override
   public PCollectionTuple expand(PCollection<Candidate> input) {
-    PCollection<KV<String, Candidate>> byLabel =
+    KvCoder<String, Long> ledgerCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    // counted from (label, 1) pairs summed per bundle first, not Count.perKey over the records: a
+    // GroupByKey on the DirectRunner copies each key's bag once per incoming bundle
+    PCollectionView<Map<String, Long>> counts =
         input
-            .apply("KeyByLabel", WithKeys.of((Candidate c) -> RequestPlanner.labelKey(c.label())).withKeyType(TypeDescriptors.strings()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class)));
-    PCollectionView<Map<String, Long>> counts = byLabel.apply("CountPerLabel", Count.perKey()).apply(View.asMap());
-    PCollectionTuple out =
-        byLabel
+            .apply("OnePerRecord", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), 1L)))
+            .setCoder(ledgerCoder)
+            .apply("SumPerBundle", ParDo.of(new Ledger.SumPerBundleFn()))
+            .setCoder(ledgerCoder)
+            .apply("CountPerLabel", Sum.longsPerKey())
+            .apply("CountsView", View.asMap());
+    // The selection needs a whole label at once, but only what ranks a record (id, seed or not,
+    // cluster, source seeds): those compact rows are grouped by label, and the decisions come back
+    // to the records as a side input, so the records themselves never go through the shuffle.
+    PCollectionTuple decided =
+        input
+            .apply("Rows", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Row.class)))
+                .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), Row.of(c))))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), new RowCoder()))
             .apply("GroupByLabel", GroupByKey.create())
             .apply(
                 "CapAndSplit",
                 ParDo.of(new CapFn(targets, split, seed, counts))
                     .withSideInputs(counts)
-                    .withOutputTags(ASSIGNED, TupleTagList.of(REJECTIONS).and(LEDGER).and(TRAIN_RANKED)));
+                    .withOutputTags(DECISIONS, TupleTagList.of(LEDGER)));
+    PCollectionView<Map<String, String>> decisions =
+        decided.get(DECISIONS).setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())).apply("DecisionsView", View.asMap());
+    decided.get(LEDGER).setCoder(ledgerCoder);
+    PCollectionTuple out =
+        input.apply(
+            "Assign",
+            ParDo.of(new AssignFn(targets, counts, decisions))
+                .withSideInputs(counts, decisions)
+                .withOutputTags(ASSIGNED, TupleTagList.of(REJECTIONS).and(LEDGER).and(TRAIN_RANKED)));
     out.get(TRAIN_RANKED).setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(VarIntCoder.of(), JsonCoder.of(Candidate.class))));
     out.get(ASSIGNED).setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class)));
     out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
-    out.get(LEDGER).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-    return out;
+    out.get(LEDGER).setCoder(ledgerCoder);
+    PCollection<KV<String, Long>> ledger =
+        PCollectionList.of(out.get(LEDGER)).and(decided.get(LEDGER)).apply("AllLedger", Flatten.pCollections());
+    return PCollectionTuple.of(ASSIGNED, out.get(ASSIGNED))
+        .and(REJECTIONS, out.get(REJECTIONS))
+        .and(TRAIN_RANKED, out.get(TRAIN_RANKED))
+        .and(LEDGER, ledger);
+  }
+
+  /** Per kept id: {@code split \t trainRank}. */
+  private static final TupleTag<KV<String, String>> DECISIONS = new TupleTag<>() {};
+
+  /** What the selection reads of a record. {@code cluster} is null for a record without one. */
+  public record Row(String id, String label, boolean seed, Double cluster, List<String> seedIds) {
+    static Row of(Candidate c) {
+      return new Row(c.id(), c.label(), Balancer.isSeed(c), c.features().get(Balancer.CLUSTER_FEATURE), c.provenance().seedIds());
+    }
+
+    /** A candidate with just these parts, for {@link Balancer}. */
+    Candidate asCandidate() {
+      return new Candidate(id, label, Map.of(),
+          new Candidate.Provenance(seedIds, null, null, seed ? dev.seedforge.dedup.ExactDedup.SEED_GENERATOR : "generated", null, null, 0),
+          cluster == null ? Map.of() : Map.of(Balancer.CLUSTER_FEATURE, cluster));
+    }
+  }
+
+  /** A binary coder for rows: the DirectRunner copies a GroupByKey's bags through it. */
+  static final class RowCoder extends org.apache.beam.sdk.coders.AtomicCoder<Row> {
+    private static final org.apache.beam.sdk.coders.Coder<String> STRING = StringUtf8Coder.of();
+    private static final org.apache.beam.sdk.coders.Coder<String> NULLABLE = org.apache.beam.sdk.coders.NullableCoder.of(StringUtf8Coder.of());
+    private static final org.apache.beam.sdk.coders.Coder<Double> CLUSTER = org.apache.beam.sdk.coders.NullableCoder.of(org.apache.beam.sdk.coders.DoubleCoder.of());
+
+    @Override
+    public void encode(Row r, java.io.OutputStream out) throws java.io.IOException {
+      STRING.encode(r.id(), out);
+      NULLABLE.encode(r.label(), out);
+      out.write(r.seed() ? 1 : 0);
+      CLUSTER.encode(r.cluster(), out);
+      VarIntCoder.of().encode(r.seedIds().size(), out);
+      for (String s : r.seedIds()) {
+        STRING.encode(s, out);
+      }
+    }
+
+    @Override
+    public Row decode(java.io.InputStream in) throws java.io.IOException {
+      String id = STRING.decode(in);
+      String label = NULLABLE.decode(in);
+      boolean seed = in.read() == 1;
+      Double cluster = CLUSTER.decode(in);
+      int n = VarIntCoder.of().decode(in);
+      List<String> seedIds = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        seedIds.add(STRING.decode(in));
+      }
+      return new Row(id, label, seed, cluster, seedIds);
+    }
+
+    @Override
+    public void verifyDeterministic() {}
   }
 
   /** The quota of one label given every label's count. */
@@ -98,7 +181,7 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
     return (int) Math.min(Integer.MAX_VALUE, min);
   }
 
-  static final class CapFn extends DoFn<KV<String, Iterable<Candidate>>, KV<String, Candidate>> {
+  static final class CapFn extends DoFn<KV<String, Iterable<Row>>, KV<String, String>> {
     private final PipelineSpec.Targets targets;
     private final PipelineSpec.Split split;
     private final long seed;
@@ -115,26 +198,53 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
     public void process(ProcessContext ctx) {
       String label = ctx.element().getKey();
       List<Candidate> all = new ArrayList<>();
-      ctx.element().getValue().forEach(all::add);
+      ctx.element().getValue().forEach(r -> all.add(r.asCandidate()));
       int cap = quota(label, targets, ctx.sideInput(counts));
       Balancer.Result r = Balancer.assign(all, cap, split, seed);
       String labelOrNull = label.isEmpty() ? null : label;
       for (Balancer.Assigned a : r.kept()) {
         String split = a.split().name().toLowerCase(java.util.Locale.ROOT);
-        ctx.output(KV.of(split, a.candidate()));
+        ctx.output(KV.of(a.candidate().id(), split + "\t" + a.trainRank()));
         ctx.output(LEDGER, Ledger.count("final", split, labelOrNull, 1));
-        if (a.trainRank() >= 0) {
-          ctx.output(TRAIN_RANKED, KV.of(label, KV.of(a.trainRank(), a.candidate())));
-        }
-      }
-      for (Candidate c : r.overQuota()) {
-        ctx.output(LEDGER, Ledger.count("rejected", "balance/label_quota", labelOrNull, 1));
-        ctx.output(
-            REJECTIONS,
-            Rejection.of(c, "balance", "label_quota", "label " + (labelOrNull == null ? "(none)" : labelOrNull) + " already has its quota of " + cap, (double) all.size(), (double) cap, null));
       }
       ctx.output(LEDGER, Ledger.count("balance", "available", labelOrNull, all.size()));
       ctx.output(LEDGER, Ledger.count("balance", "quota", labelOrNull, cap));
+    }
+  }
+
+  /** Every record to its split, or to rejected.jsonl when its label had its quota. */
+  static final class AssignFn extends DoFn<Candidate, KV<String, Candidate>> {
+    private final PipelineSpec.Targets targets;
+    private final PCollectionView<Map<String, Long>> counts;
+    private final PCollectionView<Map<String, String>> decisions;
+
+    AssignFn(PipelineSpec.Targets targets, PCollectionView<Map<String, Long>> counts, PCollectionView<Map<String, String>> decisions) {
+      this.targets = targets;
+      this.counts = counts;
+      this.decisions = decisions;
+    }
+
+    @ProcessElement
+    public void process(@Element Candidate c, ProcessContext ctx, MultiOutputReceiver out) {
+      String label = RequestPlanner.labelKey(c.label());
+      String d = ctx.sideInput(decisions).get(c.id());
+      if (d != null) {
+        int tab = d.indexOf('\t');
+        String split = d.substring(0, tab);
+        int rank = Integer.parseInt(d.substring(tab + 1));
+        out.get(ASSIGNED).output(KV.of(split, c));
+        if (rank >= 0) {
+          out.get(TRAIN_RANKED).output(KV.of(label, KV.of(rank, c)));
+        }
+        return;
+      }
+      Map<String, Long> n = ctx.sideInput(counts);
+      int cap = quota(label, targets, n);
+      String labelOrNull = label.isEmpty() ? null : label;
+      out.get(LEDGER).output(Ledger.count("rejected", "balance/label_quota", labelOrNull, 1));
+      out.get(REJECTIONS).output(
+          Rejection.of(c, "balance", "label_quota", "label " + (labelOrNull == null ? "(none)" : labelOrNull) + " already has its quota of " + cap,
+              (double) n.getOrDefault(label, 0L), (double) cap, null));
     }
   }
 }

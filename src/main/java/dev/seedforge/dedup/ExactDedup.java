@@ -4,6 +4,8 @@ import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.pipeline.Ledger;
+import dev.seedforge.seed.TaskType;
+import dev.seedforge.util.Hashes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -54,7 +56,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
   public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
   public static final String SEED_GENERATOR = "seed";
 
-  private static final TupleTag<KV<String, Candidate>> COPIES = new TupleTag<>() {};
+  private static final TupleTag<KV<Integer, Candidate>> COPIES = new TupleTag<>() {};
 
   /** A decision for an id that occurs several times and is kept: one copy stays. */
   static final String ONE_COPY = "one_copy";
@@ -66,17 +68,35 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
   /** Groups of the compact entries: few, because their count is the next stage's bundle count on the DirectRunner. */
   public static final int SHARDS = 16;
 
+  private final TaskType task;
+
+  public ExactDedup(TaskType task) {
+    this.task = task;
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<Candidate> input) {
     KvCoder<String, Long> ledgerCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
-    PCollectionView<Map<String, String>> decisions =
+    KvCoder<Integer, KV<String, String>> entryCoder = KvCoder.of(VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+    KvCoder<String, String> decisionCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
+    PCollection<KV<String, String>> duplicates =
         input
             .apply("Entries", ParDo.of(new EntryFn()))
-            .setCoder(KvCoder.of(VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
+            .setCoder(entryCoder)
             .apply("GroupShards", GroupByKey.create())
             .apply("FindDuplicates", ParDo.of(new DecideFn()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
-            .apply("DecisionsView", View.asMap());
+            .setCoder(decisionCoder);
+    PCollection<KV<String, String>> conflicts =
+        input
+            .apply("InputEntries", ParDo.of(new InputEntryFn(task)))
+            .setCoder(entryCoder)
+            .apply("GroupInputShards", GroupByKey.create())
+            .apply("FindConflicts", ParDo.of(new ConflictFn(task)))
+            .setCoder(decisionCoder);
+    // an id can have a duplicate decision and a conflict decision: the side input holds both
+    PCollectionView<Map<String, Iterable<String>>> decisions =
+        PCollectionList.of(duplicates).and(conflicts).apply("AllDecisions", Flatten.pCollections())
+            .apply("DecisionsView", View.asMultimap());
     PCollectionTuple applied =
         input.apply("KeepOrDrop", ParDo.of(new ApplyFn(decisions)).withSideInputs(decisions)
             .withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER).and(COPIES)));
@@ -84,7 +104,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
     applied.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     applied.get(LEDGER).setCoder(ledgerCoder);
     PCollectionTuple copies =
-        applied.get(COPIES).setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class)))
+        applied.get(COPIES).setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(Candidate.class)))
             .apply("GroupCopies", GroupByKey.create())
             .apply("KeepOneCopy", ParDo.of(new OneCopyFn()).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
     copies.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
@@ -140,11 +160,107 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
 
   static Rejection reject(Candidate c, String filter, String kept) {
     String reason = switch (filter) {
+      case "conflicting_label", "conflicting_output" -> (filter.equals("conflicting_label") ? "the same text has another label in " : "the same instruction and input have another output in ") + kept + " and no seed says which is right";
+      case "conflicts_with_seed" -> "seed " + kept + " has the same " + (c.fields().containsKey("instruction") ? "instruction and input with another output" : "text with another label");
       case "duplicate_seed" -> "the same text as seed " + kept + " after normalisation";
       case "copy_of_seed" -> "copies seed " + kept + " (same text after normalisation)";
       default -> kept.equals(c.id()) ? "another copy of the same record (" + kept + ") is kept" : "the same text as " + kept + " after normalisation";
     };
     return Rejection.of(c, "dedup", filter, reason, 1.0, 1.0, kept);
+  }
+
+  static final String CONFLICT_PREFIX = "conflict";
+
+  /**
+   * The input part of a record (classification: the text; instructions: instruction and input)
+   * and its answer (the label; the output), normalised.
+   */
+  static String inputKey(Candidate c, TaskType task) {
+    return switch (task) {
+      case CLASSIFICATION -> TextNormalizer.normalize(c.field("text"));
+      case INSTRUCTION -> TextNormalizer.normalize(c.field("instruction")) + "\u0001" + TextNormalizer.normalize(c.field("input"));
+    };
+  }
+
+  static String answer(Candidate c, TaskType task) {
+    return switch (task) {
+      case CLASSIFICATION -> c.label() == null ? "" : c.label();
+      case INSTRUCTION -> TextNormalizer.normalize(c.field("output"));
+    };
+  }
+
+  /** One record in an input group: seed flag, id, and its answer after a tab. */
+  static final class InputEntryFn extends DoFn<Candidate, KV<Integer, KV<String, String>>> {
+    private final TaskType task;
+
+    InputEntryFn(TaskType task) {
+      this.task = task;
+    }
+
+    @ProcessElement
+    public void process(@Element Candidate c, OutputReceiver<KV<Integer, KV<String, String>>> out) {
+      String key = Hashes.id("input", inputKey(c, task));
+      out.output(KV.of(Math.floorMod(key.hashCode(), SHARDS), KV.of(key, new Entry(c.id(), isSeed(c)).encode() + "\t" + answer(c, task))));
+    }
+  }
+
+  /**
+   * Self-Instruct's rule, "the same input with different outputs": when records share their input
+   * but not their answer, a seed decides (generated records that disagree with every seed are
+   * rejected as {@code conflicts_with_seed}); without a seed no answer can be trusted and every
+   * record of the group is rejected ({@code conflicting_label} / {@code conflicting_output}).
+   * Seeds are never rejected here.
+   */
+  static Map<String, String> conflicts(List<String[]> group, TaskType task) {
+    java.util.Set<String> answers = new java.util.TreeSet<>();
+    java.util.Map<String, String> seedAnswer = new TreeMap<>();
+    for (String[] e : group) {
+      answers.add(e[1]);
+      Entry entry = Entry.parse(e[0]);
+      if (entry.seed()) {
+        seedAnswer.putIfAbsent(e[1], entry.id());
+      }
+    }
+    Map<String, String> out = new HashMap<>();
+    if (answers.size() < 2) {
+      return out;
+    }
+    String filter = task == TaskType.CLASSIFICATION ? "conflicting_label" : "conflicting_output";
+    for (String[] e : group) {
+      Entry entry = Entry.parse(e[0]);
+      if (entry.seed() || seedAnswer.containsKey(e[1])) {
+        continue;
+      }
+      if (!seedAnswer.isEmpty()) {
+        out.put(entry.id(), "conflicts_with_seed\t" + seedAnswer.values().iterator().next());
+      } else {
+        // the related record: the smallest id with another answer
+        String other = group.stream().filter(o -> !o[1].equals(e[1])).map(o -> Entry.parse(o[0]).id()).sorted().findFirst().orElseThrow();
+        out.put(entry.id(), filter + "\t" + other);
+      }
+    }
+    return out;
+  }
+
+  static final class ConflictFn extends DoFn<KV<Integer, Iterable<KV<String, String>>>, KV<String, String>> {
+    private final TaskType task;
+
+    ConflictFn(TaskType task) {
+      this.task = task;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<KV<String, String>>> shard, OutputReceiver<KV<String, String>> out) {
+      Map<String, List<String[]>> groups = new HashMap<>();
+      for (KV<String, String> kv : shard.getValue()) {
+        groups.computeIfAbsent(kv.getKey(), k -> new ArrayList<>(1)).add(kv.getValue().split("\t", 2));
+      }
+      for (List<String[]> group : groups.values()) {
+        if (group.size() > 1) {
+          conflicts(group, task).forEach((id, d) -> out.output(KV.of(id, d)));
+        }
+      }
+    }
   }
 
   static final class EntryFn extends DoFn<Candidate, KV<Integer, KV<String, String>>> {
@@ -171,19 +287,29 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
   }
 
   static final class ApplyFn extends DoFn<Candidate, Candidate> {
-    private final PCollectionView<Map<String, String>> decisions;
+    private final PCollectionView<Map<String, Iterable<String>>> decisions;
 
-    ApplyFn(PCollectionView<Map<String, String>> decisions) {
+    ApplyFn(PCollectionView<Map<String, Iterable<String>>> decisions) {
       this.decisions = decisions;
     }
 
     @ProcessElement
     public void process(@Element Candidate c, ProcessContext ctx, MultiOutputReceiver out) {
-      String d = ctx.sideInput(decisions).get(c.id());
+      String d = null;
+      Iterable<String> all = ctx.sideInput(decisions).get(c.id());
+      if (all != null) {
+        for (String x : all) {
+          // a conflict outranks a duplicate decision: the record goes whatever its copies do
+          if (d == null || x.startsWith(CONFLICT_PREFIX)) {
+            d = x;
+          }
+        }
+      }
       if (d == null) {
         out.get(KEPT).output(c);
       } else if (d.equals(ONE_COPY)) {
-        out.get(COPIES).output(KV.of(c.id(), c));
+        // sharded, not keyed by id: a GroupByKey's output travels on in one bundle per key
+        out.get(COPIES).output(KV.of(Math.floorMod(c.id().hashCode(), SHARDS), c));
       } else {
         int tab = d.indexOf('\t');
         String filter = d.substring(0, tab);
@@ -194,14 +320,13 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
   }
 
   /** Several copies of one kept id: the first stays, the others are duplicates of it. */
-  static final class OneCopyFn extends DoFn<KV<String, Iterable<Candidate>>, Candidate> {
+  static final class OneCopyFn extends DoFn<KV<Integer, Iterable<Candidate>>, Candidate> {
     @ProcessElement
-    public void process(@Element KV<String, Iterable<Candidate>> group, MultiOutputReceiver out) {
-      boolean first = true;
-      for (Candidate c : group.getValue()) {
-        if (first) {
+    public void process(@Element KV<Integer, Iterable<Candidate>> shard, MultiOutputReceiver out) {
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (Candidate c : shard.getValue()) {
+        if (seen.add(c.id())) {
           out.get(KEPT).output(c);
-          first = false;
           continue;
         }
         String filter = isSeed(c) ? "duplicate_seed" : "exact_duplicate";

@@ -146,7 +146,7 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
    * track a watermark hold per key (hundreds of thousands of keys, most with one record); a shard
    * regroups its buckets in memory.
    */
-  public static final int SHARDS = 512;
+  public static final int SHARDS = 64;
 
   static final class BandFn extends DoFn<Candidate, KV<Long, KV<Long, NearDuplicates.Sketch>>> {
     private final MinHasher hasher;

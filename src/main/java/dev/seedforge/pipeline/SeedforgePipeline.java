@@ -142,7 +142,7 @@ public final class SeedforgePipeline {
               .setCoder(JsonCoder.of(Candidate.class));
       pool = PCollectionList.of(pool).and(seedCandidates).apply("WithSeeds", Flatten.pCollections());
     }
-    PCollectionTuple deduped = pool.apply("Dedup", new ExactDedup());
+    PCollectionTuple deduped = pool.apply("Dedup", new ExactDedup(plan.pack().task()));
     rejections.add(deduped.get(ExactDedup.REJECTIONS));
     ledger.add(deduped.get(ExactDedup.LEDGER));
     PCollection<Candidate> unique = deduped.get(ExactDedup.KEPT);

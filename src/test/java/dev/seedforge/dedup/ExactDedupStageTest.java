@@ -1,0 +1,155 @@
+package dev.seedforge.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.seedforge.generate.Candidate;
+import dev.seedforge.generate.Rejection;
+import dev.seedforge.pipeline.JsonCoder;
+import dev.seedforge.seed.TaskType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exact duplicates and conflicting answers on the DirectRunner: which record stays, what every
+ * dropped one is called and whom it names, and that several copies of one id leave one behind.
+ */
+class ExactDedupStageTest {
+  static Candidate cand(String id, String label, String text, boolean seed) {
+    Candidate.Provenance p = new Candidate.Provenance(List.of("s"), seed ? "seed" : "paraphrase", "t1", seed ? ExactDedup.SEED_GENERATOR : "openai", null, "req", 0);
+    return new Candidate(id, label, Map.of("text", text), p, null);
+  }
+
+  static Candidate instr(String id, String instruction, String input, String output, boolean seed) {
+    Candidate.Provenance p = new Candidate.Provenance(List.of("s"), seed ? "seed" : "new", "t1", seed ? ExactDedup.SEED_GENERATOR : "openai", null, "req", 0);
+    return new Candidate(id, null, Map.of("instruction", instruction, "input", input, "output", output), p, null);
+  }
+
+  /** Runs the stage; returns kept ids (with multiplicity) and rejections by id. */
+  private static void run(List<Candidate> in, TaskType task, List<String> keptIds, Map<String, Rejection> rejections) {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollectionTuple out = p.apply(Create.of(in).withCoder(JsonCoder.of(Candidate.class))).apply(new ExactDedup(task));
+    PAssert.that(out.get(ExactDedup.KEPT)).satisfies(kept -> {
+      List<String> ids = new ArrayList<>();
+      kept.forEach(c -> ids.add(c.id()));
+      ids.sort(null);
+      assertThat(ids).containsExactlyElementsOf(keptIds);
+      return null;
+    });
+    PAssert.that(out.get(ExactDedup.REJECTIONS)).satisfies(rej -> {
+      List<String> seen = new ArrayList<>();
+      rej.forEach(r -> {
+        seen.add(r.id());
+        Rejection expected = rejections.get(r.id());
+        assertThat(expected).as("unexpected rejection %s", r).isNotNull();
+        assertThat(r.stage()).isEqualTo("dedup");
+        assertThat(r.filter()).as(r.id()).isEqualTo(expected.filter());
+        assertThat(r.relatedId()).as(r.id()).isEqualTo(expected.relatedId());
+        assertThat(r.reason()).contains(expected.relatedId());
+      });
+      assertThat(seen).hasSameSizeAs(rejections.keySet());
+      return null;
+    });
+    PAssert.that(out.get(ExactDedup.LEDGER)).satisfies(ledger -> {
+      long n = 0;
+      for (KV<String, Long> kv : ledger) {
+        assertThat(kv.getKey()).startsWith("rejected/dedup/");
+        n += kv.getValue();
+      }
+      assertThat(n).isEqualTo(rejections.size());
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
+
+  private static Rejection expect(String filter, String related) {
+    return new Rejection("x", null, "dedup", filter, "", null, null, related, null, null, null, null, null, null);
+  }
+
+  @Test
+  void should_keep_the_seed_or_the_smallest_id_and_name_it_in_every_rejection() {
+    List<Candidate> in = List.of(
+        cand("s1", "refund", "I want my money back.", true),
+        cand("g9", "refund", "i want my MONEY back", false),
+        cand("b2", "shipping", "Where is my parcel?", false),
+        cand("a1", "shipping", "where is my parcel", false),
+        cand("c3", "shipping", "Where is my parcel ?!", false),
+        cand("z", "shipping", "Something else entirely", false));
+    Map<String, Rejection> rej = new HashMap<>();
+    rej.put("g9", expect("copy_of_seed", "s1"));
+    rej.put("b2", expect("exact_duplicate", "a1"));
+    rej.put("c3", expect("exact_duplicate", "a1"));
+    run(in, TaskType.CLASSIFICATION, List.of("a1", "s1", "z"), rej);
+  }
+
+  @Test
+  void should_keep_one_of_several_copies_of_the_same_record() {
+    // the same input line twice has the same id (ids hash the content)
+    Candidate a = cand("dup", "shipping", "Where is my parcel?", false);
+    List<Candidate> in = List.of(a, a, a, cand("b", "shipping", "Another question", false));
+    Map<String, Rejection> rej = new HashMap<>();
+    // two of the three copies go, each naming the id that stays (its own)
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollectionTuple out = p.apply(Create.of(in).withCoder(JsonCoder.of(Candidate.class))).apply(new ExactDedup(TaskType.CLASSIFICATION));
+    PAssert.that(out.get(ExactDedup.KEPT)).satisfies(kept -> {
+      List<String> ids = new ArrayList<>();
+      kept.forEach(c -> ids.add(c.id()));
+      assertThat(ids).containsExactlyInAnyOrder("dup", "b");
+      return null;
+    });
+    PAssert.that(out.get(ExactDedup.REJECTIONS)).satisfies(rs -> {
+      List<Rejection> all = new ArrayList<>();
+      rs.forEach(all::add);
+      assertThat(all).hasSize(2).allSatisfy(r -> {
+        assertThat(r.id()).isEqualTo("dup");
+        assertThat(r.filter()).isEqualTo("exact_duplicate");
+        assertThat(r.relatedId()).isEqualTo("dup");
+      });
+      return null;
+    });
+    p.run().waitUntilFinish();
+    assertThat(rej).isEmpty();
+  }
+
+  @Test
+  void should_reject_the_same_text_with_different_labels_unless_a_seed_decides() {
+    List<Candidate> in = List.of(
+        // no seed: both labels are suspect, both go
+        cand("m1", "refund", "My order never came, I want my money back", false),
+        cand("m2", "shipping", "my order never came - i want my money back!", false),
+        // a seed says "shipping": the generated "refund" goes, the agreeing copy is a plain copy of the seed
+        cand("s1", "shipping", "Where is my parcel?", true),
+        cand("p1", "refund", "where is my parcel", false),
+        cand("p2", "shipping", "Where is my parcel", false),
+        cand("ok", "refund", "Refund me please", false));
+    Map<String, Rejection> rej = new HashMap<>();
+    rej.put("m1", expect("conflicting_label", "m2"));
+    rej.put("m2", expect("conflicting_label", "m1"));
+    rej.put("p1", expect("conflicts_with_seed", "s1"));
+    rej.put("p2", expect("copy_of_seed", "s1"));
+    run(in, TaskType.CLASSIFICATION, List.of("ok", "s1"), rej);
+  }
+
+  @Test
+  void should_reject_instructions_whose_same_input_has_different_outputs() {
+    List<Candidate> in = List.of(
+        instr("i1", "Translate to French", "cat", "chat", false),
+        instr("i2", "Translate to French", "cat", "le chat", false),
+        instr("i3", "Translate to French", "dog", "chien", false),
+        instr("i4", "translate to french", "DOG", "chien", false),
+        instr("i5", "Translate to German", "cat", "Katze", false));
+    Map<String, Rejection> rej = new HashMap<>();
+    rej.put("i1", expect("conflicting_output", "i2"));
+    rej.put("i2", expect("conflicting_output", "i1"));
+    rej.put("i4", expect("exact_duplicate", "i3"));
+    run(in, TaskType.INSTRUCTION, List.of("i3", "i5"), rej);
+  }
+}
