@@ -138,6 +138,9 @@ public final class RunCommand implements Callable<Integer> {
           m.path("tokens").path("cached_output").path("total").asLong(),
           m.path("cost").path("total").asDouble());
     }
+    if (m.path("quality").has("token_bounds")) {
+      out.println("  token_count keeps " + m.path("quality").path("token_bounds").path("description").asText());
+    }
     JsonNode warnings = m.path("warnings");
     warnings.fieldNames().forEachRemaining(w -> out.println("  warning: " + warnings.path(w).asText()));
     out.flush();

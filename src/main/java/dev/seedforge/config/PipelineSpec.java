@@ -88,7 +88,11 @@ public record PipelineSpec(
       int variantsPerSeed, double synonymRate, double insertRate, double swapRate, double deleteRate)
       implements Serializable {}
 
-  /** The first quality filters. {@code language} null turns language checks off. */
+  /**
+   * The first quality filters. {@code language} null turns language checks off. {@code minTokens}
+   * or {@code maxTokens} of {@link #FROM_SEEDS} are derived from the seeds' own token counts:
+   * the shortest seed divided by {@code lengthBand}, the longest multiplied by it.
+   */
   public record Quality(
       int minTokens,
       int maxTokens,
@@ -97,8 +101,12 @@ public record PipelineSpec(
       int languageMinTokens,
       List<String> extraPhrases,
       Noise noise,
-      Relevance relevance)
+      Relevance relevance,
+      double lengthBand)
       implements Serializable {
+    public static final int FROM_SEEDS = -1;
+    public static final double DEFAULT_LENGTH_BAND = 2.0;
+
     /** With the default noise and relevance filters. */
     public Quality(int minTokens, int maxTokens, String language, double minLanguageConfidence, int languageMinTokens, List<String> extraPhrases) {
       this(minTokens, maxTokens, language, minLanguageConfidence, languageMinTokens, extraPhrases, Noise.defaults(), Relevance.defaults());
@@ -106,6 +114,10 @@ public record PipelineSpec(
 
     public Quality(int minTokens, int maxTokens, String language, double minLanguageConfidence, int languageMinTokens, List<String> extraPhrases, Noise noise) {
       this(minTokens, maxTokens, language, minLanguageConfidence, languageMinTokens, extraPhrases, noise, Relevance.defaults());
+    }
+
+    public Quality(int minTokens, int maxTokens, String language, double minLanguageConfidence, int languageMinTokens, List<String> extraPhrases, Noise noise, Relevance relevance) {
+      this(minTokens, maxTokens, language, minLanguageConfidence, languageMinTokens, extraPhrases, noise, relevance, DEFAULT_LENGTH_BAND);
     }
   }
 

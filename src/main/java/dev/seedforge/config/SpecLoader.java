@@ -122,8 +122,9 @@ public final class SpecLoader {
     String language = q.string("language", "en");
     PipelineSpec.Quality quality =
         new PipelineSpec.Quality(
-            q.integer("min_tokens", 3, 0, 100_000),
-            q.integer("max_tokens", 256, 1, 1_000_000),
+            // left out: derived from the seeds' lengths (see quality.length_band)
+            q.has("min_tokens") ? q.integer("min_tokens", 3, 0, 100_000) : PipelineSpec.Quality.FROM_SEEDS,
+            q.has("max_tokens") ? q.integer("max_tokens", 256, 1, 1_000_000) : PipelineSpec.Quality.FROM_SEEDS,
             language == null || language.isBlank() || language.equals("off") ? null : language,
             q.number("min_language_confidence", 0.5, 0, 1),
             q.integer("language_min_tokens", 6, 1, 10_000),
@@ -138,9 +139,11 @@ public final class SpecLoader {
                 q.bool("domain_check", true),
                 q.bool("embeddings", true),
                 q.number("min_similarity", -1, -1, 1),
-                q.number("max_similarity", -1, -1, 1)));
+                q.number("max_similarity", -1, -1, 1)),
+            q.number("length_band", PipelineSpec.Quality.DEFAULT_LENGTH_BAND, 1, 1000));
     q.finish();
-    if (quality.minTokens() > quality.maxTokens()) {
+    if (quality.minTokens() != PipelineSpec.Quality.FROM_SEEDS && quality.maxTokens() != PipelineSpec.Quality.FROM_SEEDS
+        && quality.minTokens() > quality.maxTokens()) {
       problems.add("quality.min_tokens", "is larger than quality.max_tokens (" + quality.minTokens() + " > " + quality.maxTokens() + ")");
     }
 

@@ -255,6 +255,12 @@ public final class SeedforgePipeline {
     return QualityGate.fromSpec(plan.spec().quality(), task, new QualityGate.Context(seedOutputs, labelled(plan), plan.pack().labels(), templates, seedTexts));
   }
 
+  /** The token_count filter's bounds for a run: as configured, or derived from the seeds. */
+  public static dev.seedforge.quality.TokenBounds tokenBounds(RunPlan plan) {
+    TaskType task = plan.pack().task();
+    return dev.seedforge.quality.TokenBounds.of(plan.spec().quality(), plan.seeds().stream().map(s -> Texts.of(asCandidate(s), task)).toList());
+  }
+
   /** The seeds with a label, as label-model training examples. */
   public static List<LabelFilter.Example> labelled(RunPlan plan) {
     TaskType task = plan.pack().task();

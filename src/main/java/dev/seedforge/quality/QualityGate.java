@@ -82,7 +82,8 @@ public final class QualityGate implements Serializable {
     List<String> seedOutputs = ctx.seedOutputs();
     List<String> templates = ctx.templates();
     List<Filter> chain = new ArrayList<>();
-    chain.add(new TokenCountFilter(q.minTokens(), q.maxTokens(), task));
+    TokenBounds bounds = TokenBounds.of(q, ctx.seeds().stream().map(DomainRelevanceFilter.SeedText::text).toList());
+    chain.add(new TokenCountFilter(bounds.min(), bounds.max(), task));
     chain.add(new PhraseFilter(q.extraPhrases(), task));
     if (q.language() != null) {
       chain.add(new LanguageFilter(q.language(), q.minLanguageConfidence(), q.languageMinTokens(), task));

@@ -179,6 +179,17 @@ public final class Manifest {
     ObjectNode quality = m.putObject("quality");
     List<String> qualityWarnings = new java.util.ArrayList<>();
     labelModel(plan, quality, qualityWarnings);
+    dev.seedforge.quality.TokenBounds bounds = dev.seedforge.pipeline.SeedforgePipeline.tokenBounds(plan);
+    ObjectNode tb = quality.putObject("token_bounds");
+    tb.put("min", bounds.min());
+    tb.put("max", bounds.max());
+    tb.put("min_from_seeds", bounds.minFromSeeds());
+    tb.put("max_from_seeds", bounds.maxFromSeeds());
+    if (bounds.seedMin() >= 0) {
+      tb.put("seeds_min", bounds.seedMin());
+      tb.put("seeds_max", bounds.seedMax());
+    }
+    tb.put("description", bounds.describe());
 
     ObjectNode balance = m.putObject("balance");
     Tally available = tally(tallies, "balance/available");

@@ -104,6 +104,60 @@ class QualityBenchmark {
   }
 
   @Test
+  void embedding_models_throughput_and_agreement() throws Exception {
+    List<String> seeds = new ArrayList<>();
+    List<String> vocab = new ArrayList<>();
+    for (String l : Files.readAllLines(Path.of("prompts/customer-support/seeds.jsonl"))) {
+      String t = Json.mapper().readTree(l).path("text").asText();
+      seeds.add(t);
+      vocab.addAll(List.of(t.split("\\s+")));
+    }
+    Random rnd = new Random(3);
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      texts.add(NearDupData.perturb(seeds.get(rnd.nextInt(seeds.size())), 1 + rnd.nextInt(8), rnd, vocab));
+    }
+    dev.langchain4j.model.embedding.EmbeddingModel full = new dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel();
+    dev.langchain4j.model.embedding.EmbeddingModel quantized = new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel();
+    double[][] best = new double[2][texts.size()];
+    int m = 0;
+    for (dev.langchain4j.model.embedding.EmbeddingModel model : List.of(full, quantized)) {
+      List<float[]> seedVectors = new ArrayList<>();
+      for (String s : seeds) {
+        seedVectors.add(model.embed(s).content().vector());
+      }
+      for (int i = 0; i < 50; i++) {
+        model.embed(texts.get(i)); // warm-up
+      }
+      long t0 = System.nanoTime();
+      for (int i = 0; i < texts.size(); i++) {
+        float[] v = model.embed(texts.get(i)).content().vector();
+        double b = -1;
+        for (float[] s : seedVectors) {
+          double dot = 0, na = 0, nb = 0;
+          for (int k = 0; k < v.length; k++) {
+            dot += v[k] * s[k];
+            na += v[k] * v[k];
+            nb += s[k] * s[k];
+          }
+          b = Math.max(b, dot / Math.sqrt(na * nb));
+        }
+        best[m][i] = b;
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("BENCH embeddings %s: %d short texts one at a time on one thread, %.0f texts/s%n", m == 0 ? "all-MiniLM-L6-v2" : "all-MiniLM-L6-v2 quantized (int8)", texts.size(), texts.size() / seconds);
+      m++;
+    }
+    double maxDiff = 0, sumDiff = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      double d = Math.abs(best[0][i] - best[1][i]);
+      maxDiff = Math.max(maxDiff, d);
+      sumDiff += d;
+    }
+    System.out.printf("BENCH embeddings agreement: best similarity to a seed differs by %.4f on average, %.4f at most%n", sumDiff / texts.size(), maxDiff);
+  }
+
+  @Test
   void curate_throughput_and_peak_heap() throws Exception {
     int n = Integer.getInteger("bench.n", 100_000);
     List<JsonNode> seeds = new ArrayList<>();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.seedforge.format.FormatSpec;
+import dev.seedforge.testing.SpecFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,19 +16,17 @@ import org.junit.jupiter.api.io.TempDir;
 /** The output section: formats (from templates/ or built in), azure. */
 class OutputSpecTest {
   @TempDir Path dir;
+  SpecFixture fixture;
   Path pipelines;
 
   @BeforeEach
   void pack() throws IOException {
-    Files.createDirectories(dir.resolve("prompts/p"));
-    Files.writeString(dir.resolve("prompts/p/pack.yaml"), "system_prompt: x\n");
-    pipelines = Files.createDirectories(dir.resolve("pipelines"));
+    fixture = new SpecFixture(dir);
+    pipelines = fixture.pipelines;
   }
 
   private PipelineSpec load(String yaml) throws IOException {
-    Path f = pipelines.resolve("x.yaml");
-    Files.writeString(f, "pack: ../prompts/p\n" + yaml);
-    return SpecLoader.load(f, Map.of(), SpecLoader.Overrides.none());
+    return fixture.load(yaml);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.seedforge.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.seedforge.testing.SpecFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,19 +14,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SpecLoaderTest {
   @TempDir Path dir;
+  SpecFixture fixture;
   Path pipelines;
 
   @BeforeEach
   void pack() throws IOException {
-    Files.createDirectories(dir.resolve("prompts/p"));
-    Files.writeString(dir.resolve("prompts/p/pack.yaml"), "system_prompt: x\n");
-    pipelines = Files.createDirectories(dir.resolve("pipelines"));
+    fixture = new SpecFixture(dir);
+    pipelines = fixture.pipelines;
   }
 
   private Path write(String yaml) throws IOException {
-    Path f = pipelines.resolve("x.yaml");
-    Files.writeString(f, yaml);
-    return f;
+    return fixture.write(yaml);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.seedforge.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.seedforge.testing.SpecFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,18 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** The split, targets and subsets sections of a pipeline file. */
 class SplitTargetsSpecTest {
   @TempDir Path dir;
+  SpecFixture fixture;
 
   @BeforeEach
   void pack() throws IOException {
-    Files.createDirectories(dir.resolve("prompts/p"));
-    Files.writeString(dir.resolve("prompts/p/pack.yaml"), "system_prompt: x\n");
-    Files.createDirectories(dir.resolve("pipelines"));
+    fixture = new SpecFixture(dir);
   }
 
   private PipelineSpec load(String yaml) throws IOException {
-    Path f = dir.resolve("pipelines/x.yaml");
-    Files.writeString(f, "pack: ../prompts/p\n" + yaml);
-    return SpecLoader.load(f, Map.of(), SpecLoader.Overrides.none());
+    return fixture.load(yaml);
   }
 
   @Test

@@ -3,11 +3,9 @@ package dev.seedforge.dedup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.seedforge.generate.Candidate;
-import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.seed.TaskType;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
@@ -33,29 +31,27 @@ class ExactDedupStageTest {
     return new Candidate(id, null, Map.of("instruction", instruction, "input", input, "output", output), p, null);
   }
 
-  /** Runs the stage; returns kept ids (with multiplicity) and rejections by id. */
-  private static void run(List<Candidate> in, TaskType task, List<String> keptIds, Map<String, Rejection> rejections) {
+  /**
+   * Runs the stage and checks the kept ids (with multiplicity), every rejection as
+   * {@code id filter related} (the reason must name the related record) and the ledger total.
+   */
+  private static void run(List<Candidate> in, TaskType task, List<String> keptIds, List<String> rejections) {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollectionTuple out = p.apply(Create.of(in).withCoder(JsonCoder.of(Candidate.class))).apply(new ExactDedup(task));
     PAssert.that(out.get(ExactDedup.KEPT)).satisfies(kept -> {
       List<String> ids = new ArrayList<>();
       kept.forEach(c -> ids.add(c.id()));
-      ids.sort(null);
-      assertThat(ids).containsExactlyElementsOf(keptIds);
+      assertThat(ids).containsExactlyInAnyOrderElementsOf(keptIds);
       return null;
     });
     PAssert.that(out.get(ExactDedup.REJECTIONS)).satisfies(rej -> {
       List<String> seen = new ArrayList<>();
       rej.forEach(r -> {
-        seen.add(r.id());
-        Rejection expected = rejections.get(r.id());
-        assertThat(expected).as("unexpected rejection %s", r).isNotNull();
         assertThat(r.stage()).isEqualTo("dedup");
-        assertThat(r.filter()).as(r.id()).isEqualTo(expected.filter());
-        assertThat(r.relatedId()).as(r.id()).isEqualTo(expected.relatedId());
-        assertThat(r.reason()).contains(expected.relatedId());
+        assertThat(r.reason()).contains(r.relatedId());
+        seen.add(r.id() + " " + r.filter() + " " + r.relatedId());
       });
-      assertThat(seen).hasSameSizeAs(rejections.keySet());
+      assertThat(seen).containsExactlyInAnyOrderElementsOf(rejections);
       return null;
     });
     PAssert.that(out.get(ExactDedup.LEDGER)).satisfies(ledger -> {
@@ -70,10 +66,6 @@ class ExactDedupStageTest {
     p.run().waitUntilFinish();
   }
 
-  private static Rejection expect(String filter, String related) {
-    return new Rejection("x", null, "dedup", filter, "", null, null, related, null, null, null, null, null, null);
-  }
-
   @Test
   void should_keep_the_seed_or_the_smallest_id_and_name_it_in_every_rejection() {
     List<Candidate> in = List.of(
@@ -83,11 +75,8 @@ class ExactDedupStageTest {
         cand("a1", "shipping", "where is my parcel", false),
         cand("c3", "shipping", "Where is my parcel ?!", false),
         cand("z", "shipping", "Something else entirely", false));
-    Map<String, Rejection> rej = new HashMap<>();
-    rej.put("g9", expect("copy_of_seed", "s1"));
-    rej.put("b2", expect("exact_duplicate", "a1"));
-    rej.put("c3", expect("exact_duplicate", "a1"));
-    run(in, TaskType.CLASSIFICATION, List.of("a1", "s1", "z"), rej);
+    run(in, TaskType.CLASSIFICATION, List.of("a1", "s1", "z"),
+        List.of("g9 copy_of_seed s1", "b2 exact_duplicate a1", "c3 exact_duplicate a1"));
   }
 
   @Test
@@ -95,28 +84,8 @@ class ExactDedupStageTest {
     // the same input line twice has the same id (ids hash the content)
     Candidate a = cand("dup", "shipping", "Where is my parcel?", false);
     List<Candidate> in = List.of(a, a, a, cand("b", "shipping", "Another question", false));
-    Map<String, Rejection> rej = new HashMap<>();
     // two of the three copies go, each naming the id that stays (its own)
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
-    PCollectionTuple out = p.apply(Create.of(in).withCoder(JsonCoder.of(Candidate.class))).apply(new ExactDedup(TaskType.CLASSIFICATION));
-    PAssert.that(out.get(ExactDedup.KEPT)).satisfies(kept -> {
-      List<String> ids = new ArrayList<>();
-      kept.forEach(c -> ids.add(c.id()));
-      assertThat(ids).containsExactlyInAnyOrder("dup", "b");
-      return null;
-    });
-    PAssert.that(out.get(ExactDedup.REJECTIONS)).satisfies(rs -> {
-      List<Rejection> all = new ArrayList<>();
-      rs.forEach(all::add);
-      assertThat(all).hasSize(2).allSatisfy(r -> {
-        assertThat(r.id()).isEqualTo("dup");
-        assertThat(r.filter()).isEqualTo("exact_duplicate");
-        assertThat(r.relatedId()).isEqualTo("dup");
-      });
-      return null;
-    });
-    p.run().waitUntilFinish();
-    assertThat(rej).isEmpty();
+    run(in, TaskType.CLASSIFICATION, List.of("dup", "b"), List.of("dup exact_duplicate dup", "dup exact_duplicate dup"));
   }
 
   @Test
@@ -130,12 +99,8 @@ class ExactDedupStageTest {
         cand("p1", "refund", "where is my parcel", false),
         cand("p2", "shipping", "Where is my parcel", false),
         cand("ok", "refund", "Refund me please", false));
-    Map<String, Rejection> rej = new HashMap<>();
-    rej.put("m1", expect("conflicting_label", "m2"));
-    rej.put("m2", expect("conflicting_label", "m1"));
-    rej.put("p1", expect("conflicts_with_seed", "s1"));
-    rej.put("p2", expect("copy_of_seed", "s1"));
-    run(in, TaskType.CLASSIFICATION, List.of("ok", "s1"), rej);
+    run(in, TaskType.CLASSIFICATION, List.of("ok", "s1"),
+        List.of("m1 conflicting_label m2", "m2 conflicting_label m1", "p1 conflicts_with_seed s1", "p2 copy_of_seed s1"));
   }
 
   @Test
@@ -146,10 +111,7 @@ class ExactDedupStageTest {
         instr("i3", "Translate to French", "dog", "chien", false),
         instr("i4", "translate to french", "DOG", "chien", false),
         instr("i5", "Translate to German", "cat", "Katze", false));
-    Map<String, Rejection> rej = new HashMap<>();
-    rej.put("i1", expect("conflicting_output", "i2"));
-    rej.put("i2", expect("conflicting_output", "i1"));
-    rej.put("i4", expect("exact_duplicate", "i3"));
-    run(in, TaskType.INSTRUCTION, List.of("i3", "i5"), rej);
+    run(in, TaskType.INSTRUCTION, List.of("i3", "i5"),
+        List.of("i1 conflicting_output i2", "i2 conflicting_output i1", "i4 exact_duplicate i3"));
   }
 }
