@@ -136,10 +136,21 @@ public record PipelineSpec(
       boolean domainCheck,
       boolean embeddings,
       double minSimilarity,
-      double maxSimilarity)
+      double maxSimilarity,
+      String embeddingModel)
       implements Serializable {
+    /** The in-process embedding models: all-MiniLM-L6-v2, and the same model quantized to int8. */
+    public static final String MINILM = "all-minilm-l6-v2";
+    public static final String MINILM_Q = "all-minilm-l6-v2-q";
+    public static final List<String> EMBEDDING_MODELS = List.of(MINILM, MINILM_Q);
+
     public Relevance(boolean labelCheck, double minLabelProbability, double labelMargin, int cvFolds, double warnBelowAccuracy) {
       this(labelCheck, minLabelProbability, labelMargin, cvFolds, warnBelowAccuracy, false, true, 0, 1);
+    }
+
+    public Relevance(boolean labelCheck, double minLabelProbability, double labelMargin, int cvFolds, double warnBelowAccuracy,
+        boolean domainCheck, boolean embeddings, double minSimilarity, double maxSimilarity) {
+      this(labelCheck, minLabelProbability, labelMargin, cvFolds, warnBelowAccuracy, domainCheck, embeddings, minSimilarity, maxSimilarity, MINILM);
     }
 
     public static Relevance defaults() {

@@ -1,6 +1,8 @@
 package dev.seedforge.quality;
 
+import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.seed.TaskType;
 import java.util.ArrayList;
@@ -20,13 +22,14 @@ import java.util.Map;
 public final class DomainRelevanceFilter implements Filter {
   public static final String NAME = "domain_relevance";
   private static final long serialVersionUID = 1L;
-  private static volatile AllMiniLmL6V2EmbeddingModel model;
+  private static final Map<String, EmbeddingModel> MODELS = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A seed as the filter sees it. */
   public record SeedText(String id, String label, String text) implements java.io.Serializable {}
 
   private final List<SeedText> seeds;
   private final boolean embeddings;
+  private final String embeddingModel;
   private final double minSimilarity;
   private final double maxSimilarity;
   private final TaskType task;
@@ -34,8 +37,14 @@ public final class DomainRelevanceFilter implements Filter {
   private transient volatile Map<String, Double> idf;
 
   public DomainRelevanceFilter(List<SeedText> seeds, boolean embeddings, double minSimilarity, double maxSimilarity, TaskType task) {
+    this(seeds, embeddings ? PipelineSpec.Relevance.MINILM : null, minSimilarity, maxSimilarity, task);
+  }
+
+  /** {@code embeddingModel}: one of {@link PipelineSpec.Relevance#EMBEDDING_MODELS}, or null for TF-IDF. */
+  public DomainRelevanceFilter(List<SeedText> seeds, String embeddingModel, double minSimilarity, double maxSimilarity, TaskType task) {
     this.seeds = List.copyOf(seeds);
-    this.embeddings = embeddings;
+    this.embeddings = embeddingModel != null;
+    this.embeddingModel = embeddingModel;
     this.minSimilarity = minSimilarity;
     this.maxSimilarity = maxSimilarity;
     this.task = task;
@@ -108,7 +117,7 @@ public final class DomainRelevanceFilter implements Filter {
           float[][] vectors = new float[seeds.size()][];
           double[] norms = new double[seeds.size()];
           for (int k = 0; k < seeds.size(); k++) {
-            vectors[k] = vector(seeds.get(k).text());
+            vectors[k] = embeddings ? seedEmbedding(seeds.get(k).text()) : vector(seeds.get(k).text());
             for (float x : vectors[k]) {
               norms[k] += x * x;
             }
@@ -139,20 +148,35 @@ public final class DomainRelevanceFilter implements Filter {
   }
 
   private float[] vector(String text) {
-    return embeddings ? embeddingModel().embed(text).content().vector() : tfidf(text);
+    return embeddings ? embeddingModel(embeddingModel).embed(text).content().vector() : tfidf(text);
   }
 
-  static AllMiniLmL6V2EmbeddingModel embeddingModel() {
-    AllMiniLmL6V2EmbeddingModel m = model;
-    if (m == null) {
-      synchronized (DomainRelevanceFilter.class) {
-        if (model == null) {
-          model = new AllMiniLmL6V2EmbeddingModel();
-        }
-        m = model;
+  /**
+   * Seed embeddings per model and JVM: every copy of the filter (one per DoFn instance, one per
+   * held-out fold in calibration) embeds the same seeds, at several milliseconds each. Bounded: a
+   * pack has at most a few thousand seeds.
+   */
+  private static final Map<String, float[]> SEED_EMBEDDINGS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private float[] seedEmbedding(String text) {
+    String key = embeddingModel + "\u0000" + text;
+    float[] v = SEED_EMBEDDINGS.get(key);
+    if (v == null) {
+      v = vector(text);
+      if (SEED_EMBEDDINGS.size() < 100_000) {
+        SEED_EMBEDDINGS.put(key, v);
       }
     }
-    return m;
+    return v;
+  }
+
+  /** One instance per model and JVM: loading the ONNX model takes seconds. */
+  static EmbeddingModel embeddingModel(String name) {
+    return MODELS.computeIfAbsent(name, n -> switch (n) {
+      case PipelineSpec.Relevance.MINILM -> new AllMiniLmL6V2EmbeddingModel();
+      case PipelineSpec.Relevance.MINILM_Q -> new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel();
+      default -> throw new IllegalArgumentException("unknown embedding model " + n);
+    });
   }
 
   // ---- TF-IDF fallback: hashed into a fixed number of dimensions so vectors are plain arrays.

@@ -111,7 +111,7 @@ public final class QualityGate implements Serializable {
     if (r != null && r.domainCheck() && !ctx.seeds().isEmpty()) {
       double min = r.minSimilarity() >= 0 ? r.minSimilarity() : r.embeddings() ? EMBEDDING_MIN : TFIDF_MIN;
       double max = r.maxSimilarity() >= 0 ? r.maxSimilarity() : NO_MAX;
-      chain.add(new DomainRelevanceFilter(ctx.seeds(), r.embeddings(), min, max, task));
+      chain.add(new DomainRelevanceFilter(ctx.seeds(), r.embeddings() ? r.embeddingModel() : null, min, max, task));
     }
     return new QualityGate(chain, task, q.language());
   }

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Quality and dedup benchmarks; excluded from {@code mvn test}. Run with
  * {@code mvn -B test -Dgroups=benchmark -DexcludedGroups=none -Dtest=QualityBenchmark}
- * ({@code -Dbench.n=N} sets the curate record count, default 100000; {@code -Dbench.embeddings=on|off}
- * runs only one of the two curate variants).
+ * ({@code -Dbench.n=N} sets the curate record count, default 100000; {@code -Dbench.embeddings=on|off|q}
+ * runs only one curate variant, {@code all} all three).
  */
 @Tag("benchmark")
 class QualityBenchmark {
@@ -190,8 +191,18 @@ class QualityBenchmark {
     Path noEmbeddings = dir.resolve("support-intents-tfidf.yaml");
     Files.writeString(noEmbeddings, yaml);
     assertThat(yaml).contains("embeddings: false");
+    Path quantized = dir.resolve("support-intents-minilm-q.yaml");
+    Files.writeString(quantized, yaml.replace("  embeddings: false\n", "  embedding_model: all-minilm-l6-v2-q\n"));
+    Map<Path, String> what = Map.of(base, "MiniLM embeddings", quantized, "int8-quantized MiniLM embeddings", noEmbeddings, "TF-IDF (embeddings off)");
     String only = System.getProperty("bench.embeddings", "both");
-    for (Path pipeline : only.equals("on") ? List.of(base) : only.equals("off") ? List.of(noEmbeddings) : List.of(base, noEmbeddings)) {
+    List<Path> runs = switch (only) {
+      case "on" -> List.of(base);
+      case "q" -> List.of(quantized);
+      case "off" -> List.of(noEmbeddings);
+      case "all" -> List.of(base, quantized, noEmbeddings);
+      default -> List.of(base, noEmbeddings);
+    };
+    for (Path pipeline : runs) {
       System.gc();
       HeapSampler heap = new HeapSampler();
       long t0 = System.nanoTime();
@@ -204,7 +215,7 @@ class QualityBenchmark {
       double seconds = (System.nanoTime() - t0) / 1e9;
       JsonNode m = o.manifest();
       System.out.printf("BENCH curate %d short records, all filters on (language, noise, label_consistency, domain relevance with %s, exact + near dedup): %.1f s, %.0f records/s; heap in use at most %d MB (sampled every 20 ms), live after GC at most %d MB (-Xmx%d MB, %d processors)%n",
-          n, pipeline == base ? "MiniLM embeddings" : "TF-IDF (embeddings off)", seconds, n / seconds, heap.peakUsed >> 20, heap.peakAfterGc() >> 20,
+          n, what.get(pipeline), seconds, n / seconds, heap.peakUsed >> 20, heap.peakAfterGc() >> 20,
           Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
       System.out.println("BENCH curate rejections by filter: " + m.path("rejections").path("by_filter"));
       assertThat(m.path("stages").path("generated").path("total").asLong()).isEqualTo(n);

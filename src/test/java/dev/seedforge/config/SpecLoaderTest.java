@@ -106,4 +106,14 @@ class SpecLoaderTest {
     assertThatThrownBy(() -> SpecLoader.load(f, Map.of(), SpecLoader.Overrides.none()))
         .hasMessageContaining("x.yaml: not valid YAML");
   }
+
+  @Test
+  void should_choose_the_embedding_model_and_name_the_allowed_ones_on_a_typo() throws IOException {
+    assertThat(fixture.load("").quality().relevance().embeddingModel()).isEqualTo(PipelineSpec.Relevance.MINILM);
+    assertThat(fixture.load("quality:\n  embedding_model: all-minilm-l6-v2-q\n").quality().relevance().embeddingModel())
+        .isEqualTo(PipelineSpec.Relevance.MINILM_Q);
+    assertThatThrownBy(() -> fixture.load("quality:\n  embedding_model: bge-large\n"))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems())
+            .anySatisfy(p -> assertThat(p).contains("quality.embedding_model: unknown model \"bge-large\"; use one of [all-minilm-l6-v2, all-minilm-l6-v2-q]")));
+  }
 }

@@ -2,6 +2,7 @@ package dev.seedforge.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.seed.Seed;
 import dev.seedforge.seed.SeedReader;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Domain relevance on the real support seeds, with embeddings and with the TF-IDF fallback. */
 class DomainRelevanceFilterTest {
@@ -22,22 +25,28 @@ class DomainRelevanceFilterTest {
   }
 
   static DomainRelevanceFilter filter(boolean embeddings, List<Seed> from) {
+    return filter(embeddings ? PipelineSpec.Relevance.MINILM : null, from);
+  }
+
+  static DomainRelevanceFilter filter(String model, List<Seed> from) {
     List<DomainRelevanceFilter.SeedText> texts = from.stream().map(s -> new DomainRelevanceFilter.SeedText(s.id(), s.label(), s.field("text"))).toList();
-    return embeddings
-        ? new DomainRelevanceFilter(texts, true, QualityGate.EMBEDDING_MIN, 0.97, TaskType.CLASSIFICATION)
-        : new DomainRelevanceFilter(texts, false, QualityGate.TFIDF_MIN, 0.9, TaskType.CLASSIFICATION);
+    return model != null
+        ? new DomainRelevanceFilter(texts, model, QualityGate.EMBEDDING_MIN, 0.97, TaskType.CLASSIFICATION)
+        : new DomainRelevanceFilter(texts, (String) null, QualityGate.TFIDF_MIN, 0.9, TaskType.CLASSIFICATION);
   }
 
   static Candidate candidate(String label, String text) {
     return Candidate.of(label, Map.of("text", text), new Candidate.Provenance(List.of(), "s", null, "openai", "m", "r", 0), 0);
   }
 
-  @Test
-  void should_keep_every_held_out_seed_with_embeddings_and_reject_plainly_off_topic_text() {
-    DomainRelevanceFilter all = filter(true, seeds);
+  /** The same calibrated bound holds for the full and the int8-quantized model. */
+  @ParameterizedTest
+  @ValueSource(strings = {PipelineSpec.Relevance.MINILM, PipelineSpec.Relevance.MINILM_Q})
+  void should_keep_every_held_out_seed_with_embeddings_and_reject_plainly_off_topic_text(String model) {
+    DomainRelevanceFilter all = filter(model, seeds);
     int kept = 0;
     for (Seed held : seeds) {
-      DomainRelevanceFilter f = filter(true, seeds.stream().filter(s -> !s.id().equals(held.id())).toList());
+      DomainRelevanceFilter f = filter(model, seeds.stream().filter(s -> !s.id().equals(held.id())).toList());
       kept += f.check(candidate(held.label(), held.field("text"))).keep() ? 1 : 0;
     }
     assertThat(kept).isEqualTo(seeds.size());
