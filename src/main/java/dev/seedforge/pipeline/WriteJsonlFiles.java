@@ -1,5 +1,10 @@
 package dev.seedforge.pipeline;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -7,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.UUID;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions;
@@ -18,20 +25,30 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Writes named JSONL files into the run directory, each sorted by its sort key (so the bytes are
  * the same on every run and runner) and each written whole or not at all: a temp file first, then
  * a rename. Files with no lines are still written, empty. Uses Beam's FileSystems so the run
  * directory may be local or on a cluster's shared file system.
+ *
+ * <p>No file is gathered onto one worker: its lines are spread over {@link #SHARDS} groups by a
+ * hash of their sort key; each group is sorted and written as a part file, and one last step per
+ * file merges its sorted parts (a k-way merge that holds one line per part), so a worker holds a
+ * shard of a file, not the file, and the shards sort in parallel.
  */
 public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<String, String>>>, PDone> {
+  /** Parts per file. */
+  public static final int SHARDS = 16;
+
   private final String outDir;
   private final List<String> fileNames;
   private final java.util.Set<String> withBom;
@@ -58,52 +75,156 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
     PCollectionList.of(lines)
         .and(empty)
         .apply("WithMarkers", Flatten.pCollections())
-        .apply("GroupByFile", GroupByKey.create())
-        .apply("WriteFile", ParDo.of(new WriteFn(outDir, withBom)));
+        .apply("ToShards", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.integers()), TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings())))
+            .via((KV<String, KV<String, String>> kv) -> KV.of(KV.of(kv.getKey(), shard(kv.getValue().getKey())), kv.getValue())))
+        .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
+        .apply("GroupByShard", GroupByKey.create())
+        .apply("WritePart", ParDo.of(new WritePartFn(outDir)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+        .apply("GroupParts", GroupByKey.create())
+        .apply("MergeParts", ParDo.of(new MergeFn(outDir, withBom)));
     return PDone.in(lines.getPipeline());
   }
 
-  static final class WriteFn extends DoFn<KV<String, Iterable<KV<String, String>>>, Void> {
+  static int shard(String sortKey) {
+    return Math.floorMod(sortKey.hashCode() * 0x9E3779B9, SHARDS);
+  }
+
+  /** The order of lines in a file: by sort key, then by the line itself. */
+  static final Comparator<KV<String, String>> ORDER = Comparator.comparing((KV<String, String> kv) -> kv.getKey()).thenComparing(KV::getValue);
+
+  /** The folder of a file name relative to the run directory ({@code alpaca/train.jsonl}: one folder per format). */
+  static ResourceId folderOf(String outDir, String file) {
+    ResourceId dir = FileSystems.matchNewResource(outDir, true);
+    int slash = file.lastIndexOf('/');
+    if (slash >= 0) {
+      for (String part : file.substring(0, slash).split("/")) {
+        dir = dir.resolve(part, ResolveOptions.StandardResolveOptions.RESOLVE_DIRECTORY);
+      }
+    }
+    return dir;
+  }
+
+  static String baseName(String file) {
+    return file.substring(file.lastIndexOf('/') + 1);
+  }
+
+  /** Sorts one shard of a file and writes it as a part file: (key, line) records, length-prefixed. */
+  static final class WritePartFn extends DoFn<KV<KV<String, Integer>, Iterable<KV<String, String>>>, KV<String, String>> {
+    private final String outDir;
+
+    WritePartFn(String outDir) {
+      this.outDir = outDir;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<KV<String, Integer>, Iterable<KV<String, String>>> shard, OutputReceiver<KV<String, String>> out) throws IOException {
+      String file = shard.getKey().getKey();
+      List<KV<String, String>> lines = new ArrayList<>();
+      for (KV<String, String> kv : shard.getValue()) {
+        if (!kv.getValue().isEmpty()) {
+          lines.add(kv);
+        }
+      }
+      lines.sort(ORDER);
+      ResourceId part = folderOf(outDir, file).resolve(
+          "." + baseName(file) + ".part" + shard.getKey().getValue() + "." + UUID.randomUUID() + ".tmp", ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+      try (DataOutputStream o = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(FileSystems.create(part, "application/octet-stream")), 1 << 16))) {
+        for (KV<String, String> kv : lines) {
+          writeBytes(o, kv.getKey().getBytes(StandardCharsets.UTF_8));
+          writeBytes(o, kv.getValue().getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      out.output(KV.of(file, part.toString()));
+    }
+
+    private static void writeBytes(DataOutputStream o, byte[] b) throws IOException {
+      o.writeInt(b.length);
+      o.write(b);
+    }
+  }
+
+  /** One part file being read during the merge: its current record. */
+  private static final class PartReader implements AutoCloseable {
+    final DataInputStream in;
+    KV<String, String> current;
+
+    PartReader(ResourceId part) throws IOException {
+      this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(FileSystems.open(part)), 1 << 16));
+      advance();
+    }
+
+    void advance() throws IOException {
+      int n;
+      try {
+        n = in.readInt();
+      } catch (EOFException e) {
+        current = null;
+        return;
+      }
+      String key = new String(in.readNBytes(n), StandardCharsets.UTF_8);
+      String line = new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8);
+      current = KV.of(key, line);
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+
+  /** Merges a file's sorted parts into the file (temp file, then rename) and deletes the parts. */
+  static final class MergeFn extends DoFn<KV<String, Iterable<String>>, Void> {
     private final String outDir;
     private final java.util.Set<String> withBom;
 
-    WriteFn(String outDir, java.util.Set<String> withBom) {
+    MergeFn(String outDir, java.util.Set<String> withBom) {
       this.outDir = outDir;
       this.withBom = withBom;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<KV<String, String>>> file) throws IOException {
-      List<KV<String, String>> lines = new ArrayList<>();
-      for (KV<String, String> kv : file.getValue()) {
-        if (!kv.getValue().isEmpty()) {
-          lines.add(kv);
-        }
+    public void process(@Element KV<String, Iterable<String>> file) throws IOException {
+      List<ResourceId> parts = new ArrayList<>();
+      for (String p : file.getValue()) {
+        parts.add(FileSystems.matchNewResource(p, false));
       }
-      lines.sort(Comparator.comparing((KV<String, String> kv) -> kv.getKey()).thenComparing(KV::getValue));
-      ResourceId dir = FileSystems.matchNewResource(outDir, true);
-      String name = file.getKey();
-      int slash = name.lastIndexOf('/');
-      if (slash >= 0) {
-        // one folder per format: alpaca/train.jsonl
-        for (String part : name.substring(0, slash).split("/")) {
-          dir = dir.resolve(part, ResolveOptions.StandardResolveOptions.RESOLVE_DIRECTORY);
-        }
-        name = name.substring(slash + 1);
-      }
+      parts.sort(Comparator.comparing(ResourceId::toString));
+      String name = baseName(file.getKey());
+      ResourceId dir = folderOf(outDir, file.getKey());
       ResourceId target = dir.resolve(name, ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
       ResourceId tmp = dir.resolve("." + name + "." + UUID.randomUUID() + ".tmp", ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
-      try (OutputStream out = Channels.newOutputStream(FileSystems.create(tmp, "application/jsonl"))) {
-        if (withBom.contains(file.getKey())) {
-          out.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+      List<PartReader> readers = new ArrayList<>();
+      try {
+        PriorityQueue<PartReader> queue = new PriorityQueue<>((a, b) -> ORDER.compare(a.current, b.current));
+        for (ResourceId p : parts) {
+          PartReader r = new PartReader(p);
+          readers.add(r);
+          if (r.current != null) {
+            queue.add(r);
+          }
         }
-        byte[] nl = {'\n'};
-        for (KV<String, String> kv : lines) {
-          out.write(kv.getValue().getBytes(StandardCharsets.UTF_8));
-          out.write(nl);
+        try (OutputStream out = new BufferedOutputStream(Channels.newOutputStream(FileSystems.create(tmp, "application/jsonl")), 1 << 16)) {
+          if (withBom.contains(file.getKey())) {
+            out.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+          }
+          while (!queue.isEmpty()) {
+            PartReader r = queue.poll();
+            out.write(r.current.getValue().getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+            r.advance();
+            if (r.current != null) {
+              queue.add(r);
+            }
+          }
+        }
+      } finally {
+        for (PartReader r : readers) {
+          r.close();
         }
       }
       FileSystems.rename(List.of(tmp), List.of(target), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      FileSystems.delete(parts, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
     }
   }
 }
