@@ -84,6 +84,12 @@ class QualityBenchmark {
 
   @TempDir Path dir;
 
+  /** {@code -Dbench.runner=FlinkRunner} (with {@code -Pflink}): the curate runs on an embedded Flink instead of the DirectRunner. */
+  static List<String> runnerArgs() {
+    String runner = System.getProperty("bench.runner", "");
+    return runner.isEmpty() ? List.of() : List.of("--runner=" + runner);
+  }
+
   @Test
   void near_duplicate_recall_and_precision_against_brute_force_on_10000_records() throws Exception {
     assumeTrue(NearDupData.available(), "no Self-Instruct data");
@@ -208,15 +214,16 @@ class QualityBenchmark {
       long t0 = System.nanoTime();
       Runner.Outcome o;
       try {
-        o = CurateCommand.curate(input, pipeline, dir.resolve("out-" + pipeline.getFileName()).toString(), null, RunCommand.beamOptions(List.of()), null);
+        o = CurateCommand.curate(input, pipeline, dir.resolve("out-" + pipeline.getFileName()).toString(), null, RunCommand.beamOptions(runnerArgs()), null);
       } finally {
         heap.stop();
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       JsonNode m = o.manifest();
-      System.out.printf("BENCH curate %d short records, all filters on (language, noise, label_consistency, domain relevance with %s, exact + near dedup): %.1f s, %.0f records/s; heap in use at most %d MB (sampled every 20 ms), live after GC at most %d MB (-Xmx%d MB, %d processors)%n",
+      System.out.printf("BENCH curate %d short records, all filters on (language, noise, label_consistency, domain relevance with %s, exact + near dedup): %.1f s, %.0f records/s; heap in use at most %d MB (sampled every 20 ms), live after GC at most %d MB (-Xmx%d MB, %d processors, %s)%n",
           n, what.get(pipeline), seconds, n / seconds, heap.peakUsed >> 20, heap.peakAfterGc() >> 20,
-          Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
+          Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors(),
+          runnerArgs().isEmpty() ? "DirectRunner" : System.getProperty("bench.runner"));
       System.out.println("BENCH curate rejections by filter: " + m.path("rejections").path("by_filter"));
       assertThat(m.path("stages").path("generated").path("total").asLong()).isEqualTo(n);
     }
