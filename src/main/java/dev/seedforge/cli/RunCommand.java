@@ -95,6 +95,12 @@ public final class RunCommand implements Callable<Integer> {
         throw new InvalidInputException("unexpected argument \"" + a + "\"; Beam options are written --name=value");
       }
     }
+    if (args.stream().anyMatch(a -> a.equals("--runner=FlinkRunner") || a.equals("--runner=flink"))
+        && args.stream().noneMatch(a -> a.startsWith("--fasterCopy"))) {
+      // records are immutable, so Flink need not copy them between chained operators
+      args = new java.util.ArrayList<>(args);
+      args.add("--fasterCopy=true");
+    }
     try {
       PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create();
       // The DirectRunner's immutability and encodability checks re-encode every element: right for
