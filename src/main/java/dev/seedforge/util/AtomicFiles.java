@@ -18,9 +18,11 @@ public final class AtomicFiles {
   public static void writeBytes(Path target, byte[] content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    // not Files.createTempFile: it makes the file readable by its owner only (0600), and the
+    // manifest or a fixed training file would keep that after the rename; this one follows the umask
+    Path tmp = dir.resolve("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
     try {
-      Files.write(tmp, content);
+      Files.write(tmp, content, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
       move(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
