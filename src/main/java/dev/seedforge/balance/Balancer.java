@@ -104,7 +104,7 @@ public final class Balancer {
   }
 
   static boolean isSeed(Candidate c) {
-    return ExactDedup.SEED_GENERATOR.equals(c.provenance().generator());
+    return ExactDedup.isSeed(c);
   }
 
   static boolean eligibleForEvaluation(Candidate c, PipelineSpec.Split split) {

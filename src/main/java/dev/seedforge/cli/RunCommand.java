@@ -95,7 +95,7 @@ public final class RunCommand implements Callable<Integer> {
         throw new InvalidInputException("unexpected argument \"" + a + "\"; Beam options are written --name=value");
       }
     }
-    if (args.stream().anyMatch(a -> a.equals("--runner=FlinkRunner") || a.equals("--runner=flink"))
+    if (args.stream().anyMatch(a -> a.toLowerCase(java.util.Locale.ROOT).matches("--runner=(.*\\.)?flink(runner)?"))
         && args.stream().noneMatch(a -> a.startsWith("--fasterCopy"))) {
       // records are immutable, so Flink need not copy them between chained operators
       args = new java.util.ArrayList<>(args);

@@ -61,10 +61,6 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
   /** A decision for an id that occurs several times and is kept: one copy stays. */
   static final String ONE_COPY = "one_copy";
 
-  /** Seeds first, then by id. */
-  public static final Comparator<Candidate> PREFERENCE =
-      Comparator.comparing((Candidate c) -> !isSeed(c)).thenComparing(Candidate::id);
-
   /** Groups of the compact entries: few, because their count is the next stage's bundle count on the DirectRunner. */
   public static final int SHARDS = 16;
 
@@ -251,14 +247,26 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
 
     @ProcessElement
     public void process(@Element KV<Integer, Iterable<KV<String, String>>> shard, OutputReceiver<KV<String, String>> out) {
-      Map<String, List<String[]>> groups = new HashMap<>();
-      for (KV<String, String> kv : shard.getValue()) {
-        groups.computeIfAbsent(kv.getKey(), k -> new ArrayList<>(1)).add(kv.getValue().split("\t", 2));
-      }
-      for (List<String[]> group : groups.values()) {
-        if (group.size() > 1) {
-          conflicts(group, task).forEach((id, d) -> out.output(KV.of(id, d)));
-        }
+      decideGroups(shard.getValue(), v -> v.split("\t", 2), group -> conflicts(group, task), out);
+    }
+  }
+
+  /**
+   * Regroups a shard's (group key, entry) pairs in memory and outputs the decisions of every group
+   * of two or more entries.
+   */
+  static <E> void decideGroups(
+      Iterable<KV<String, String>> shard,
+      java.util.function.Function<String, E> parse,
+      java.util.function.Function<List<E>, Map<String, String>> decide,
+      DoFn.OutputReceiver<KV<String, String>> out) {
+    Map<String, List<E>> groups = new HashMap<>();
+    for (KV<String, String> kv : shard) {
+      groups.computeIfAbsent(kv.getKey(), k -> new ArrayList<>(1)).add(parse.apply(kv.getValue()));
+    }
+    for (List<E> group : groups.values()) {
+      if (group.size() > 1) {
+        decide.apply(group).forEach((id, d) -> out.output(KV.of(id, d)));
       }
     }
   }
@@ -274,15 +282,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
   static final class DecideFn extends DoFn<KV<Integer, Iterable<KV<String, String>>>, KV<String, String>> {
     @ProcessElement
     public void process(@Element KV<Integer, Iterable<KV<String, String>>> shard, OutputReceiver<KV<String, String>> out) {
-      Map<String, List<Entry>> groups = new HashMap<>();
-      for (KV<String, String> kv : shard.getValue()) {
-        groups.computeIfAbsent(kv.getKey(), k -> new ArrayList<>(1)).add(Entry.parse(kv.getValue()));
-      }
-      for (List<Entry> group : groups.values()) {
-        if (group.size() > 1) {
-          decide(group).forEach((id, d) -> out.output(KV.of(id, d)));
-        }
-      }
+      decideGroups(shard.getValue(), Entry::parse, ExactDedup::decide, out);
     }
   }
 

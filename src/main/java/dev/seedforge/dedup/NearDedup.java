@@ -138,7 +138,7 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
   }
 
   static NearDuplicates.Sketch sketch(Candidate c, MinHasher hasher, TaskType task) {
-    return new NearDuplicates.Sketch(c.id(), ExactDedup.SEED_GENERATOR.equals(c.provenance().generator()), hasher.shingles(Texts.of(c, task)));
+    return new NearDuplicates.Sketch(c.id(), ExactDedup.isSeed(c), hasher.shingles(Texts.of(c, task)));
   }
 
   /**

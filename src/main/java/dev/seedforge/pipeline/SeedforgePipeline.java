@@ -156,7 +156,7 @@ public final class SeedforgePipeline {
 
     ledger.add(
         unique.apply("CountAccepted", FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-                .via((Candidate c) -> ExactDedup.SEED_GENERATOR.equals(c.provenance().generator())
+                .via((Candidate c) -> ExactDedup.isSeed(c)
                     ? List.<KV<String, Long>>of()
                     : List.of(Ledger.count("acceptance", "kept", GateStage.acceptanceKey(c), 1))))
             .setCoder(ledgerCoder));
@@ -185,7 +185,7 @@ public final class SeedforgePipeline {
             .apply("BiasRows", MapElements.into(fileLine).via((KV<String, Candidate> kv) -> KV.of(FINAL, KV.of(kv.getValue().id(),
                 Json.write(new dev.seedforge.balance.BiasReport.Row(kv.getValue().label(),
                     dev.seedforge.format.Example.of(kv.getValue(), task, null, null).user(),
-                    ExactDedup.SEED_GENERATOR.equals(kv.getValue().provenance().generator())))))));
+                    ExactDedup.isSeed(kv.getValue())))))));
     ledger.add(formatted.get(FormatRecords.LEDGER));
     PCollection<KV<String, KV<String, String>>> rejectedLines =
         PCollectionList.of(rejections).apply("AllRejections", Flatten.pCollections())

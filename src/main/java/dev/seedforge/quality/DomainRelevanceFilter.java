@@ -28,7 +28,6 @@ public final class DomainRelevanceFilter implements Filter {
   public record SeedText(String id, String label, String text) implements java.io.Serializable {}
 
   private final List<SeedText> seeds;
-  private final boolean embeddings;
   private final String embeddingModel;
   private final double minSimilarity;
   private final double maxSimilarity;
@@ -43,7 +42,6 @@ public final class DomainRelevanceFilter implements Filter {
   /** {@code embeddingModel}: one of {@link PipelineSpec.Relevance#EMBEDDING_MODELS}, or null for TF-IDF. */
   public DomainRelevanceFilter(List<SeedText> seeds, String embeddingModel, double minSimilarity, double maxSimilarity, TaskType task) {
     this.seeds = List.copyOf(seeds);
-    this.embeddings = embeddingModel != null;
     this.embeddingModel = embeddingModel;
     this.minSimilarity = minSimilarity;
     this.maxSimilarity = maxSimilarity;
@@ -111,13 +109,13 @@ public final class DomainRelevanceFilter implements Filter {
     if (v == null) {
       synchronized (this) {
         if (seedVectors == null) {
-          if (!embeddings) {
+          if (embeddingModel == null) {
             idf = idf(seeds);
           }
           float[][] vectors = new float[seeds.size()][];
           double[] norms = new double[seeds.size()];
           for (int k = 0; k < seeds.size(); k++) {
-            vectors[k] = embeddings ? seedEmbedding(seeds.get(k).text()) : vector(seeds.get(k).text());
+            vectors[k] = embeddingModel != null ? seedEmbedding(seeds.get(k).text()) : vector(seeds.get(k).text());
             for (float x : vectors[k]) {
               norms[k] += x * x;
             }
@@ -148,7 +146,7 @@ public final class DomainRelevanceFilter implements Filter {
   }
 
   private float[] vector(String text) {
-    return embeddings ? embeddingModel(embeddingModel).embed(text).content().vector() : tfidf(text);
+    return embeddingModel != null ? embeddingModel(embeddingModel).embed(text).content().vector() : tfidf(text);
   }
 
   /**
