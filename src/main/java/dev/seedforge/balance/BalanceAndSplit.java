@@ -4,6 +4,7 @@ import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.JsonCoder;
+import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.generate.RequestPlanner;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ import org.apache.beam.sdk.values.PCollectionList;
 public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PCollectionTuple> {
   public static final TupleTag<KV<String, Candidate>> ASSIGNED = new TupleTag<>() {};
   public static final TupleTag<Rejection> REJECTIONS = new TupleTag<>() {};
-  public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
+  public static final TupleTag<KV<Ledger.Key, Long>> LEDGER = new TupleTag<>() {};
 
   /** Train records with their rank in the label's train shuffle: (label, (rank, candidate)). */
   public static final TupleTag<KV<String, KV<Integer, Candidate>>> TRAIN_RANKED = new TupleTag<>() {};
@@ -59,16 +60,16 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
 
   @Override
   public PCollectionTuple expand(PCollection<Candidate> input) {
-    KvCoder<String, Long> ledgerCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    KvCoder<Ledger.Key, Long> ledgerCoder = Ledger.coder();
     // counted from (label, 1) pairs summed per bundle first, not Count.perKey over the records: a
     // GroupByKey on the DirectRunner copies each key's bag once per incoming bundle
     PCollectionView<Map<String, Long>> counts =
         input
             .apply("OnePerRecord", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
                 .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), 1L)))
-            .setCoder(ledgerCoder)
-            .apply("SumPerBundle", ParDo.of(new Ledger.SumPerBundleFn()))
-            .setCoder(ledgerCoder)
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+            .apply("SumPerBundle", ParDo.of(new Ledger.SumPerBundleFn<String>()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
             .apply("CountPerLabel", Sum.longsPerKey())
             .apply("CountsView", View.asMap());
     // The selection needs a whole label at once, but only what ranks a record (id, seed or not,
@@ -98,7 +99,7 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
     out.get(ASSIGNED).setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class)));
     out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     out.get(LEDGER).setCoder(ledgerCoder);
-    PCollection<KV<String, Long>> ledger =
+    PCollection<KV<Ledger.Key, Long>> ledger =
         PCollectionList.of(out.get(LEDGER)).and(decided.get(LEDGER)).apply("AllLedger", Flatten.pCollections());
     return PCollectionTuple.of(ASSIGNED, out.get(ASSIGNED))
         .and(REJECTIONS, out.get(REJECTIONS))
@@ -205,10 +206,10 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
       for (Balancer.Assigned a : r.kept()) {
         String split = a.split().name().toLowerCase(java.util.Locale.ROOT);
         ctx.output(KV.of(a.candidate().id(), split + "\t" + a.trainRank()));
-        ctx.output(LEDGER, Ledger.count("final", split, labelOrNull, 1));
+        ctx.output(LEDGER, Ledger.count(Counter.FINAL, split, labelOrNull, 1));
       }
-      ctx.output(LEDGER, Ledger.count("balance", "available", labelOrNull, all.size()));
-      ctx.output(LEDGER, Ledger.count("balance", "quota", labelOrNull, cap));
+      ctx.output(LEDGER, Ledger.count(Counter.BALANCE_AVAILABLE, labelOrNull, all.size()));
+      ctx.output(LEDGER, Ledger.count(Counter.BALANCE_QUOTA, labelOrNull, cap));
     }
   }
 
@@ -241,7 +242,7 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
       Map<String, Long> n = ctx.sideInput(counts);
       int cap = quota(label, targets, n);
       String labelOrNull = label.isEmpty() ? null : label;
-      out.get(LEDGER).output(Ledger.count("rejected", "balance/label_quota", labelOrNull, 1));
+      out.get(LEDGER).output(Ledger.count(Counter.REJECTED, "balance/label_quota", labelOrNull, 1));
       out.get(REJECTIONS).output(
           Rejection.of(c, "balance", "label_quota", "label " + (labelOrNull == null ? "(none)" : labelOrNull) + " already has its quota of " + cap,
               (double) n.getOrDefault(label, 0L), (double) cap, null));

@@ -2,6 +2,7 @@ package dev.seedforge.balance;
 
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.pipeline.JsonCoder;
+import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 /** Emits (train-&lt;n&gt;, candidate) for every learning-curve subset a train record belongs to. */
 public final class LearningCurveSubsets extends PTransform<PCollection<KV<String, KV<Integer, Candidate>>>, PCollectionTuple> {
   public static final TupleTag<KV<String, Candidate>> ASSIGNED = new TupleTag<>() {};
-  public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
+  public static final TupleTag<KV<Ledger.Key, Long>> LEDGER = new TupleTag<>() {};
 
   private final List<Double> subsets;
 
@@ -41,7 +42,7 @@ public final class LearningCurveSubsets extends PTransform<PCollection<KV<String
             "PickSubsets",
             ParDo.of(new PickFn(subsets, counts)).withSideInputs(counts).withOutputTags(ASSIGNED, TupleTagList.of(LEDGER)));
     out.get(ASSIGNED).setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class)));
-    out.get(LEDGER).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    out.get(LEDGER).setCoder(Ledger.coder());
     return out;
   }
 
@@ -64,7 +65,7 @@ public final class LearningCurveSubsets extends PTransform<PCollection<KV<String
         if (place < Subsets.size(s, total)) {
           String name = Subsets.name(s);
           ctx.output(KV.of(name, ctx.element().getValue().getValue()));
-          ctx.output(LEDGER, Ledger.count("subsets", name, label.isEmpty() ? null : label, 1));
+          ctx.output(LEDGER, Ledger.count(Counter.SUBSET, name, label.isEmpty() ? null : label, 1));
         }
       }
     }

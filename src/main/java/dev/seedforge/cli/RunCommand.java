@@ -74,19 +74,22 @@ public final class RunCommand implements Callable<Integer> {
     }
     Runner.Outcome outcome = dev.seedforge.pipeline.TopUp.run(plan, options);
     printSummary(outw, outcome);
-    if ("budget_exhausted".equals(outcome.manifest().path("status").asText())) {
-      err.println("seedforge: stopped by the budget: " + outcome.manifest().path("stopped").path("message").asText("llm.budget reached")
-          + "; the dataset was written from the responses received");
-      err.flush();
-      return ExitCodes.BUDGET_EXHAUSTED;
+    switch (outcome.status()) {
+      case BUDGET_EXHAUSTED -> {
+        err.println("seedforge: stopped by the budget: " + (outcome.stopMessage() == null ? "llm.budget reached" : outcome.stopMessage())
+            + "; the dataset was written from the responses received");
+        err.flush();
+        return ExitCodes.BUDGET_EXHAUSTED;
+      }
+      case CIRCUIT_OPEN -> {
+        err.println("seedforge: stopped making calls: " + outcome.stopMessage() + "; the dataset was written from the responses received");
+        err.flush();
+        return ExitCodes.RUNTIME_FAILURE;
+      }
+      default -> {
+        return ExitCodes.OK;
+      }
     }
-    if ("circuit_open".equals(outcome.manifest().path("status").asText())) {
-      err.println("seedforge: stopped making calls: " + outcome.manifest().path("stopped").path("message").asText()
-          + "; the dataset was written from the responses received");
-      err.flush();
-      return ExitCodes.RUNTIME_FAILURE;
-    }
-    return ExitCodes.OK;
   }
 
   public static PipelineOptions beamOptions(List<String> args) {
@@ -132,17 +135,13 @@ public final class RunCommand implements Callable<Integer> {
     JsonNode byStrategy = m.path("acceptance").path("by_strategy");
     byStrategy.fieldNames().forEachRemaining(st -> out.printf(java.util.Locale.ROOT, "  strategy %-29s kept %d of %d generated (%.0f%%)%n",
         st, byStrategy.path(st).path("kept").asLong(), byStrategy.path(st).path("generated").asLong(), 100 * byStrategy.path(st).path("rate").asDouble()));
-    if (m.path("calls").path("planned").path("total").asLong() > 0) {
-      out.printf("  calls: %d made, %d cached, %d failed, %d retries; tokens in %d, out %d (cached: in %d, out %d); cost $%.4f%n",
-          m.path("calls").path("made").path("total").asLong(),
-          m.path("calls").path("cached").path("total").asLong(),
-          m.path("calls").path("failed").path("total").asLong(),
-          m.path("calls").path("retried").path("total").asLong(),
-          m.path("tokens").path("input").path("total").asLong(),
-          m.path("tokens").path("output").path("total").asLong(),
-          m.path("tokens").path("cached_input").path("total").asLong(),
-          m.path("tokens").path("cached_output").path("total").asLong(),
-          m.path("cost").path("total").asDouble());
+    dev.seedforge.accounting.RunAccount a = outcome.account();
+    if (a != null) {
+      out.printf(java.util.Locale.ROOT, "  calls: %d planned, %d made, %d cached, %d failed; %d sent in %d round%s, %d retries; tokens in %d, out %d (cached: in %d, out %d); cost $%.4f%n",
+          a.calls().planned().total(), a.calls().made().total(), a.calls().cached().total(), a.calls().failed().total(),
+          a.calls().sent().total(), a.rounds().size(), a.rounds().size() == 1 ? "" : "s", a.calls().retried().total(),
+          a.tokens().input().total(), a.tokens().output().total(), a.tokens().cachedInput().total(), a.tokens().cachedOutput().total(),
+          a.cost().total());
     }
     if (m.path("quality").has("token_bounds")) {
       out.println("  token_count keeps " + m.path("quality").path("token_bounds").path("description").asText());

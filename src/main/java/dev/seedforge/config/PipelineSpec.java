@@ -73,13 +73,25 @@ public record PipelineSpec(
     return new PipelineSpec(name, sourceFile, specHash, packDir, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output);
   }
 
-  /** How many requests to plan: per label, per strategy, {@code callsPerLabel} sample indices. */
+  /**
+   * How many requests to plan: per label, per strategy, {@code callsPerLabel} sample indices; and
+   * the top-up rounds: at most {@code maxRounds} rounds in all, each planning at most {@code
+   * maxTopupCalls} new calls (0: as many as round 0 planned), and none for a label whose last round
+   * kept fewer than {@code minTopupYield} of the examples its calls asked for.
+   */
   public record Generation(
-      List<String> strategies, int callsPerLabel, int examplesPerCall, int fewShot, int maxRounds)
+      List<String> strategies, int callsPerLabel, int examplesPerCall, int fewShot, int maxRounds, int maxTopupCalls, double minTopupYield)
       implements Serializable {
+    public static final double DEFAULT_MIN_TOPUP_YIELD = 0.1;
+
     /** One round: no top-up. */
     public Generation(List<String> strategies, int callsPerLabel, int examplesPerCall, int fewShot) {
-      this(strategies, callsPerLabel, examplesPerCall, fewShot, 1);
+      this(strategies, callsPerLabel, examplesPerCall, fewShot, 1, 0, DEFAULT_MIN_TOPUP_YIELD);
+    }
+
+    /** The most new calls a top-up round may plan, given how many round 0 planned. */
+    public int topupCallsPerRound(int round0Calls) {
+      return maxTopupCalls > 0 ? maxTopupCalls : round0Calls;
     }
   }
 

@@ -105,7 +105,9 @@ public final class SpecLoader {
             g.integer("calls_per_label", 4, 1, 1_000_000),
             g.integer("examples_per_call", 5, 1, 100),
             g.integer("few_shot", 3, 0, 50),
-            g.integer("max_rounds", 3, 1, 100));
+            g.integer("max_rounds", 3, 1, 100),
+            g.integer("max_topup_calls", 0, 0, 100_000_000),
+            g.number("min_topup_yield", PipelineSpec.Generation.DEFAULT_MIN_TOPUP_YIELD, 0, 1));
     g.finish();
 
     Fields x = top.object("lexical");

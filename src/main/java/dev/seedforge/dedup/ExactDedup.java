@@ -3,6 +3,7 @@ package dev.seedforge.dedup;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.JsonCoder;
+import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.seed.TaskType;
 import dev.seedforge.util.Hashes;
@@ -53,7 +54,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollectionTuple> {
   public static final TupleTag<Candidate> KEPT = new TupleTag<>() {};
   public static final TupleTag<Rejection> REJECTIONS = new TupleTag<>() {};
-  public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
+  public static final TupleTag<KV<Ledger.Key, Long>> LEDGER = new TupleTag<>() {};
   public static final String SEED_GENERATOR = "seed";
 
   private static final TupleTag<KV<Integer, Candidate>> COPIES = new TupleTag<>() {};
@@ -72,7 +73,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
 
   @Override
   public PCollectionTuple expand(PCollection<Candidate> input) {
-    KvCoder<String, Long> ledgerCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    KvCoder<Ledger.Key, Long> ledgerCoder = Ledger.coder();
     KvCoder<Integer, KV<String, String>> entryCoder = KvCoder.of(VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
     KvCoder<String, String> decisionCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
     PCollection<KV<String, String>> duplicates =
@@ -313,7 +314,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
       } else {
         int tab = d.indexOf('\t');
         String filter = d.substring(0, tab);
-        out.get(LEDGER).output(Ledger.count("rejected", "dedup/" + filter, c.label(), 1));
+        out.get(LEDGER).output(Ledger.count(Counter.REJECTED, "dedup/" + filter, c.label(), 1));
         out.get(REJECTIONS).output(reject(c, filter, d.substring(tab + 1)));
       }
     }
@@ -330,7 +331,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
           continue;
         }
         String filter = isSeed(c) ? "duplicate_seed" : "exact_duplicate";
-        out.get(LEDGER).output(Ledger.count("rejected", "dedup/" + filter, c.label(), 1));
+        out.get(LEDGER).output(Ledger.count(Counter.REJECTED, "dedup/" + filter, c.label(), 1));
         out.get(REJECTIONS).output(reject(c, filter, c.id()));
       }
     }

@@ -4,6 +4,7 @@ import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.JsonCoder;
+import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.quality.Texts;
 import dev.seedforge.seed.TaskType;
@@ -54,7 +55,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 public final class NearDedup extends PTransform<PCollection<Candidate>, PCollectionTuple> {
   public static final TupleTag<Candidate> KEPT = new TupleTag<>() {};
   public static final TupleTag<Rejection> REJECTIONS = new TupleTag<>() {};
-  public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
+  public static final TupleTag<KV<Ledger.Key, Long>> LEDGER = new TupleTag<>() {};
   public static final String CLUSTER = "cluster";
 
   private final double threshold;
@@ -99,7 +100,7 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
             .withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
     out.get(KEPT).setCoder(candidateCoder);
     out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
-    out.get(LEDGER).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    out.get(LEDGER).setCoder(Ledger.coder());
     return out;
   }
 
@@ -222,7 +223,7 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
           "%s %s (cluster of %d kept as %s); Jaccard %.2f with %s",
           a.keptIsSeed() ? "nearly copies seed" : "near duplicate of",
           a.keptId(), a.clusterSize(), a.keptId(), a.jaccard(), a.neighbor());
-      out.get(LEDGER).output(Ledger.count("rejected", "dedup/" + filter, c.label(), 1));
+      out.get(LEDGER).output(Ledger.count(Counter.REJECTED, "dedup/" + filter, c.label(), 1));
       out.get(REJECTIONS).output(Rejection.of(c, "dedup", filter, reason, a.jaccard(), threshold, a.keptId()));
     }
   }

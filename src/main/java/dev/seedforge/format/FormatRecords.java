@@ -1,6 +1,7 @@
 package dev.seedforge.format;
 
 import dev.seedforge.generate.Candidate;
+import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.seed.TaskType;
 import dev.seedforge.util.Hashes;
@@ -15,6 +16,7 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -35,7 +37,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  */
 public final class FormatRecords extends PTransform<PCollection<KV<String, Candidate>>, PCollectionTuple> {
   public static final TupleTag<KV<String, KV<String, String>>> LINES = new TupleTag<>() {};
-  public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
+  public static final TupleTag<KV<Ledger.Key, Long>> LEDGER = new TupleTag<>() {};
 
   private final List<FormatSpec> formats;
   private final TaskType task;
@@ -91,19 +93,14 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
             .apply("AnyRecord", Combine.perKey((SerializableFunction<Iterable<Long>, Long>) FormatRecords::or))
             .setCoder(kvLong);
     PCollectionView<Map<String, Long>> maskView = masks.apply("MaskView", View.asMap());
-    PCollectionTuple out =
-        input.apply(
-            "FormatLines",
-            ParDo.of(new FormatFn(fs, t, sys, desc, seed, maskView))
-                .withSideInputs(maskView)
-                .withOutputTags(LINES, TupleTagList.of(LEDGER)));
-    out.get(LINES).setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
-    out.get(LEDGER).setCoder(kvLong);
-    PCollection<KV<String, Long>> markerLedger =
-        masks.apply("MarkerLedger", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-                .via((KV<String, Long> kv) -> Ledger.count("formats", "markers", kv.getKey(), kv.getValue())))
-            .setCoder(kvLong);
-    return PCollectionTuple.of(LINES, out.get(LINES)).and(LEDGER, markerLedger);
+    PCollection<KV<String, KV<String, String>>> lines =
+        input.apply("FormatLines", ParDo.of(new FormatFn(fs, t, sys, desc, seed, maskView)).withSideInputs(maskView))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
+    PCollection<KV<Ledger.Key, Long>> markerLedger =
+        masks.apply("MarkerLedger", MapElements.into(new TypeDescriptor<KV<Ledger.Key, Long>>() {})
+                .via((KV<String, Long> kv) -> Ledger.count(Counter.FORMAT_MARKERS, kv.getKey(), kv.getValue())))
+            .setCoder(Ledger.coder());
+    return PCollectionTuple.of(LINES, lines).and(LEDGER, markerLedger);
   }
 
   static Long or(Iterable<Long> values) {

@@ -1,10 +1,12 @@
 package dev.seedforge.generate;
 
+import dev.seedforge.accounting.CallRecord;
 import java.io.Serializable;
 
 /**
  * What one call ended as: a response (text, finish reason, token usage as the provider reported
- * it) or an error (kind and message). Parsing happens in a later step, away from the I/O threads.
+ * it) or an error (kind and message), where it came from, and what it cost. Parsing happens in a
+ * later step, away from the I/O threads.
  */
 public record CallOutcome(
     GenerationRequest request,
@@ -13,20 +15,45 @@ public record CallOutcome(
     long inputTokens,
     long outputTokens,
     int attempts,
-    boolean cached,
+    CallRecord.Source source,
     String errorKind,
-    String errorMessage)
+    String errorMessage,
+    long picoUsd)
     implements Serializable {
 
-  public static CallOutcome success(GenerationRequest r, String text, String finishReason, long in, long out, int attempts, boolean cached) {
-    return new CallOutcome(r, text, finishReason, in, out, attempts, cached, null, null);
+  public static CallOutcome success(GenerationRequest r, String text, String finishReason, long in, long out, int attempts) {
+    return new CallOutcome(r, text, finishReason, in, out, attempts, CallRecord.Source.CALLED, null, null, 0);
   }
 
   public static CallOutcome failure(GenerationRequest r, String kind, String message, int attempts) {
-    return new CallOutcome(r, null, null, 0, 0, attempts, false, kind, message);
+    return new CallOutcome(r, null, null, 0, 0, attempts, CallRecord.Source.CALLED, kind, message, 0);
+  }
+
+  /** Answered from the response cache: by an earlier run ({@code reused} false) or an earlier round of this one. */
+  public static CallOutcome fromCache(GenerationRequest r, ResponseCache.Entry hit, boolean reused) {
+    return new CallOutcome(r, hit.text(), hit.finishReason(), hit.inputTokens(), hit.outputTokens(), 0,
+        reused ? CallRecord.Source.REUSED : CallRecord.Source.CACHED, null, null, 0);
+  }
+
+  /** Never sent, because the run had stopped making calls. */
+  public static CallOutcome notSent(GenerationRequest r, String kind, String message) {
+    return new CallOutcome(r, null, null, 0, 0, 0, CallRecord.Source.NOT_SENT, kind, "not sent: " + message, 0);
+  }
+
+  public CallOutcome withCost(long pico) {
+    return new CallOutcome(request, text, finishReason, inputTokens, outputTokens, attempts, source, errorKind, errorMessage, pico);
   }
 
   public boolean ok() {
     return errorKind == null;
+  }
+
+  public boolean cached() {
+    return source == CallRecord.Source.CACHED || source == CallRecord.Source.REUSED;
+  }
+
+  /** The account line of this outcome in {@code round}. */
+  public CallRecord record(int round) {
+    return new CallRecord(request.id(), request.label(), round, source, errorKind, errorMessage, attempts, inputTokens, outputTokens, picoUsd);
   }
 }

@@ -1,39 +1,48 @@
 package dev.seedforge.generate;
 
+import dev.seedforge.accounting.RunContext;
+import dev.seedforge.accounting.SpendLedger;
+import dev.seedforge.accounting.Usd;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 
 /**
- * One worker's way of turning a request into an outcome: the response cache first, then the run's
- * stop conditions (budget, circuit breaker), then the call itself under the worker's shared
- * concurrency and rate limits. Requests that are not sent because the run stopped become failures
- * of kind budget_exhausted or circuit_open, with 0 attempts: they cost nothing.
+ * One worker's way of turning a request into an outcome: the response cache first, then the
+ * run's ledger (a reservation against the budget, or the reason the run stopped), then the call
+ * itself under the worker's shared concurrency and rate limits, then the settlement with the usage
+ * the provider reported. Requests that are not sent become failures of kind budget_exhausted or
+ * circuit_open with 0 attempts: they cost nothing.
  */
 final class Calls {
   private final ModelSettings settings;
+  private final RunContext run;
   private final LangChainCaller caller;
   private final WorkerResources shared;
-  private final RunState run;
+  private final CallGuard guard;
+  private final SpendLedger ledger;
   private final ResponseCache cache;
   private final TokenCounter tokens;
 
-  Calls(ModelSettings settings, LangChainCaller caller) {
+  Calls(ModelSettings settings, RunContext run, LangChainCaller caller) {
     this.settings = settings;
+    this.run = run;
     this.caller = caller;
     this.shared = WorkerResources.of(settings);
-    this.run = RunState.of(settings);
+    this.guard = CallGuard.of(run.runId());
+    this.ledger = run.ledger();
     this.cache = settings.cachePath() == null ? null : ResponseCache.open(settings.cachePath());
     this.tokens = TokenCounter.forModel(settings.model());
   }
 
   /** Waits for a free call slot on this worker, then starts the call on the shared pool. */
   Future<CallOutcome> submit(GenerationRequest request) throws InterruptedException {
-    if (cache != null && !settings.refreshCache()) {
+    if (cache != null) {
       ResponseCache.Entry hit = cache.get(request.id());
-      if (hit != null) {
-        run.cached.incrementAndGet();
-        run.done.incrementAndGet();
-        return java.util.concurrent.CompletableFuture.completedFuture(
-            CallOutcome.success(request, hit.text(), hit.finishReason(), hit.inputTokens(), hit.outputTokens(), 0, true));
+      // --refresh-cache calls again once per run: an answer this run paid for is reused in later rounds
+      boolean reused = hit != null && run.runId().equals(hit.paidByRun());
+      if (hit != null && (reused || !settings.refreshCache())) {
+        ledger.cacheHit(run.runId());
+        return CompletableFuture.completedFuture(CallOutcome.fromCache(request, hit, reused));
       }
     }
     shared.permits.acquire();
@@ -41,7 +50,7 @@ final class Calls {
       return shared.pool.submit(
           () -> {
             try {
-              return call(request);
+              return send(request);
             } finally {
               shared.permits.release();
             }
@@ -52,32 +61,17 @@ final class Calls {
     }
   }
 
-  CallOutcome call(GenerationRequest request) {
-    CallOutcome out = send(request);
-    run.done.incrementAndGet();
-    if (out.ok()) {
-      run.tokensIn.addAndGet(out.inputTokens());
-      run.tokensOut.addAndGet(out.outputTokens());
-      run.costMicros.addAndGet(Math.round(Prices.cost(settings.price(), out.inputTokens(), out.outputTokens()) * 1e6));
-    } else {
-      run.failed.incrementAndGet();
-    }
-    return out;
-  }
-
-  private CallOutcome send(GenerationRequest request) {
-    FatalCallException fatal = run.fatal();
+  CallOutcome send(GenerationRequest request) {
+    FatalCallException fatal = guard.fatal();
     if (fatal != null) {
       throw new FatalCallException(fatal.getMessage());
     }
-    String stopped = run.stopKind();
-    if (stopped != null) {
-      return CallOutcome.failure(request, stopped, "not sent: " + run.stopMessage(), 0);
-    }
     int prompt = tokens.promptTokens(request.messages());
     int maxOut = request.params().maxTokens();
-    if (!run.tryReserve(prompt, maxOut)) {
-      return CallOutcome.failure(request, run.stopKind(), "not sent: " + run.stopMessage(), 0);
+    SpendLedger.Reservation reservation = ledger.reserve(run.runId(), settings.budget(), request.id(), run.round(), request.label(),
+        prompt + maxOut, Usd.picoCost(settings.price(), prompt, maxOut));
+    if (!reservation.granted()) {
+      return CallOutcome.notSent(request, reservation.stopKind(), reservation.refusal());
     }
     CallOutcome out;
     try {
@@ -91,22 +85,34 @@ final class Calls {
         public void pause(long millis) {
           shared.pauseFor(millis);
         }
+
+        @Override
+        public LangChainCaller.Refusal refuseRetry() {
+          SpendLedger.Reservation retry = ledger.reserveRetry(run.runId(), settings.budget(), reservation.callId());
+          return retry.granted() ? null : new LangChainCaller.Refusal(retry.stopKind(), retry.refusal());
+        }
       });
     } catch (FatalCallException e) {
-      run.settle(prompt, maxOut, 0, 0);
-      run.fatal(e);
+      ledger.settle(run.runId(), reservation.callId(), "fatal", 1, 0, 0, 0);
+      guard.fatal(e);
       throw e;
     } catch (RuntimeException e) {
-      run.settle(prompt, maxOut, 0, 0);
+      ledger.settle(run.runId(), reservation.callId(), "error", 1, 0, 0, 0);
       throw e;
     }
-    run.settle(prompt, maxOut, out.inputTokens(), out.outputTokens());
-    run.record(out.ok(), out.errorKind());
+    out = out.withCost(Usd.picoCost(settings.price(), out.inputTokens(), out.outputTokens()));
     if (out.ok()) {
       shared.reportUsage(out.outputTokens());
       if (cache != null) {
-        cache.put(request.id(), request.params().model(), new ResponseCache.Entry(out.text(), out.finishReason(), out.inputTokens(), out.outputTokens()));
+        // stored before it is settled: a kill in between leaves it paid and counted at its worst case
+        cache.put(request.id(), request.params().model(),
+            new ResponseCache.Entry(out.text(), out.finishReason(), out.inputTokens(), out.outputTokens(), run.runId()));
       }
+    }
+    ledger.settle(run.runId(), reservation.callId(), out.errorKind(), out.attempts(), out.inputTokens(), out.outputTokens(), out.picoUsd());
+    String opened = guard.record(out.ok(), out.errorKind());
+    if (opened != null) {
+      ledger.stop(run.runId(), SpendLedger.CIRCUIT_OPEN, opened);
     }
     return out;
   }

@@ -1,6 +1,9 @@
 package dev.seedforge.generate;
 
+import dev.seedforge.accounting.CallRecord;
+import dev.seedforge.accounting.RunContext;
 import dev.seedforge.pipeline.JsonCoder;
+import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.seed.TaskType;
 import java.util.ArrayList;
@@ -36,21 +39,21 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
   public static final TupleTag<Candidate> CANDIDATES = new TupleTag<>() {};
   public static final TupleTag<Rejection> REJECTIONS = new TupleTag<>() {};
   public static final TupleTag<Failure> FAILURES = new TupleTag<>() {};
-  public static final TupleTag<KV<String, Long>> LEDGER = new TupleTag<>() {};
+  public static final TupleTag<KV<Ledger.Key, Long>> LEDGER = new TupleTag<>() {};
+  /** One {@link CallRecord} per request: the round's account of its calls. */
+  public static final TupleTag<CallRecord> CALLS = new TupleTag<>() {};
 
   private final ModelSettings settings;
+  private final RunContext run;
   private final int batches;
-
-  public GenerateCandidates(ModelSettings settings) {
-    this(settings, 0);
-  }
 
   /**
    * @param planned the number of requests (sizes the batches: about four times llm.concurrency
    *     requests each, so every batch can keep the worker's calls in flight on its own)
    */
-  public GenerateCandidates(ModelSettings settings, int planned) {
+  public GenerateCandidates(ModelSettings settings, RunContext run, int planned) {
     this.settings = settings;
+    this.run = run;
     this.batches = planned <= 0 ? 16 : (int) Math.max(1, Math.min(4096, Math.ceil(planned / (4.0 * settings.concurrency()))));
   }
 
@@ -69,17 +72,18 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
             .setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(GenerationRequest.class)))
             .apply("GroupBatches", GroupByKey.create())
             .apply("Batches", Values.create())
-            .apply("Call", ParDo.of(new CallFn(settings)))
+            .apply("Call", ParDo.of(new CallFn(settings, run)))
             .setCoder(JsonCoder.of(CallOutcome.class));
     PCollectionTuple parsed =
         outcomes.apply(
             "Parse",
-            ParDo.of(new ParseFn(settings.task(), settings.price(), settings.runId()))
-                .withOutputTags(CANDIDATES, TupleTagList.of(REJECTIONS).and(FAILURES).and(LEDGER)));
+            ParDo.of(new ParseFn(settings.task(), run.round()))
+                .withOutputTags(CANDIDATES, TupleTagList.of(REJECTIONS).and(FAILURES).and(LEDGER).and(CALLS)));
     parsed.get(CANDIDATES).setCoder(JsonCoder.of(Candidate.class));
     parsed.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     parsed.get(FAILURES).setCoder(JsonCoder.of(Failure.class));
-    parsed.get(LEDGER).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    parsed.get(LEDGER).setCoder(Ledger.coder());
+    parsed.get(CALLS).setCoder(JsonCoder.of(CallRecord.class));
     return parsed;
   }
 
@@ -91,15 +95,17 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
    */
   static final class CallFn extends DoFn<Iterable<GenerationRequest>, CallOutcome> {
     private final ModelSettings settings;
+    private final RunContext run;
     private transient Calls calls;
 
-    CallFn(ModelSettings settings) {
+    CallFn(ModelSettings settings, RunContext run) {
       this.settings = settings;
+      this.run = run;
     }
 
     @Setup
     public void setup() {
-      calls = new Calls(settings, new LangChainCaller(settings, System.getenv()));
+      calls = new Calls(settings, run, new LangChainCaller(settings, System.getenv()));
     }
 
     @ProcessElement
@@ -138,48 +144,36 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
     }
   }
 
-  /** Parses a response into candidates; a response or an item that can't be used is a rejection. */
+  /**
+   * Parses a response into candidates; a response or an item that can't be used is a rejection.
+   * Every outcome also goes out as its round's {@link CallRecord}, the account of the call.
+   */
   static final class ParseFn extends DoFn<CallOutcome, Candidate> {
     private final TaskType task;
-    private final dev.seedforge.config.PipelineSpec.Price price;
-    private final String runId;
+    private final int round;
 
-    ParseFn(TaskType task, dev.seedforge.config.PipelineSpec.Price price, String runId) {
+    ParseFn(TaskType task, int round) {
       this.task = task;
-      this.price = price;
-      this.runId = runId;
+      this.round = round;
     }
 
     @ProcessElement
     public void process(@Element CallOutcome o, MultiOutputReceiver out) {
       GenerationRequest r = o.request();
       String label = r.label();
-      OutputReceiver<KV<String, Long>> ledger = out.get(LEDGER);
-      ledger.output(Ledger.count("calls", "attempts", label, o.attempts()));
-      ledger.output(Ledger.count("calls", "retried", label, Math.max(0, o.attempts() - 1)));
+      out.get(CALLS).output(o.record(round));
       if (!o.ok()) {
-        ledger.output(Ledger.count("calls", "failed", label, 1));
-        ledger.output(Ledger.count("failures", o.errorKind(), 1));
         out.get(FAILURES)
             .output(new Failure(r.id(), label, r.strategy(), r.templateId(), r.params().model(), o.errorKind(), o.errorMessage(), o.attempts()));
         return;
       }
-      ledger.output(Ledger.count("calls", o.cached() ? "cached" : "made", label, 1));
-      if (o.cached()) {
-        // paid for by an earlier run: reported, never billed twice
-        ledger.output(Ledger.count("tokens", "cached_input", label, o.inputTokens()));
-        ledger.output(Ledger.count("tokens", "cached_output", label, o.outputTokens()));
-      } else {
-        ledger.output(Ledger.count("tokens", "input", label, o.inputTokens()));
-        ledger.output(Ledger.count("tokens", "output", label, o.outputTokens()));
-        ledger.output(Ledger.count("cost", "usd_micros", label, Math.round(Prices.cost(price, o.inputTokens(), o.outputTokens()) * 1e6)));
-      }
+      OutputReceiver<KV<Ledger.Key, Long>> ledger = out.get(LEDGER);
       boolean truncated = "length".equals(o.finishReason());
       ResponseParser.Parsed parsed = ResponseParser.parse(o.text(), task, truncated);
       Candidate.Provenance provenance =
           new Candidate.Provenance(r.seedIds(), r.strategy(), r.templateId(), r.params().provider(), r.params().model(), r.id(), r.round());
       if (parsed.problem() != null) {
-        ledger.output(Ledger.count("rejected", "parse/" + parsed.filter(), label, 1));
+        ledger.output(Ledger.count(Counter.REJECTED, "parse/" + parsed.filter(), label, 1));
         out.get(REJECTIONS)
             .output(
                 new Rejection(
@@ -188,21 +182,15 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
         return;
       }
       int position = 0;
-      long accepted = 0;
       for (ResponseParser.Item item : parsed.items()) {
         Candidate c = Candidate.of(label, item.fields(), provenance, position++);
         if (item.problem() != null) {
-          ledger.output(Ledger.count("rejected", "parse/schema", label, 1));
+          ledger.output(Ledger.count(Counter.REJECTED, "parse/schema", label, 1));
           out.get(REJECTIONS).output(Rejection.of(c, "parse", "schema", item.problem(), null, null, null));
         } else {
-          ledger.output(Ledger.count("generated", "candidates", label, 1));
+          ledger.output(Ledger.count(Counter.GENERATED, label, 1));
           out.get(CANDIDATES).output(c);
-          accepted++;
         }
-      }
-      RunState state = RunState.find(runId);
-      if (state != null) {
-        state.accepted.addAndGet(accepted);
       }
     }
   }

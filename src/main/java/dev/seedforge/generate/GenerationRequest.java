@@ -6,8 +6,9 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * One planned call. The id hashes everything that changes the response (provider, model,
- * messages, sampling parameters and the sample index), so it is also the response-cache key.
+ * One planned call. The id hashes everything that changes the response (provider, endpoint,
+ * model, messages, sampling parameters and the sample index), so it is also the response-cache
+ * key.
  */
 public record GenerationRequest(
     String id,
@@ -26,9 +27,10 @@ public record GenerationRequest(
     messages = List.copyOf(messages);
   }
 
-  /** Sampling parameters sent with the call. */
+  /** Where the call goes ({@code endpoint}: the base URL in {@link Endpoint#normalized} form) and the sampling parameters sent with it. */
   public record Params(
       String provider,
+      String endpoint,
       String model,
       double temperature,
       double topP,
@@ -47,7 +49,7 @@ public record GenerationRequest(
       Params params,
       int sampleIndex,
       int round) {
-    String id = Hashes.id("request", params.provider(), params.model(), Json.write(messages), Json.write(params), String.valueOf(sampleIndex));
+    String id = Hashes.id("request", params.provider(), params.endpoint(), params.model(), Json.write(messages), Json.write(params), String.valueOf(sampleIndex));
     return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round);
   }
 }

@@ -76,6 +76,15 @@ public final class LangChainCaller implements ModelCaller {
 
     /** The server asked every client thread to wait {@code millis} before the next request. */
     void pause(long millis);
+
+    /** Before a retry: null when it may be sent, else why not (no room in the budget, or the run stopped). */
+    default Refusal refuseRetry() {
+      return null;
+    }
+  }
+
+  /** Why a retry was not sent: a failure kind (budget_exhausted, circuit_open) and the reason. */
+  public record Refusal(String kind, String message) {
   }
 
   private static final Gate OPEN = new Gate() {
@@ -101,6 +110,12 @@ public final class LangChainCaller implements ModelCaller {
     int attempt = 0;
     while (true) {
       attempt++;
+      if (attempt > 1) {
+        Refusal refused = gate.refuseRetry();
+        if (refused != null) {
+          return CallOutcome.failure(request, refused.kind(), "retry not sent: " + refused.message(), attempt - 1);
+        }
+      }
       gate.beforeAttempt();
       HeaderCapturingHttpClient.clearLast();
       try {
@@ -114,8 +129,7 @@ public final class LangChainCaller implements ModelCaller {
             finish,
             usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount(),
             usage == null || usage.outputTokenCount() == null ? 0 : usage.outputTokenCount(),
-            attempt,
-            false);
+            attempt);
       } catch (AuthenticationException e) {
         throw new FatalCallException(
             "the endpoint refused the API key (HTTP "
@@ -147,7 +161,7 @@ public final class LangChainCaller implements ModelCaller {
   }
 
   private String endpoint() {
-    return settings.baseUrl() == null ? ("ollama".equals(settings.provider()) ? "http://localhost:11434" : "https://api.openai.com/v1") : settings.baseUrl();
+    return Endpoint.url(settings.provider(), settings.baseUrl());
   }
 
   ChatRequest toChatRequest(GenerationRequest r) {

@@ -13,8 +13,8 @@ import java.io.Serializable;
  * @param requestsPerMinute client-side limit per worker; 0 = none
  * @param tokensPerMinute client-side limit per worker (prompt tokens + max_tokens, estimated); 0 = none
  * @param maxTokens the calls' max_tokens, for token estimates
+ * @param budget llm.budget: one allowance for the whole run, enforced through the run's ledger
  * @param price USD per million tokens, or null when unknown
- * @param runId tells runs apart in per-JVM state (budget, circuit breaker, progress)
  */
 public record ModelSettings(
     String provider,
@@ -31,8 +31,7 @@ public record ModelSettings(
     double tokensPerMinute,
     int maxTokens,
     PipelineSpec.Budget budget,
-    PipelineSpec.Price price,
-    String runId)
+    PipelineSpec.Price price)
     implements Serializable {
 
   public ModelSettings {
@@ -42,21 +41,16 @@ public record ModelSettings(
   /** No cache, no limits, no budget. */
   public ModelSettings(
       String provider, String model, String baseUrl, String apiKeyEnv, int timeoutSeconds, int maxAttempts, int concurrency, TaskType task) {
-    this(provider, model, baseUrl, apiKeyEnv, timeoutSeconds, maxAttempts, concurrency, task, null, false, 0, 0, 1024, null, null, "default");
-  }
-
-  public ModelSettings withRunId(String id) {
-    return new ModelSettings(provider, model, baseUrl, apiKeyEnv, timeoutSeconds, maxAttempts, concurrency, task, cachePath, refreshCache,
-        requestsPerMinute, tokensPerMinute, maxTokens, budget, price, id);
+    this(provider, model, baseUrl, apiKeyEnv, timeoutSeconds, maxAttempts, concurrency, task, null, false, 0, 0, 1024, null, null);
   }
 
   public ModelSettings withCache(String path, boolean refresh) {
     return new ModelSettings(provider, model, baseUrl, apiKeyEnv, timeoutSeconds, maxAttempts, concurrency, task, path, refresh,
-        requestsPerMinute, tokensPerMinute, maxTokens, budget, price, runId);
+        requestsPerMinute, tokensPerMinute, maxTokens, budget, price);
   }
 
   public ModelSettings withLimits(double rpm, double tpm, PipelineSpec.Budget b, PipelineSpec.Price p) {
     return new ModelSettings(provider, model, baseUrl, apiKeyEnv, timeoutSeconds, maxAttempts, concurrency, task, cachePath, refreshCache,
-        rpm, tpm, maxTokens, b, p, runId);
+        rpm, tpm, maxTokens, b, p);
   }
 }

@@ -1,15 +1,19 @@
 package dev.seedforge.generate;
 
+import dev.seedforge.accounting.SpendLedger;
 import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Progress of the generation stage on stderr, from this JVM's {@link RunState}: on a terminal a
+ * Progress of the generation stage on stderr, from the run's {@link SpendLedger} (so it counts
+ * every worker on the machine): on a terminal a
  * one-line bar redrawn in place; otherwise (CI, a pipe) a plain line every few seconds. One daemon
  * thread per run, started and stopped by the Runner.
  */
 public final class ProgressReporter implements AutoCloseable {
+  private final SpendLedger ledger;
   private final String runId;
+  private final SpendLedger.Standing baseline;
   private final long planned;
   private final PrintStream err;
   private final boolean terminal;
@@ -19,8 +23,10 @@ public final class ProgressReporter implements AutoCloseable {
   private volatile boolean running = true;
   private String lastLine = "";
 
-  public ProgressReporter(String runId, long planned, PrintStream err, boolean terminal, long periodMillis) {
+  public ProgressReporter(SpendLedger ledger, String runId, long planned, PrintStream err, boolean terminal, long periodMillis) {
+    this.ledger = ledger;
     this.runId = runId;
+    this.baseline = ledger.standing(runId);
     this.planned = planned;
     this.err = err;
     this.terminal = terminal;
@@ -30,9 +36,9 @@ public final class ProgressReporter implements AutoCloseable {
   }
 
   /** Starts reporting on stderr: live on a terminal (every 200 ms), else every 5 s. */
-  public static ProgressReporter start(String runId, long planned) {
+  public static ProgressReporter start(SpendLedger ledger, String runId, long planned) {
     boolean terminal = System.console() != null;
-    ProgressReporter r = new ProgressReporter(runId, planned, System.err, terminal, terminal ? 200 : 5000);
+    ProgressReporter r = new ProgressReporter(ledger, runId, planned, System.err, terminal, terminal ? 200 : 5000);
     r.thread.start();
     return r;
   }
@@ -67,15 +73,14 @@ public final class ProgressReporter implements AutoCloseable {
     lastLine = line;
   }
 
-  /** The progress line, or null before any call of the run happened on this JVM. */
+  /** The progress line: this round's requests done against its plan, from the run's ledger. */
   String line() {
-    RunState s = RunState.find(runId);
-    if (s == null) {
-      return null;
-    }
-    long done = s.done.get();
+    SpendLedger.Standing now = ledger.standing(runId);
+    long cached = now.cacheHits() - baseline.cacheHits();
+    long failed = now.failed() - baseline.failed();
+    long done = cached + failed + now.answered() - baseline.answered();
     double elapsed = (System.nanoTime() - startNanos) / 1e9;
-    long sent = done - s.cached.get();
+    long sent = done - cached;
     String eta = "-";
     if (sent > 0 && done < planned) {
       double perSecond = sent / elapsed;
@@ -88,9 +93,9 @@ public final class ProgressReporter implements AutoCloseable {
     String bar = terminal ? "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " : "";
     return String.format(
         Locale.ROOT,
-        "seedforge: %scalls %d/%d, cached %d, failed %d, accepted %d, tokens %d in / %d out, $%.4f, ETA %s%s",
-        bar, done, planned, s.cached.get(), s.failed.get(), s.accepted.get(), s.tokensIn.get(), s.tokensOut.get(),
-        s.costMicros.get() / 1e6, eta, s.stopKind() == null ? "" : " (" + s.stopKind() + ")");
+        "seedforge: %scalls %d/%d, cached %d, failed %d, run total: %d requests sent, %d tokens, $%.4f, ETA %s%s",
+        bar, done, planned, cached, failed, now.settled().calls(), now.settled().tokens(), now.settled().usd(),
+        eta, now.stopKind() == null ? "" : " (" + now.stopKind() + ")");
   }
 
   static String formatSeconds(double seconds) {

@@ -148,6 +148,7 @@ public final class RequestPlanner {
     GenerationRequest.Params params =
         new GenerationRequest.Params(
             provider,
+            Endpoint.normalized(provider, llm.baseUrl()),
             llm.model(),
             llm.temperature(),
             llm.topP(),

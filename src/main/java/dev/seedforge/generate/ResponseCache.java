@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The persistent response cache: one SQLite file (WAL mode), keyed by {@link GenerationRequest#id()},
- * which hashes provider, model, messages, sampling parameters and sample index. Every successful
+ * which hashes provider, endpoint, model, messages, sampling parameters and sample index. Each
+ * response records the run that paid for it and when. Every successful
  * response is stored as soon as it arrives, so a killed run resumes paying only for what is
  * missing. One connection per file per JVM, shared by all threads; it holds responses and usage
  * only, never keys or headers.
@@ -20,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ResponseCache {
   private static final ConcurrentHashMap<String, ResponseCache> OPEN = new ConcurrentHashMap<>();
 
-  /** A stored response. */
-  public record Entry(String text, String finishReason, long inputTokens, long outputTokens) {}
+  /** A stored response, and the run that paid for it (null for responses stored before runs were recorded). */
+  public record Entry(String text, String finishReason, long inputTokens, long outputTokens, String paidByRun) {}
 
   private final Connection connection;
 
@@ -42,6 +43,16 @@ public final class ResponseCache {
       s.execute(
           "CREATE TABLE IF NOT EXISTS responses (id TEXT PRIMARY KEY, model TEXT, text TEXT, finish_reason TEXT,"
               + " input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, stored_at TEXT NOT NULL)");
+      boolean hasPaidBy = false;
+      try (ResultSet rs = s.executeQuery("PRAGMA table_info(responses)")) {
+        while (rs.next()) {
+          hasPaidBy |= "paid_by_run".equals(rs.getString("name"));
+        }
+      }
+      if (!hasPaidBy) {
+        // caches written before runs were recorded keep working: their answers count as paid by an earlier run
+        s.execute("ALTER TABLE responses ADD COLUMN paid_by_run TEXT");
+      }
     }
   }
 
@@ -60,10 +71,10 @@ public final class ResponseCache {
   }
 
   public synchronized Entry get(String id) {
-    try (PreparedStatement q = connection.prepareStatement("SELECT text, finish_reason, input_tokens, output_tokens FROM responses WHERE id = ?")) {
+    try (PreparedStatement q = connection.prepareStatement("SELECT text, finish_reason, input_tokens, output_tokens, paid_by_run FROM responses WHERE id = ?")) {
       q.setString(1, id);
       try (ResultSet rs = q.executeQuery()) {
-        return rs.next() ? new Entry(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)) : null;
+        return rs.next() ? new Entry(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getString(5)) : null;
       }
     } catch (SQLException e) {
       throw new IllegalStateException("response cache read failed: " + e.getMessage(), e);
@@ -73,7 +84,7 @@ public final class ResponseCache {
   public synchronized void put(String id, String model, Entry e) {
     try (PreparedStatement q =
         connection.prepareStatement(
-            "INSERT OR REPLACE INTO responses (id, model, text, finish_reason, input_tokens, output_tokens, stored_at) VALUES (?,?,?,?,?,?,?)")) {
+            "INSERT OR REPLACE INTO responses (id, model, text, finish_reason, input_tokens, output_tokens, stored_at, paid_by_run) VALUES (?,?,?,?,?,?,?,?)")) {
       q.setString(1, id);
       q.setString(2, model);
       q.setString(3, e.text());
@@ -81,6 +92,7 @@ public final class ResponseCache {
       q.setLong(5, e.inputTokens());
       q.setLong(6, e.outputTokens());
       q.setString(7, java.time.Instant.now().toString());
+      q.setString(8, e.paidByRun());
       q.executeUpdate();
     } catch (SQLException ex) {
       throw new IllegalStateException("response cache write failed: " + ex.getMessage(), ex);

@@ -1,35 +1,86 @@
 package dev.seedforge.pipeline;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * Counter events that every stage emits and one combine sums: the manifest's figures come from
- * here, exactly, on any runner (Beam metrics are only "attempted" on some runners).
- * Keys are {@code group/name} or {@code group/name/label}.
+ * Counts that every stage emits and one combine sums: the manifest's stage figures come from
+ * here, exactly, on any runner (Beam metrics are only "attempted" on some runners). Each is a
+ * typed {@link Key}; the sums are written as {@link Value} lines and read back as {@link Counts}.
  */
 public final class Ledger {
   private Ledger() {}
 
-  public static KV<String, Long> count(String group, String name, String label, long n) {
-    return KV.of(group + "/" + name + "/" + (label == null ? "" : label), n);
+  /** What is counted: a counter, a name within it ("" for none) and a label ("" for none). */
+  public record Key(Counter counter, String name, String label) implements Serializable {
+    public Key {
+      name = name == null ? "" : name;
+      label = label == null ? "" : label;
+    }
   }
 
-  public static KV<String, Long> count(String group, String name, long n) {
-    return KV.of(group + "/" + name + "/", n);
+  /** A summed count, as written to the run's ledger file. */
+  public record Value(Counter counter, String name, String label, long value) {
+    public Key key() {
+      return new Key(counter, name, label);
+    }
+  }
+
+  public static KV<Key, Long> count(Counter counter, String name, String label, long n) {
+    return KV.of(new Key(counter, name, label), n);
+  }
+
+  public static KV<Key, Long> count(Counter counter, String label, long n) {
+    return count(counter, "", label, n);
+  }
+
+  /** The coder of counts: deterministic, so that they can be summed per key. */
+  public static KvCoder<Key, Long> coder() {
+    return KvCoder.of(KeyCoder.INSTANCE, VarLongCoder.of());
+  }
+
+  /** A key as the counter's ordinal and two strings. */
+  static final class KeyCoder extends AtomicCoder<Key> {
+    static final KeyCoder INSTANCE = new KeyCoder();
+    private static final List<Counter> COUNTERS = List.of(Counter.values());
+
+    @Override
+    public void encode(Key k, OutputStream out) throws IOException {
+      VarIntCoder.of().encode(k.counter().ordinal(), out);
+      StringUtf8Coder.of().encode(k.name(), out);
+      StringUtf8Coder.of().encode(k.label(), out);
+    }
+
+    @Override
+    public Key decode(InputStream in) throws IOException {
+      return new Key(COUNTERS.get(VarIntCoder.of().decode(in)), StringUtf8Coder.of().decode(in), StringUtf8Coder.of().decode(in));
+    }
+
+    @Override
+    public void verifyDeterministic() {}
   }
 
   /**
-   * Sums the counter events of a bundle before the shuffle: a few dozen distinct keys per bundle
-   * instead of several events per record, so the final sum groups little (on the DirectRunner a
+   * Sums the counts of a bundle before the shuffle: a few dozen distinct keys per bundle instead
+   * of several events per record, so the final sum groups little (on the DirectRunner a
    * GroupByKey copies each key's bag once per incoming bundle).
    */
-  public static final class SumPerBundleFn extends DoFn<KV<String, Long>, KV<String, Long>> {
-    private transient Map<String, Long> sums;
+  public static final class SumPerBundleFn<K> extends DoFn<KV<K, Long>, KV<K, Long>> {
+    private transient Map<K, Long> sums;
 
     @StartBundle
     public void start() {
@@ -37,7 +88,7 @@ public final class Ledger {
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Long> kv) {
+    public void process(@Element KV<K, Long> kv) {
       sums.merge(kv.getKey(), kv.getValue(), Long::sum);
     }
 

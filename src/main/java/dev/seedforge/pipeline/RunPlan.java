@@ -39,7 +39,7 @@ public record RunPlan(
     PipelineSpec.Llm l = spec.llm();
     return new ModelSettings(generator, l.model(), l.baseUrl(), l.apiKeyEnv(), l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), pack.task(),
         l.cache(), l.refreshCache(), l.requestsPerMinute(), l.tokensPerMinute(), l.maxTokens(), l.budget(),
-        dev.seedforge.generate.Prices.table().priceOf(l.model(), l.price()), "default");
+        dev.seedforge.generate.Prices.table().priceOf(l.model(), l.price()));
   }
 
   /**

@@ -1,27 +1,23 @@
 package dev.seedforge.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.seedforge.generate.FatalCallException;
-import dev.seedforge.generate.ProgressReporter;
-import dev.seedforge.generate.RunState;
-import dev.seedforge.report.Manifest;
-import dev.seedforge.util.AtomicFiles;
-import dev.seedforge.util.Json;
+import dev.seedforge.accounting.RunAccount;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** Runs a planned job on the configured Beam runner and writes manifest.json when it ends. */
+/**
+ * Runs a planned job on the configured Beam runner, one round, and writes manifest.json when it
+ * ends. {@link TopUp#run} runs the rounds of a whole {@code seedforge run}.
+ */
 public final class Runner {
   private Runner() {}
 
-  public record Outcome(ObjectNode manifest, Path outDir) {}
+  /**
+   * How a run ended, typed: its status and why it stopped, the account of its calls (null for
+   * runs without calls), the manifest written, the run folder.
+   */
+  public record Outcome(RunStatus status, String stopMessage, RunAccount account, ObjectNode manifest, Path outDir) {}
 
   public static Outcome run(RunPlan plan, PipelineOptions options) throws IOException {
     return run(plan, options, null);
@@ -29,49 +25,14 @@ public final class Runner {
 
   /** With {@code curateInput}, the records of that JSONL file take the place of generation. */
   public static Outcome run(RunPlan plan, PipelineOptions options, String curateInput) throws IOException {
-    Path outDir = Path.of(plan.spec().output().dir());
-    Files.createDirectories(outDir);
-    Instant start = Instant.now();
-    Pipeline p = Pipeline.create(options);
-    String runId = java.util.UUID.randomUUID().toString();
-    SeedforgePipeline.build(p, plan, runId, curateInput);
-    ProgressReporter progress = plan.usesLlm() && curateInput == null ? ProgressReporter.start(runId, plan.requests().size()) : null;
+    Invocation run = Invocation.start(plan, options, curateInput);
     try {
-      p.run().waitUntilFinish();
-    } catch (RuntimeException e) {
-      FatalCallException fatal = findCause(e, FatalCallException.class);
-      if (fatal != null) {
-        throw fatal;
-      }
+      run.round(plan, plan.requests().size());
+      return run.finish(plan, null, java.util.List.of());
+    } catch (RuntimeException | IOException | Error e) {
+      run.abandon();
       throw e;
-    } finally {
-      if (progress != null) {
-        progress.close();
-      }
     }
-    RunState state = RunState.find(runId);
-    RunState.forget(runId);
-    Duration wall = Duration.between(start, Instant.now());
-    Path ledgerFile = outDir.resolve(SeedforgePipeline.LEDGER);
-    List<String> ledger = Files.readAllLines(ledgerFile, StandardCharsets.UTF_8);
-    ObjectNode run = Json.mapper().createObjectNode();
-    run.put("started_at", start.toString());
-    run.put("wall_time_seconds", wall.toMillis() / 1000.0);
-    run.put("runner", options.getRunner().getSimpleName());
-    ObjectNode manifest =
-        Manifest.build(
-            plan,
-            ledger,
-            outDir,
-            SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.startsWith(".")).toList(),
-            run);
-    if (state != null && state.stopMessage() != null && manifest.has("stopped")) {
-      ((ObjectNode) manifest.get("stopped")).put("message", state.stopMessage());
-    }
-    AtomicFiles.writeString(outDir.resolve("manifest.json"), Json.pretty(manifest) + "\n");
-    Files.deleteIfExists(ledgerFile);
-    Files.deleteIfExists(outDir.resolve(SeedforgePipeline.FINAL));
-    return new Outcome(manifest, outDir);
   }
 
   static <T extends Throwable> T findCause(Throwable e, Class<T> type) {

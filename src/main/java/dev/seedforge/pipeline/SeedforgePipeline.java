@@ -1,5 +1,7 @@
 package dev.seedforge.pipeline;
 
+import dev.seedforge.accounting.CallRecord;
+import dev.seedforge.accounting.RunContext;
 import dev.seedforge.balance.BalanceAndSplit;
 import dev.seedforge.balance.LearningCurveSubsets;
 import dev.seedforge.balance.Subsets;
@@ -56,30 +58,30 @@ public final class SeedforgePipeline {
   public static final String REJECTED = "rejected.jsonl";
   public static final String FAILED = "failed.jsonl";
   public static final String LEDGER = ".ledger.jsonl";
+  /** The round's {@link CallRecord}s, one per request, read back by the driver; deleted after the run. */
+  public static final String CALLS = ".calls.jsonl";
   /** The final records (label, input text, seed or not) for the manifest's bias section; deleted after the run. */
   public static final String FINAL = ".final.jsonl";
 
+  private static final TypeDescriptor<KV<Ledger.Key, Long>> COUNT = new TypeDescriptor<>() {};
   private static final TupleTag<Candidate> INPUT_OK = new TupleTag<>() {};
   private static final TupleTag<Rejection> INPUT_BAD = new TupleTag<>() {};
-  private static final TupleTag<KV<String, Long>> INPUT_LEDGER = new TupleTag<>() {};
+  private static final TupleTag<KV<Ledger.Key, Long>> INPUT_LEDGER = new TupleTag<>() {};
 
   private SeedforgePipeline() {}
 
-  public static void build(Pipeline p, RunPlan plan) {
-    build(p, plan, java.util.UUID.randomUUID().toString(), null);
-  }
-
   /**
-   * The job. {@code runId} names the run's per-JVM state (budget, circuit breaker, progress); with
-   * {@code curateInput} (a JSONL file, see {@link CurateInput}) its records replace generation and
-   * go through the same gate, dedup, balance, split and output stages.
+   * The job. {@code run} says which run and round the calls belong to and where their account is
+   * kept; with {@code curateInput} (a JSONL file, see {@link CurateInput}) its records replace
+   * generation and go through the same gate, dedup, balance, split and output stages.
    */
-  public static void build(Pipeline p, RunPlan plan, String runId, String curateInput) {
+  public static void build(Pipeline p, RunPlan plan, RunContext run, String curateInput) {
     PipelineSpec spec = plan.spec();
-    KvCoder<String, Long> ledgerCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    KvCoder<Ledger.Key, Long> ledgerCoder = Ledger.coder();
     List<PCollection<Rejection>> rejections = new ArrayList<>();
-    List<PCollection<KV<String, Long>>> ledger = new ArrayList<>();
+    List<PCollection<KV<Ledger.Key, Long>>> ledger = new ArrayList<>();
     PCollection<Failure> failures;
+    PCollection<CallRecord> calls = p.apply("NoCalls", Create.empty(JsonCoder.of(CallRecord.class)));
 
     PCollection<Seed> seeds = p.apply("ReadSeeds", Create.of(plan.seeds()).withCoder(JsonCoder.of(Seed.class)));
     ledger.add(
@@ -99,10 +101,10 @@ public final class SeedforgePipeline {
                       }
                       if (parsed.candidate() != null) {
                         out.get(INPUT_OK).output(parsed.candidate());
-                        out.get(INPUT_LEDGER).output(Ledger.count("generated", "candidates", parsed.candidate().label(), 1));
+                        out.get(INPUT_LEDGER).output(Ledger.count(Counter.GENERATED, parsed.candidate().label(), 1));
                       } else {
                         out.get(INPUT_BAD).output(parsed.rejection());
-                        out.get(INPUT_LEDGER).output(Ledger.count("rejected", "input/" + parsed.rejection().filter(), parsed.rejection().label(), 1));
+                        out.get(INPUT_LEDGER).output(Ledger.count(Counter.REJECTED, "input/" + parsed.rejection().filter(), parsed.rejection().label(), 1));
                       }
                     }
                   }).withOutputTags(INPUT_OK, TupleTagList.of(INPUT_BAD).and(INPUT_LEDGER)));
@@ -111,10 +113,10 @@ public final class SeedforgePipeline {
       ledger.add(read.get(INPUT_LEDGER).setCoder(ledgerCoder));
       failures = p.apply("NoFailures", Create.empty(JsonCoder.of(Failure.class)));
     } else if (plan.usesLlm()) {
-      ledger.add(p.apply("CountPlanned", Create.of(plannedCounts(plan)).withCoder(ledgerCoder)));
       PCollectionTuple g =
           p.apply("PlanRequests", Create.of(plan.requests()).withCoder(JsonCoder.of(GenerationRequest.class)))
-              .apply("Generate", new GenerateCandidates(plan.modelSettings().withRunId(runId), plan.requests().size()));
+              .apply("Generate", new GenerateCandidates(plan.modelSettings(), run, plan.requests().size()));
+      calls = g.get(GenerateCandidates.CALLS);
       generated = g.get(GenerateCandidates.CANDIDATES);
       rejections.add(g.get(GenerateCandidates.REJECTIONS));
       failures = g.get(GenerateCandidates.FAILURES);
@@ -125,8 +127,8 @@ public final class SeedforgePipeline {
           seeds.apply("GenerateLexical", FlatMapElements.into(TypeDescriptor.of(Candidate.class)).via(augmenter::variants))
               .setCoder(JsonCoder.of(Candidate.class));
       ledger.add(
-          generated.apply("CountLexical", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-                  .via((Candidate c) -> Ledger.count("generated", "candidates", c.label(), 1)))
+          generated.apply("CountLexical", MapElements.into(COUNT)
+                  .via((Candidate c) -> Ledger.count(Counter.GENERATED, c.label(), 1)))
               .setCoder(ledgerCoder));
       failures = p.apply("NoFailures", Create.empty(JsonCoder.of(Failure.class)));
     }
@@ -155,10 +157,10 @@ public final class SeedforgePipeline {
     }
 
     ledger.add(
-        unique.apply("CountAccepted", FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+        unique.apply("CountAccepted", FlatMapElements.into(COUNT)
                 .via((Candidate c) -> ExactDedup.isSeed(c)
-                    ? List.<KV<String, Long>>of()
-                    : List.of(Ledger.count("acceptance", "kept", GateStage.acceptanceKey(c), 1))))
+                    ? List.<KV<Ledger.Key, Long>>of()
+                    : List.of(Ledger.count(Counter.ACCEPTANCE_KEPT, GateStage.strategyOf(c), GateStage.templateOf(c), 1))))
             .setCoder(ledgerCoder));
 
     PCollectionTuple balanced =
@@ -193,14 +195,19 @@ public final class SeedforgePipeline {
                 KV.of(REJECTED, KV.of(r.stage() + "|" + r.filter() + "|" + r.id(), Json.write(r)))));
     PCollection<KV<String, KV<String, String>>> failedLines =
         failures.apply("FailureLines", MapElements.into(fileLine).via((Failure f) -> KV.of(FAILED, KV.of(f.requestId(), Json.write(f)))));
+    PCollection<KV<String, KV<String, String>>> callLines =
+        calls.apply("CallLines", MapElements.into(fileLine).via((CallRecord c) -> KV.of(CALLS, KV.of(c.requestId(), Json.write(c)))));
     PCollection<KV<String, KV<String, String>>> ledgerLines =
         PCollectionList.of(ledger).apply("AllCounters", Flatten.pCollections())
-            .apply("SumPerBundle", ParDo.of(new Ledger.SumPerBundleFn())).setCoder(ledgerCoder)
+            .apply("SumPerBundle", ParDo.of(new Ledger.SumPerBundleFn<Ledger.Key>())).setCoder(ledgerCoder)
             .apply("SumCounters", Sum.longsPerKey())
-            .apply("LedgerLines", MapElements.into(fileLine).via((KV<String, Long> kv) ->
-                KV.of(LEDGER, KV.of(kv.getKey(), kv.getKey() + "\t" + kv.getValue()))));
+            .apply("LedgerLines", MapElements.into(fileLine).via((KV<Ledger.Key, Long> kv) -> {
+              Ledger.Key k = kv.getKey();
+              String line = Json.write(new Ledger.Value(k.counter(), k.name(), k.label(), kv.getValue()));
+              return KV.of(LEDGER, KV.of(line, line));
+            }));
 
-    PCollectionList.of(dataLines).and(finalLines).and(rejectedLines).and(failedLines).and(ledgerLines)
+    PCollectionList.of(dataLines).and(finalLines).and(rejectedLines).and(failedLines).and(ledgerLines).and(callLines)
         .apply("AllLines", Flatten.pCollections())
         .apply("Write", new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
   }
@@ -225,7 +232,7 @@ public final class SeedforgePipeline {
   /** Every file the run writes but the manifest. */
   public static List<String> allFiles(PipelineSpec spec) {
     List<String> files = new ArrayList<>(dataFiles(spec));
-    files.addAll(List.of(REJECTED, FAILED, LEDGER, FINAL));
+    files.addAll(List.of(REJECTED, FAILED, LEDGER, FINAL, CALLS));
     return files;
   }
 
@@ -282,18 +289,10 @@ public final class SeedforgePipeline {
         null);
   }
 
-  private static List<KV<String, Long>> seedCounts(RunPlan plan) {
-    List<KV<String, Long>> out = new ArrayList<>();
+  private static List<KV<Ledger.Key, Long>> seedCounts(RunPlan plan) {
+    List<KV<Ledger.Key, Long>> out = new ArrayList<>();
     for (Seed s : plan.seeds()) {
-      out.add(Ledger.count("seeds", "read", s.label(), 1));
-    }
-    return out;
-  }
-
-  private static List<KV<String, Long>> plannedCounts(RunPlan plan) {
-    List<KV<String, Long>> out = new ArrayList<>();
-    for (GenerationRequest r : plan.requests()) {
-      out.add(Ledger.count("calls", "planned", r.label(), 1));
+      out.add(Ledger.count(Counter.SEEDS_READ, s.label(), 1));
     }
     return out;
   }

@@ -1,97 +1,212 @@
 package dev.seedforge.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.seedforge.accounting.CallRecord;
+import dev.seedforge.accounting.RunAccount;
+import dev.seedforge.accounting.Tally;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.GenerationRequest;
 import dev.seedforge.generate.RequestPlanner;
-import dev.seedforge.util.AtomicFiles;
-import dev.seedforge.util.Json;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * Top-up rounds: after a run, labels still short of their quota get more calls (new sample
+ * Top-up rounds: after a round, labels still short of their quota get more calls (new sample
  * indices, so new few-shot draws and seeds in rotation), and the job runs again over all requests
- * so far. Earlier responses come from the response cache, so a round pays only for its new calls.
- * Stops when every quota is met, at {@code generation.max_rounds}, or when a budget or the circuit
- * breaker stopped the run.
+ * so far; earlier responses come from the response cache, so a round pays only for its new calls.
+ *
+ * <p>Bounded: a round plans at most {@code generation.max_topup_calls} new calls (by default as
+ * many as round 0 planned), and a label whose last round kept fewer records per call than {@code
+ * generation.min_topup_yield} × examples_per_call gets no more calls: its candidates are being
+ * rejected, and paying again would not fix the prompt. Stops when every quota is met, at {@code
+ * generation.max_rounds}, or when the budget or the circuit breaker stopped the run.
  */
 public final class TopUp {
   private TopUp() {}
 
-  /**
-   * Calls to add per label: the shortfall divided by what one call yielded for that label so far
-   * (records that survived the gate and dedup), at least one call's worth per strategy.
-   */
-  public static Map<String, Integer> callsNeeded(JsonNode manifest, PipelineSpec spec) {
-    Map<String, Integer> out = new LinkedHashMap<>();
-    JsonNode balance = manifest.path("balance");
-    JsonNode planned = manifest.path("calls").path("planned").path("per_label");
-    for (Iterator<String> it = balance.fieldNames(); it.hasNext(); ) {
-      String label = it.next();
-      int wanted = spec.targets().wanted(label);
-      long available = balance.path(label).path("available").asLong();
-      if (wanted <= 0 || available >= wanted) {
-        continue;
+  /** One round in the manifest: its calls, and per label the records available after it and the records its calls yielded per call. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record RoundSummary(int round, long newRequests, RunAccount.Round calls, Map<String, Long> availablePerLabel,
+      Map<String, Double> yieldPerCall) {}
+
+  /** A filter and how many of a label's candidates it rejected. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record FilterCount(String filter, long rejected) {}
+
+  /** A label that got no more calls because its calls yielded too little. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Starved(String label, int round, double yieldPerCall, double floorPerCall, long shortOf, List<FilterCount> topFilters) {
+    public String message() {
+      StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+          "label %s kept %.2f records per call in round %d, under the floor of %.2f (generation.min_topup_yield × examples_per_call);"
+              + " no more calls for it, %d short of its quota",
+          label, yieldPerCall, round, floorPerCall, shortOf));
+      if (!topFilters.isEmpty()) {
+        b.append(". Most of its candidates were rejected by ");
+        for (int i = 0; i < topFilters.size(); i++) {
+          b.append(i == 0 ? "" : ", ").append(topFilters.get(i).filter()).append(" (").append(topFilters.get(i).rejected()).append(')');
+        }
       }
-      long calls = Math.max(1, planned.path(label).asLong());
-      long seeds = manifest.path("seeds").path("per_label").path(label).asLong();
-      double perCall = Math.max(0.5, (available - (spec.output().includeSeeds() ? seeds : 0)) / (double) calls);
-      out.put(label, (int) Math.ceil((wanted - available) / perCall));
+      return b.append(": fix its prompt, seeds or label description rather than paying for more calls").toString();
     }
+  }
+
+  /** The top-up section of the manifest: the bounds in force and the labels that starved. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Report(int maxRounds, int roundsRun, int maxNewCallsPerRound, double minTopupYield, List<Starved> starved, String ended) {}
+
+  /**
+   * Records each label's calls yielded in {@code round}: records available after it minus those
+   * before it (round 0: minus the seeds it includes), over the label's requests answered this
+   * round (not those reused from an earlier round). Labels with no answered request are left out.
+   */
+  static Map<String, Double> yields(RunPlan plan, Invocation.Round previous, Invocation.Round round) {
+    Map<String, Long> answered = new TreeMap<>();
+    for (CallRecord c : round.calls()) {
+      if (c.ok() && c.source() != CallRecord.Source.REUSED && c.label() != null) {
+        answered.merge(c.label(), 1L, Long::sum);
+      }
+    }
+    Tally available = round.counts().tally(Counter.BALANCE_AVAILABLE);
+    Tally before = previous != null ? previous.counts().tally(Counter.BALANCE_AVAILABLE)
+        : plan.spec().output().includeSeeds() ? round.counts().tally(Counter.SEEDS_READ) : Tally.ZERO;
+    Map<String, Double> out = new TreeMap<>();
+    answered.forEach((label, n) -> out.put(label, Math.round(100.0 * Math.max(0, available.of(label) - before.of(label)) / n) / 100.0));
     return out;
   }
 
-  public static Runner.Outcome run(RunPlan plan, PipelineOptions options) throws IOException {
-    Runner.Outcome outcome = Runner.run(plan, options);
+  /**
+   * Calls to add per label: the shortfall over what one call yielded in the label's latest round
+   * with answered calls. Labels under the yield floor are added to {@code starved} instead. The
+   * sum is cut to {@code maxNewCalls}, in whole samples of {@code strategies} calls, in proportion.
+   */
+  static Map<String, Integer> callsNeeded(RunPlan plan, List<Invocation.Round> rounds, int maxNewCalls, int strategies, Map<String, Starved> starved) {
     PipelineSpec spec = plan.spec();
-    boolean cached = spec.llm().cache() != null;
-    ArrayNode rounds = Json.mapper().createArrayNode();
-    rounds.add(summary(0, plan.requests().size(), outcome.manifest()));
-    if (plan.usesLlm() && cached) {
-      RequestPlanner planner = new RequestPlanner(plan.pack(), spec, plan.generator(), plan.seeds());
-      int strategies = planner.strategies().size();
-      Map<String, Integer> nextSample = new LinkedHashMap<>();
-      RunPlan current = plan;
-      for (int round = 1; round < spec.generation().maxRounds() && outcome.manifest().path("status").asText("complete").equals("complete"); round++) {
-        Map<String, Integer> needed = callsNeeded(outcome.manifest(), spec);
-        if (needed.isEmpty()) {
-          break;
-        }
-        List<GenerationRequest> more = new ArrayList<>();
-        for (Map.Entry<String, Integer> e : needed.entrySet()) {
-          int first = nextSample.getOrDefault(e.getKey(), spec.generation().callsPerLabel());
-          int samples = Math.max(1, (int) Math.ceil(e.getValue() / (double) strategies));
-          more.addAll(planner.planLabel(e.getKey(), round, first, samples));
-          nextSample.put(e.getKey(), first + samples);
-        }
-        current = current.withRequests(more);
-        outcome = Runner.run(current, options);
-        rounds.add(summary(round, more.size(), outcome.manifest()));
+    Invocation.Round last = rounds.get(rounds.size() - 1);
+    Tally available = last.counts().tally(Counter.BALANCE_AVAILABLE);
+    double floor = spec.generation().minTopupYield() * spec.generation().examplesPerCall();
+    Map<String, Integer> samples = new LinkedHashMap<>();
+    for (String label : available.perLabel().keySet()) {
+      int wanted = spec.targets().wanted(label);
+      long have = available.of(label);
+      if (wanted <= 0 || have >= wanted || starved.containsKey(label)) {
+        continue;
       }
+      Double yield = null;
+      int yieldRound = -1;
+      for (int i = rounds.size() - 1; i >= 0 && yield == null; i--) {
+        yield = yields(plan, i == 0 ? null : rounds.get(i - 1), rounds.get(i)).get(label);
+        yieldRound = i;
+      }
+      if (yield == null) {
+        continue;
+      }
+      if (yield < floor) {
+        starved.put(label, new Starved(label, yieldRound, yield, floor, wanted - have, topFilters(last.counts(), label)));
+        continue;
+      }
+      int calls = (int) Math.ceil((wanted - have) / yield);
+      samples.put(label, Math.max(1, (int) Math.ceil(calls / (double) strategies)));
     }
-    ObjectNode m = outcome.manifest();
-    m.set("rounds", rounds);
-    if (plan.usesLlm() && !cached && spec.generation().maxRounds() > 1) {
-      m.with("warnings").put("top_up", "top-up rounds need the response cache (llm.cache); none were run");
-    }
-    AtomicFiles.writeString(outcome.outDir().resolve("manifest.json"), Json.pretty(m) + "\n");
-    return outcome;
+    return cut(samples, Math.max(0, maxNewCalls / Math.max(1, strategies)));
   }
 
-  private static ObjectNode summary(int round, int newCalls, JsonNode manifest) {
-    ObjectNode r = Json.mapper().createObjectNode();
-    r.put("round", round);
-    r.put("new_calls", newCalls);
-    ObjectNode perLabel = r.putObject("available_per_label");
-    manifest.path("balance").fields().forEachRemaining(e -> perLabel.put(e.getKey(), e.getValue().path("available").asLong()));
-    return r;
+  /** Scales the samples per label down to at most {@code max} in all, keeping their proportions (largest shortfalls first). */
+  static Map<String, Integer> cut(Map<String, Integer> samples, int max) {
+    long sum = samples.values().stream().mapToLong(Integer::longValue).sum();
+    if (sum <= max) {
+      return samples;
+    }
+    Map<String, Integer> out = new LinkedHashMap<>();
+    samples.forEach((l, n) -> out.put(l, (int) (n * (long) max / sum)));
+    int left = max - out.values().stream().mapToInt(Integer::intValue).sum();
+    List<String> bySize = new ArrayList<>(samples.keySet());
+    bySize.sort(Comparator.comparingInt((String l) -> -samples.get(l)).thenComparing(l -> l));
+    for (int i = 0; left > 0 && i < bySize.size(); i++, left--) {
+      out.merge(bySize.get(i), 1, Integer::sum);
+    }
+    out.values().removeIf(n -> n == 0);
+    return out;
+  }
+
+  private static List<FilterCount> topFilters(Counts counts, String label) {
+    List<FilterCount> out = new ArrayList<>();
+    for (String filter : counts.names(Counter.REJECTED)) {
+      long n = counts.tally(Counter.REJECTED, filter).of(label);
+      if (n > 0) {
+        out.add(new FilterCount(filter, n));
+      }
+    }
+    out.sort(Comparator.comparingLong(FilterCount::rejected).reversed().thenComparing(FilterCount::filter));
+    return List.copyOf(out.subList(0, Math.min(3, out.size())));
+  }
+
+  public static Runner.Outcome run(RunPlan plan, PipelineOptions options) throws IOException {
+    Invocation run = Invocation.start(plan, options, null);
+    try {
+      return topUp(plan, run);
+    } catch (RuntimeException | IOException | Error e) {
+      run.abandon();
+      throw e;
+    }
+  }
+
+  private static Runner.Outcome topUp(RunPlan plan, Invocation run) throws IOException {
+    PipelineSpec spec = plan.spec();
+    run.round(plan, plan.requests().size());
+    boolean cached = spec.llm().cache() != null;
+    List<String> warnings = new ArrayList<>();
+    if (!plan.usesLlm()) {
+      return run.finish(plan, null, warnings);
+    }
+    if (!cached) {
+      if (spec.generation().maxRounds() > 1) {
+        warnings.add("top_up: top-up rounds need the response cache (llm.cache); none were run");
+      }
+      return run.finish(plan, null, warnings);
+    }
+    RequestPlanner planner = new RequestPlanner(plan.pack(), spec, plan.generator(), plan.seeds());
+    int strategies = planner.strategies().size();
+    int maxNew = spec.generation().topupCallsPerRound(plan.requests().size());
+    Map<String, Starved> starved = new LinkedHashMap<>();
+    Map<String, Integer> nextSample = new LinkedHashMap<>();
+    RunPlan current = plan;
+    String ended = "every quota met";
+    while (true) {
+      if (run.status() != RunStatus.COMPLETE) {
+        ended = "stopped: " + run.status().wireName();
+        break;
+      }
+      if (run.rounds().size() >= spec.generation().maxRounds()) {
+        ended = "generation.max_rounds " + spec.generation().maxRounds() + " reached";
+        break;
+      }
+      Map<String, Integer> needed = callsNeeded(current, run.rounds(), maxNew, strategies, starved);
+      if (needed.isEmpty()) {
+        ended = starved.isEmpty() ? "every quota met" : "no label short of its quota yields enough per call";
+        break;
+      }
+      int round = run.rounds().size();
+      List<GenerationRequest> more = new ArrayList<>();
+      for (Map.Entry<String, Integer> e : needed.entrySet()) {
+        int first = nextSample.getOrDefault(e.getKey(), spec.generation().callsPerLabel());
+        more.addAll(planner.planLabel(e.getKey(), round, first, e.getValue()));
+        nextSample.put(e.getKey(), first + e.getValue());
+      }
+      current = current.withRequests(more);
+      run.round(current, more.size());
+    }
+    starved.values().forEach(s -> warnings.add("starved/" + s.label() + ": " + s.message()));
+    Report report = new Report(spec.generation().maxRounds(), run.rounds().size(), maxNew, spec.generation().minTopupYield(),
+        List.copyOf(starved.values()), ended);
+    return run.finish(current, report, warnings);
   }
 }

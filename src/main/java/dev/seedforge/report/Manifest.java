@@ -1,8 +1,13 @@
 package dev.seedforge.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.seedforge.accounting.RunAccount;
+import dev.seedforge.accounting.Tally;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Prices;
+import dev.seedforge.pipeline.Counter;
+import dev.seedforge.pipeline.Counts;
 import dev.seedforge.pipeline.RunPlan;
 import dev.seedforge.util.Json;
 import java.io.IOException;
@@ -13,72 +18,115 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Builds manifest.json from the run's ledger (exact counters summed by the pipeline) and the files
- * it wrote. Everything but the "run" section (times, runner) is the same on every identical run.
+ * Builds manifest.json from typed results: the stage counts the pipeline summed, the account of
+ * every call of every round, the budget, and the files the run wrote. Everything but the "run"
+ * section (times, runner, run id) is the same on every identical run.
  */
 public final class Manifest {
   public static final String VERSION = Version.get();
 
   private Manifest() {}
 
-  /** One ledger line: group/name/label TAB value. */
-  record Entry(String group, String name, String label, long value) {}
+  /**
+   * What the driver knows when a run ends: the last round's stage counts, the account of every
+   * round's calls (null for runs without calls), the budget, how the run ended, the top-up rounds.
+   */
+  public record Inputs(
+      Counts counts, RunAccount account, BudgetReport budget, String status, String stopMessage, List<?> rounds, Object topUp,
+      List<String> warnings) {}
 
-  static List<Entry> parseLedger(List<String> lines) {
-    return lines.stream()
-        .filter(l -> !l.isBlank())
-        .map(
-            l -> {
-              int tab = l.lastIndexOf('\t');
-              String key = l.substring(0, tab);
-              long v = Long.parseLong(l.substring(tab + 1));
-              int first = key.indexOf('/');
-              int last = key.lastIndexOf('/');
-              return new Entry(key.substring(0, first), key.substring(first + 1, last), key.substring(last + 1), v);
-            })
-        .toList();
-  }
-
-  /** Totals and per-label figures of one group/name. */
-  static final class Tally {
-    long total;
-    final Map<String, Long> perLabel = new TreeMap<>();
-
-    void add(Entry e) {
-      total += e.value();
-      if (!e.label().isEmpty()) {
-        perLabel.merge(e.label(), e.value(), Long::sum);
-      }
-    }
-
-    ObjectNode json() {
-      ObjectNode n = Json.mapper().createObjectNode();
-      n.put("total", total);
-      if (!perLabel.isEmpty()) {
-        ObjectNode p = n.putObject("per_label");
-        perLabel.forEach(p::put);
-      }
-      return n;
-    }
-  }
-
-  public static ObjectNode build(RunPlan plan, List<String> ledgerLines, Path outDir, List<String> files, ObjectNode run) throws IOException {
-    Map<String, Tally> tallies = new TreeMap<>();
-    for (Entry e : parseLedger(ledgerLines)) {
-      tallies.computeIfAbsent(e.group() + "/" + e.name(), k -> new Tally()).add(e);
-    }
+  public static ObjectNode build(RunPlan plan, Inputs in, Path outDir, List<String> files, ObjectNode run) throws IOException {
+    Counts counts = in.counts();
     PipelineSpec spec = plan.spec();
     ObjectNode m = Json.mapper().createObjectNode();
     m.put("seedforge_version", VERSION);
-    ObjectNode pipeline = m.putObject("pipeline");
+    m.set("pipeline", pipeline(plan));
+    m.set("generator", generator(plan));
+    m.set("seeds", tree(counts.tally(Counter.SEEDS_READ)));
+    if (in.account() != null) {
+      m.set("calls", tree(in.account().calls()));
+      m.set("tokens", tree(in.account().tokens()));
+      m.set("cost", tree(in.account().cost()));
+    }
+    m.put("status", in.status());
+    if (in.budget() != null) {
+      m.set("budget", tree(in.budget()));
+    }
+    if (!"complete".equals(in.status())) {
+      m.set("stopped", stopped(in));
+    }
+    m.set("stages", stages(spec, counts));
+    m.set("rejections", rejections(counts));
+    m.set("acceptance", acceptance(counts));
+    List<String> qualityWarnings = new java.util.ArrayList<>();
+    m.set("quality", quality(plan, qualityWarnings));
+    m.set("balance", balance(counts));
+    ObjectNode warnings = Json.mapper().createObjectNode();
+    Tally kept = kept(counts);
+    for (String label : plan.pack().labels().keySet()) {
+      long wanted = spec.targets().wanted(label);
+      if (wanted > 0 && kept.of(label) < wanted) {
+        warnings.put("unmet_quota/" + label, "label " + label + " has " + kept.of(label) + " records, short of its quota of " + wanted);
+      }
+    }
+    m.set("bias", bias(outDir, counts));
+    m.set("formats", formats(spec, counts));
+    for (String w : qualityWarnings) {
+      warnings.put("label_model", w);
+    }
+    if (in.rounds() != null && !in.rounds().isEmpty()) {
+      m.set("rounds", tree(in.rounds()));
+    }
+    if (in.topUp() != null) {
+      m.set("top_up", tree(in.topUp()));
+    }
+    for (String w : in.warnings()) {
+      int colon = w.indexOf(": ");
+      warnings.put(w.substring(0, colon), w.substring(colon + 2));
+    }
+    if (!warnings.isEmpty()) {
+      m.set("warnings", warnings);
+    }
+    m.set("files", files(outDir, files));
+    m.set("run", run);
+    return m;
+  }
+
+  /**
+   * The budget and what was charged against it: this run's spend (every HTTP request it sent,
+   * tokens and cost as reported), and what earlier unfinished attempts in the same folder used.
+   */
+  @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record BudgetReport(long maxCalls, long maxTokens, double maxCostUsd, Spent spent, int earlierAttempts, Spent earlierAttemptsSpent,
+      Spent charged) {
+    /** Calls (HTTP requests), tokens and USD. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Spent(long calls, long tokens, double costUsd) {
+      public static Spent of(dev.seedforge.accounting.SpendLedger.Spend s) {
+        return new Spent(s.calls(), s.tokens(), s.usd());
+      }
+    }
+  }
+
+  static JsonNode tree(Object value) {
+    return Json.mapper().valueToTree(value);
+  }
+
+  static ObjectNode pipeline(RunPlan plan) {
+    PipelineSpec spec = plan.spec();
+    ObjectNode pipeline = Json.mapper().createObjectNode();
     pipeline.put("name", spec.name());
     pipeline.put("file", spec.sourceFile());
     pipeline.put("spec_hash", spec.specHash());
     pipeline.put("pack", plan.pack().domain());
     pipeline.put("task", plan.pack().task().wireName());
     pipeline.put("seed", spec.seed());
+    return pipeline;
+  }
 
-    ObjectNode generator = m.putObject("generator");
+  static ObjectNode generator(RunPlan plan) {
+    PipelineSpec spec = plan.spec();
+    ObjectNode generator = Json.mapper().createObjectNode();
     generator.put("kind", plan.generator());
     if ("curate".equals(plan.generator())) {
       generator.putNull("model");
@@ -91,94 +139,94 @@ public final class Manifest {
       generator.put("model", dev.seedforge.generate.lexical.LexicalAugmenter.MODEL);
     }
     generator.put("note", plan.generatorNote());
+    return generator;
+  }
 
-    m.set("seeds", tally(tallies, "seeds/read").json());
-
-    ObjectNode calls = m.putObject("calls");
-    for (String name : List.of("planned", "made", "cached", "failed", "attempts", "retried")) {
-      calls.set(name, tally(tallies, "calls/" + name).json());
+  static ObjectNode stopped(Inputs in) {
+    ObjectNode stopped = Json.mapper().createObjectNode();
+    stopped.put("reason", in.status());
+    if (in.account() != null) {
+      stopped.put("requests_not_sent", in.account().calls().failuresByKind().entrySet().stream()
+          .filter(e -> e.getKey().equals("budget_exhausted") || e.getKey().equals("circuit_open")).mapToLong(Map.Entry::getValue).sum());
     }
-    ObjectNode failureKinds = calls.putObject("failures_by_kind");
-    tallies.forEach((k, t) -> {
-      if (k.startsWith("failures/")) {
-        failureKinds.put(k.substring("failures/".length()), t.total);
-      }
-    });
-    ObjectNode tokens = m.putObject("tokens");
-    tokens.put("source", "usage reported by the provider");
-    tokens.set("input", tally(tallies, "tokens/input").json());
-    tokens.set("output", tally(tallies, "tokens/output").json());
-    tokens.set("cached_input", tally(tallies, "tokens/cached_input").json());
-    tokens.set("cached_output", tally(tallies, "tokens/cached_output").json());
-    if (plan.usesLlm()) {
-      ObjectNode cost = m.putObject("cost");
-      PipelineSpec.Price price = Prices.table().priceOf(spec.llm().model(), spec.llm().price());
-      cost.put("currency", "USD");
-      cost.put("price_source", Prices.table().sourceOf(spec.llm().model(), spec.llm().price()));
-      if (price != null) {
-        cost.put("input_per_million", price.inputPerMillion());
-        cost.put("output_per_million", price.outputPerMillion());
-      }
-      Tally micros = tally(tallies, "cost/usd_micros");
-      cost.put("total", micros.total / 1e6);
-      if (!micros.perLabel.isEmpty()) {
-        ObjectNode per = cost.putObject("per_label");
-        micros.perLabel.forEach((l, v) -> per.put(l, v / 1e6));
-      }
-      cost.put("note", "calls made by this run only; cached responses were paid for by an earlier run");
+    if (in.stopMessage() != null) {
+      stopped.put("message", in.stopMessage());
     }
-    long budgetStops = tally(tallies, "failures/budget_exhausted").total;
-    long circuitStops = tally(tallies, "failures/circuit_open").total;
-    String status = budgetStops > 0 ? "budget_exhausted" : circuitStops > 0 ? "circuit_open" : "complete";
-    m.put("status", status);
-    if (!"complete".equals(status)) {
-      ObjectNode stopped = m.putObject("stopped");
-      stopped.put("reason", status);
-      stopped.put("requests_not_sent", budgetStops + circuitStops);
-      PipelineSpec.Budget b = spec.llm().budget();
+    if (in.budget() != null) {
       ObjectNode limits = stopped.putObject("budget");
-      limits.put("max_calls", b.maxCalls());
-      limits.put("max_tokens", b.maxTokens());
-      limits.put("max_cost_usd", b.maxCostUsd());
-      ObjectNode spent = stopped.putObject("spent");
-      spent.put("calls", tally(tallies, "calls/made").total + tally(tallies, "calls/failed").total - budgetStops - circuitStops);
-      spent.put("tokens", tally(tallies, "tokens/input").total + tally(tallies, "tokens/output").total);
-      spent.put("cost_usd", tally(tallies, "cost/usd_micros").total / 1e6);
+      limits.put("max_calls", in.budget().maxCalls());
+      limits.put("max_tokens", in.budget().maxTokens());
+      limits.put("max_cost_usd", in.budget().maxCostUsd());
+      stopped.set("spent", tree(in.budget().spent()));
     }
+    return stopped;
+  }
 
-    ObjectNode stages = m.putObject("stages");
-    stages.set("generated", tally(tallies, "generated/candidates").json());
-    stages.set("passed_quality", tally(tallies, "quality/passed").json());
-    stages.set("train", tally(tallies, "final/train").json());
-    stages.set("validation", tally(tallies, "final/validation").json());
+  static ObjectNode stages(PipelineSpec spec, Counts counts) {
+    ObjectNode stages = Json.mapper().createObjectNode();
+    stages.set("generated", tree(counts.tally(Counter.GENERATED)));
+    stages.set("passed_quality", tree(counts.tally(Counter.QUALITY_PASSED)));
+    stages.set("train", tree(counts.tally(Counter.FINAL, "train")));
+    stages.set("validation", tree(counts.tally(Counter.FINAL, "validation")));
     if (spec.split().test() > 0) {
-      stages.set("test", tally(tallies, "final/test").json());
+      stages.set("test", tree(counts.tally(Counter.FINAL, "test")));
     }
     if (!spec.split().subsets().isEmpty()) {
       ObjectNode subsets = stages.putObject("subsets");
       for (double s : spec.split().subsets()) {
         String name = dev.seedforge.balance.Subsets.name(s);
-        subsets.set(name, tally(tallies, "subsets/" + name).json());
+        subsets.set(name, tree(counts.tally(Counter.SUBSET, name)));
       }
     }
+    return stages;
+  }
 
-    ObjectNode rejections = m.putObject("rejections");
+  /** Records in every split, per label. */
+  static Tally kept(Counts counts) {
+    Tally kept = Tally.ZERO;
+    for (String split : List.of("train", "validation", "test")) {
+      kept = kept.plus(counts.tally(Counter.FINAL, split));
+    }
+    return kept;
+  }
+
+  static ObjectNode rejections(Counts counts) {
+    ObjectNode rejections = Json.mapper().createObjectNode();
     ObjectNode byFilter = rejections.putObject("by_filter");
-    Tally allRejected = new Tally();
-    tallies.forEach((k, t) -> {
-      if (k.startsWith("rejected/")) {
-        byFilter.set(k.substring("rejected/".length()), t.json());
-        allRejected.total += t.total;
-        t.perLabel.forEach((l, v) -> allRejected.perLabel.merge(l, v, Long::sum));
-      }
-    });
-    rejections.set("all", allRejected.json());
-    rejections.set("per_label", perLabelRejections(tallies));
+    long total = 0;
+    Map<String, Long> perLabelTotal = new TreeMap<>();
+    Map<String, Map<String, Long>> perLabel = new TreeMap<>();
+    for (String filter : counts.names(Counter.REJECTED)) {
+      Tally t = counts.tally(Counter.REJECTED, filter);
+      byFilter.set(filter, tree(t));
+      total += t.total();
+      t.perLabel().forEach((l, v) -> {
+        perLabelTotal.merge(l, v, Long::sum);
+        perLabel.computeIfAbsent(l, x -> new TreeMap<>()).put(filter, v);
+      });
+    }
+    rejections.set("all", tree(new Tally(total, new TreeMap<>(perLabelTotal))));
+    rejections.set("per_label", tree(perLabel));
+    return rejections;
+  }
 
-    m.set("acceptance", acceptance(tallies));
-    ObjectNode quality = m.putObject("quality");
-    List<String> qualityWarnings = new java.util.ArrayList<>();
-    labelModel(plan, quality, qualityWarnings);
+  static ObjectNode balance(Counts counts) {
+    ObjectNode balance = Json.mapper().createObjectNode();
+    Tally available = counts.tally(Counter.BALANCE_AVAILABLE);
+    Tally quota = counts.tally(Counter.BALANCE_QUOTA);
+    Tally kept = kept(counts);
+    for (String label : available.perLabel().keySet()) {
+      ObjectNode b = balance.putObject(label);
+      b.put("available", available.of(label));
+      b.put("quota", quota.of(label));
+      b.put("kept", kept.of(label));
+    }
+    return balance;
+  }
+
+  static ObjectNode quality(RunPlan plan, List<String> warnings) {
+    ObjectNode quality = Json.mapper().createObjectNode();
+    labelModel(plan, quality, warnings);
     dev.seedforge.quality.TokenBounds bounds = dev.seedforge.pipeline.SeedforgePipeline.tokenBounds(plan);
     ObjectNode tb = quality.putObject("token_bounds");
     tb.put("min", bounds.min());
@@ -190,61 +238,29 @@ public final class Manifest {
       tb.put("seeds_max", bounds.seedMax());
     }
     tb.put("description", bounds.describe());
+    return quality;
+  }
 
-    ObjectNode balance = m.putObject("balance");
-    Tally available = tally(tallies, "balance/available");
-    Tally quota = tally(tallies, "balance/quota");
-    Tally train = tally(tallies, "final/train");
-    Tally validation = tally(tallies, "final/validation");
-    Tally test = tally(tallies, "final/test");
-    for (String label : available.perLabel.keySet()) {
-      ObjectNode b = balance.putObject(label);
-      b.put("available", available.perLabel.get(label));
-      b.put("quota", quota.perLabel.getOrDefault(label, 0L));
-      b.put("kept", train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L) + test.perLabel.getOrDefault(label, 0L));
-    }
-    ObjectNode warnings = null;
-    for (String label : plan.pack().labels().keySet()) {
-      long kept = train.perLabel.getOrDefault(label, 0L) + validation.perLabel.getOrDefault(label, 0L) + test.perLabel.getOrDefault(label, 0L);
-      long wanted = spec.targets().wanted(label);
-      if (wanted > 0 && kept < wanted) {
-        if (warnings == null) {
-          warnings = m.putObject("warnings");
-        }
-        warnings.put("unmet_quota/" + label, "label " + label + " has " + kept + " records, short of its quota of " + wanted);
-      }
-    }
-
-    m.set("bias", bias(outDir, available, tallies));
-    m.set("formats", formats(spec, tallies));
-    for (String w : qualityWarnings) {
-      if (warnings == null) {
-        warnings = m.putObject("warnings");
-      }
-      warnings.put("label_model", w);
-    }
-
-    ObjectNode fileNode = m.putObject("files");
+  static ObjectNode files(Path outDir, List<String> files) throws IOException {
+    ObjectNode fileNode = Json.mapper().createObjectNode();
     for (String f : files) {
-      Path p = outDir.resolve(f);
-      ObjectNode fn = fileNode.putObject(f);
-      byte[] bytes = Files.readAllBytes(p);
+      byte[] bytes = Files.readAllBytes(outDir.resolve(f));
       long lines = 0;
       for (byte b : bytes) {
         if (b == '\n') {
           lines++;
         }
       }
+      ObjectNode fn = fileNode.putObject(f);
       fn.put("records", lines);
       fn.put("bytes", bytes.length);
       fn.put("sha256", com.google.common.hash.Hashing.sha256().hashBytes(bytes).toString());
     }
-    m.set("run", run);
-    return m;
+    return fileNode;
   }
 
   /** The bias section from the final records the pipeline left in .final.jsonl. */
-  static ObjectNode bias(Path outDir, Tally beforeBalance, Map<String, Tally> tallies) throws IOException {
+  static ObjectNode bias(Path outDir, Counts counts) throws IOException {
     Path file = outDir.resolve(dev.seedforge.pipeline.SeedforgePipeline.FINAL);
     List<dev.seedforge.balance.BiasReport.Row> rows = new java.util.ArrayList<>();
     if (Files.exists(file)) {
@@ -256,26 +272,29 @@ public final class Manifest {
     }
     // near-duplicate rate: records the near-dup filter dropped over those that reached dedup, when it ran
     long nearDup = 0;
+    long dedupRejected = 0;
     boolean known = false;
-    for (Map.Entry<String, Tally> e : tallies.entrySet()) {
-      if (e.getKey().startsWith("rejected/dedup/") && e.getKey().contains("near")) {
-        nearDup += e.getValue().total;
-        known = true;
+    for (String filter : counts.names(Counter.REJECTED)) {
+      if (filter.startsWith("dedup/")) {
+        long n = counts.tally(Counter.REJECTED, filter).total();
+        dedupRejected += n;
+        if (filter.contains("near")) {
+          nearDup += n;
+          known = true;
+        }
       }
     }
-    Double rate = null;
-    long reached = beforeBalance.total + tallies.entrySet().stream()
-        .filter(e -> e.getKey().startsWith("rejected/dedup/")).mapToLong(e -> e.getValue().total).sum();
-    if (known && reached > 0) {
-      rate = nearDup / (double) reached;
-    }
-    return dev.seedforge.balance.BiasReport.compute(rows, beforeBalance.perLabel, rate);
+    Tally available = counts.tally(Counter.BALANCE_AVAILABLE);
+    long reached = available.total() + dedupRejected;
+    Double rate = known && reached > 0 ? nearDup / (double) reached : null;
+    return dev.seedforge.balance.BiasReport.compute(rows, available.perLabel(), rate);
   }
 
   /** Every format written, its files, and for prompt/completion the chosen separator and stop. */
-  static ObjectNode formats(PipelineSpec spec, Map<String, Tally> tallies) {
+  static ObjectNode formats(PipelineSpec spec, Counts counts) {
     ObjectNode out = Json.mapper().createObjectNode();
     List<dev.seedforge.format.FormatSpec> formats = spec.output().formats();
+    Tally markers = counts.tally(Counter.FORMAT_MARKERS);
     for (dev.seedforge.format.FormatSpec f : formats) {
       ObjectNode n = out.putObject(f.name());
       n.put("kind", f.kind());
@@ -289,51 +308,31 @@ public final class Manifest {
         n.put("weight", f.weight());
       }
       if (f.kind().equals("prompt-completion")) {
-        long mask = tally(tallies, "formats/markers").perLabel.getOrDefault(f.name(), 0L);
-        dev.seedforge.format.PromptCompletion.Markers mk = dev.seedforge.format.PromptCompletion.choose(f, mask);
+        dev.seedforge.format.PromptCompletion.Markers mk = dev.seedforge.format.PromptCompletion.choose(f, markers.of(f.name()));
         n.put("separator", mk.separator());
         n.put("stop", mk.stop());
       }
     }
-    return out;}
-
-  /** Rejections per label, then per filter ({@code stage/filter}). */
-  static ObjectNode perLabelRejections(Map<String, Tally> tallies) {
-    Map<String, Map<String, Long>> byLabel = new TreeMap<>();
-    tallies.forEach((k, t) -> {
-      if (k.startsWith("rejected/")) {
-        t.perLabel.forEach((l, v) -> byLabel.computeIfAbsent(l, x -> new TreeMap<>()).put(k.substring("rejected/".length()), v));
-      }
-    });
-    ObjectNode n = Json.mapper().createObjectNode();
-    byLabel.forEach((l, filters) -> {
-      ObjectNode ln = n.putObject(l);
-      filters.forEach(ln::put);
-    });
-    return n;
+    return out;
   }
 
   /**
    * Acceptance per strategy and per template: generated candidates that reached the gate, those
    * that passed the gate and both dedup stages (before balancing), and the rate.
    */
-  static ObjectNode acceptance(Map<String, Tally> tallies) {
-    Tally generated = tally(tallies, "acceptance/generated");
-    Tally kept = tally(tallies, "acceptance/kept");
+  static ObjectNode acceptance(Counts counts) {
     Map<String, long[]> byStrategy = new TreeMap<>();
     Map<String, long[]> byTemplate = new TreeMap<>();
-    generated.perLabel.forEach((key, g) -> {
-      int bar = key.indexOf('|');
-      String strategy = key.substring(0, bar);
-      String template = key.substring(bar + 1);
-      long k = kept.perLabel.getOrDefault(key, 0L);
-      long[] s = byStrategy.computeIfAbsent(strategy, x -> new long[2]);
-      s[0] += g;
-      s[1] += k;
-      long[] t = byTemplate.computeIfAbsent(template, x -> new long[2]);
-      t[0] += g;
-      t[1] += k;
-    });
+    for (String strategy : counts.names(Counter.ACCEPTANCE_GENERATED)) {
+      Tally generated = counts.tally(Counter.ACCEPTANCE_GENERATED, strategy);
+      Tally kept = counts.tally(Counter.ACCEPTANCE_KEPT, strategy);
+      byStrategy.put(strategy, new long[] {generated.total(), kept.total()});
+      generated.perLabel().forEach((template, g) -> {
+        long[] t = byTemplate.computeIfAbsent(template, x -> new long[2]);
+        t[0] += g;
+        t[1] += kept.of(template);
+      });
+    }
     ObjectNode n = Json.mapper().createObjectNode();
     n.put("note", "generated candidates that passed the quality gate and dedup, before balancing");
     n.set("by_strategy", rates(byStrategy));
@@ -377,7 +376,4 @@ public final class Manifest {
     }
   }
 
-  private static Tally tally(Map<String, Tally> tallies, String key) {
-    return tallies.getOrDefault(key, new Tally());
-  }
 }

@@ -3,6 +3,8 @@ package dev.seedforge.dedup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.seedforge.generate.Candidate;
+import dev.seedforge.pipeline.Counter;
+import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.seed.TaskType;
 import java.util.ArrayList;
@@ -56,8 +58,9 @@ class ExactDedupStageTest {
     });
     PAssert.that(out.get(ExactDedup.LEDGER)).satisfies(ledger -> {
       long n = 0;
-      for (KV<String, Long> kv : ledger) {
-        assertThat(kv.getKey()).startsWith("rejected/dedup/");
+      for (KV<Ledger.Key, Long> kv : ledger) {
+        assertThat(kv.getKey().counter()).isEqualTo(Counter.REJECTED);
+        assertThat(kv.getKey().name()).startsWith("dedup/");
         n += kv.getValue();
       }
       assertThat(n).isEqualTo(rejections.size());

@@ -43,7 +43,7 @@ class LangChainCallerTest {
   }
 
   static GenerationRequest request(TaskType task, int n, String model) {
-    GenerationRequest.Params params = new GenerationRequest.Params("openai", model, 0.8, 0.95, 1024, n, "json_object", 1234);
+    GenerationRequest.Params params = new GenerationRequest.Params("openai", "http://127.0.0.1/v1", model, 0.8, 0.95, 1024, n, "json_object", 1234);
     List<ChatTurn> messages =
         List.of(
             new ChatTurn("system", "You write realistic training data for a support classifier.\n\n" + OutputContract.instructions(task, n)),

@@ -38,7 +38,7 @@ class OllamaNativeTest {
       ModelSettings settings = new ModelSettings("ollama", "llama3.1", "http://127.0.0.1:" + server.getAddress().getPort(), "UNUSED", 5, 1, 1, TaskType.CLASSIFICATION);
       GenerationRequest request = GenerationRequest.of("order_status", "new_example", "t.txt", List.of(),
           List.of(new ChatTurn("system", "You write messages."), new ChatTurn("user", "Write 1.")),
-          new GenerationRequest.Params("ollama", "llama3.1", 0.7, 1.0, 256, 1, "json_schema", 7), 0, 0);
+          new GenerationRequest.Params("ollama", "http://localhost:11434", "llama3.1", 0.7, 1.0, 256, 1, "json_schema", 7), 0, 0);
 
       CallOutcome outcome = new LangChainCaller(settings, Map.of()).call(request);
 

@@ -2,7 +2,11 @@ package dev.seedforge.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.seedforge.accounting.SpendLedger;
+import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.seed.TaskType;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 /** The worker's shared token limit, its pause, and the progress line. */
@@ -16,7 +20,7 @@ class WorkerLimitsTest {
   @Test
   void should_hold_calls_to_the_token_limit_and_learn_the_real_output_size() {
     ModelSettings s = new ModelSettings("openai", "m", "http://tpm", "K", 5, 1, 4, TaskType.CLASSIFICATION, null, false, 0, 60_000, 100,
-        null, null, "t");
+        null, null);
     WorkerResources w = WorkerResources.of(s);
     // 1,000 tokens per second (less 2% headroom); each call is 400 prompt + 100 expected output
     long t0 = System.nanoTime();
@@ -42,29 +46,18 @@ class WorkerLimitsTest {
   }
 
   @Test
-  void should_say_calls_cached_failed_accepted_tokens_cost_and_eta() {
-    ModelSettings s = settings("http://progress", 0, 0, 10).withRunId("progress-test");
-    RunState r = RunState.of(s);
-    r.done.set(50);
-    r.cached.set(10);
-    r.failed.set(2);
-    r.accepted.set(200);
-    r.tokensIn.set(1234);
-    r.tokensOut.set(567);
-    r.costMicros.set(12_500);
-    ProgressReporter p = new ProgressReporter("progress-test", 100, System.err, false, 5000);
-    assertThat(p.line()).contains("calls 50/100", "cached 10", "failed 2", "accepted 200", "tokens 1234 in / 567 out", "$0.0125", "ETA");
-    RunState.forget("progress-test");
-    assertThat(p.line()).isNull();
-  }
-
-  @Test
-  void should_stop_at_the_budget_before_going_over() {
-    RunState r = new RunState(new dev.seedforge.config.PipelineSpec.Budget(0, 1000, 0), null);
-    assertThat(r.tryReserve(300, 200)).isTrue();
-    assertThat(r.tryReserve(300, 200)).isTrue();
-    assertThat(r.tryReserve(1, 1)).isFalse();
-    assertThat(r.stopKind()).isEqualTo("budget_exhausted");
-    assertThat(r.stopMessage()).contains("max_tokens 1000");
+  void should_say_calls_cached_failed_tokens_cost_and_eta_from_the_run_ledger(@TempDir Path dir) {
+    SpendLedger ledger = SpendLedger.open(dir.resolve("ledger.sqlite"));
+    ledger.startRun("progress-test", "p");
+    ProgressReporter p = new ProgressReporter(ledger, "progress-test", 100, System.err, false, 5000);
+    PipelineSpec.Budget none = PipelineSpec.Budget.none();
+    for (int i = 0; i < 10; i++) {
+      ledger.cacheHit("progress-test");
+    }
+    for (int i = 0; i < 40; i++) {
+      long id = ledger.reserve("progress-test", none, "r" + i, 0, "a", 100, 0).callId();
+      ledger.settle("progress-test", id, i < 2 ? "server_error" : null, 1, i < 2 ? 0 : 30, i < 2 ? 0 : 10, i < 2 ? 0 : 1_000_000_000L);
+    }
+    assertThat(p.line()).contains("calls 50/100", "cached 10", "failed 2", "40 requests sent", "1520 tokens", "$0.0380", "ETA");
   }
 }

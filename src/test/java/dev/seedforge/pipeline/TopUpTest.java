@@ -3,6 +3,7 @@ package dev.seedforge.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.seedforge.accounting.CallRecord;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.config.SpecLoader;
 import dev.seedforge.testing.LoopbackLlmServer;
@@ -10,6 +11,8 @@ import dev.seedforge.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
@@ -37,7 +40,7 @@ class TopUpTest {
 
       JsonNode m = outcome.manifest();
       assertThat(m.path("rounds").size()).isGreaterThan(1);
-      assertThat(m.path("rounds").get(0).path("new_calls").asLong()).isEqualTo(20);
+      assertThat(m.path("rounds").get(0).path("new_requests").asLong()).isEqualTo(20);
       m.path("balance").forEach(label -> assertThat(label.path("kept").asLong()).isEqualTo(25));
       assertThat(m.path("warnings").path("unmet_quota/order_status").isMissingNode()).isTrue();
       long planned = m.path("calls").path("planned").path("total").asLong();
@@ -47,22 +50,66 @@ class TopUpTest {
     }
   }
 
-  @Test
-  void should_ask_for_calls_in_proportion_to_each_labels_shortfall_and_yield() throws IOException {
-    JsonNode manifest = Json.mapper().readTree("""
-        {"balance": {"a": {"available": 12}, "b": {"available": 40}, "c": {"available": 3}},
-         "calls": {"planned": {"per_label": {"a": 2, "b": 2, "c": 2}}},
-         "seeds": {"per_label": {"a": 2, "b": 2, "c": 3}}}
-        """);
+  static CallRecord answered(String label, int i) {
+    return new CallRecord("r-" + label + i, label, 0, CallRecord.Source.CALLED, null, null, 1, 10, 10, 0);
+  }
+
+  static Invocation.Round round(Map<String, Integer> calls, Map<String, Long> available, Map<String, Long> seeds, Map<String, Long> rejectedByLabelConsistency) {
+    List<CallRecord> records = new ArrayList<>();
+    calls.forEach((label, n) -> {
+      for (int i = 0; i < n; i++) {
+        records.add(answered(label, i));
+      }
+    });
+    List<Ledger.Value> values = new ArrayList<>();
+    available.forEach((l, n) -> values.add(new Ledger.Value(Counter.BALANCE_AVAILABLE, "", l, n)));
+    seeds.forEach((l, n) -> values.add(new Ledger.Value(Counter.SEEDS_READ, "", l, n)));
+    rejectedByLabelConsistency.forEach((l, n) -> values.add(new Ledger.Value(Counter.REJECTED, "quality/label_consistency", l, n)));
+    values.add(new Ledger.Value(Counter.REJECTED, "dedup/near_duplicate", "c", 2));
+    return new Invocation.Round(0, records.size(), records, Counts.of(values));
+  }
+
+  RunPlan plan(int perLabel) throws IOException {
     Path f = dir.resolve("x.yaml");
     Files.createDirectories(dir.resolve("prompts/p"));
     Files.writeString(dir.resolve("prompts/p/pack.yaml"), "system_prompt: s\n");
-    Files.writeString(f, "pack: prompts/p\ntargets: {per_label: 30}\n");
+    Files.writeString(f, "pack: prompts/p\ngeneration: {examples_per_call: 5}\ntargets: {per_label: " + perLabel + "}\n");
     PipelineSpec spec = SpecLoader.load(f, Map.of(), SpecLoader.Overrides.none());
+    return new RunPlan(spec, null, List.of(), "openai", "", List.of());
+  }
 
-    Map<String, Integer> needed = TopUp.callsNeeded(manifest, spec);
+  @Test
+  void should_ask_for_calls_in_proportion_to_each_labels_shortfall_and_yield() throws IOException {
+    // given: a kept 12 (2 seeds + 10 from 2 calls: 5 a call), b met its quota, c kept only its 3 seeds
+    Invocation.Round r = round(Map.of("a", 2, "b", 2, "c", 2), Map.of("a", 12L, "b", 40L, "c", 3L), Map.of("a", 2L, "b", 2L, "c", 3L),
+        Map.of("c", 9L));
+    Map<String, TopUp.Starved> starved = new java.util.LinkedHashMap<>();
 
-    // a: 10 generated over 2 calls = 5 a call, 18 short -> 4 calls; c: nothing kept, assume 0.5 a call
-    assertThat(needed).containsExactly(Map.entry("a", 4), Map.entry("c", 54));
+    // when
+    Map<String, Integer> needed = TopUp.callsNeeded(plan(30), List.of(r), 100, 1, starved);
+
+    // then: a is 18 short at 5 a call -> 4 calls; c yielded nothing, under the floor of 0.5 a call
+    assertThat(needed).containsExactly(Map.entry("a", 4));
+    assertThat(starved).containsOnlyKeys("c");
+    TopUp.Starved c = starved.get("c");
+    assertThat(c.yieldPerCall()).isZero();
+    assertThat(c.floorPerCall()).isEqualTo(0.5);
+    assertThat(c.shortOf()).isEqualTo(27);
+    assertThat(c.topFilters()).extracting(TopUp.FilterCount::filter).containsExactly("quality/label_consistency", "dedup/near_duplicate");
+    assertThat(c.message()).contains("label c", "quality/label_consistency (9)", "no more calls");
+  }
+
+  @Test
+  void should_never_plan_more_new_calls_in_a_round_than_allowed() throws IOException {
+    // given: three labels each far short, at 1 record a call
+    Invocation.Round r = round(Map.of("a", 2, "b", 2, "c", 2), Map.of("a", 2L, "b", 2L, "c", 2L), Map.of(), Map.of());
+
+    // when: at most 20 new calls a round, in samples of 2 strategies
+    Map<String, Integer> samples = TopUp.callsNeeded(plan(100), List.of(r), 20, 2, new java.util.LinkedHashMap<>());
+
+    // then: 10 samples of 2 calls, shared in proportion (98 short each: 3, 3, 3, plus one)
+    assertThat(samples.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
+    assertThat(samples).containsOnlyKeys("a", "b", "c");
+    assertThat(samples.values()).allSatisfy(n -> assertThat(n).isBetween(3, 4));
   }
 }

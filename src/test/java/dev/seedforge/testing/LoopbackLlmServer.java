@@ -83,7 +83,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
     /** 401 with OpenAI's invalid_api_key body. */
     UNAUTHORIZED,
     /** 404 with OpenAI's model_not_found body. */
-    MODEL_NOT_FOUND
+    MODEL_NOT_FOUND,
+    /** 200, the same few examples whatever was asked (a model that repeats itself). */
+    REPEAT
   }
 
   /** Picks a behaviour for request number {@code n} (1-based) with body {@code body}; null = default rules. */
@@ -134,6 +136,8 @@ public final class LoopbackLlmServer implements AutoCloseable {
   private final AtomicInteger tooManyRequests = new AtomicInteger();
   private final AtomicInteger limiterRejections = new AtomicInteger();
   private final AtomicInteger handlerErrors = new AtomicInteger();
+  private final AtomicLong billedPrompt = new AtomicLong();
+  private final AtomicLong billedCompletion = new AtomicLong();
   private volatile RuntimeException lastHandlerError;
   private final Map<Behavior, AtomicLong> counts = new EnumMap<>(Behavior.class);
   private final Deque<String> bodies = new ArrayDeque<>(); // guarded by itself
@@ -296,6 +300,8 @@ public final class LoopbackLlmServer implements AutoCloseable {
     tooManyRequests.set(0);
     limiterRejections.set(0);
     handlerErrors.set(0);
+    billedPrompt.set(0);
+    billedCompletion.set(0);
     counts.values().forEach(c -> c.set(0));
     synchronized (bodies) {
       bodies.clear();
@@ -304,6 +310,16 @@ public final class LoopbackLlmServer implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- counters
+
+  /** Prompt tokens of every answer sent (the usage it reported): what a provider would bill. */
+  public long billedPromptTokens() {
+    return billedPrompt.get();
+  }
+
+  /** Completion tokens of every answer sent (the usage it reported). */
+  public long billedCompletionTokens() {
+    return billedCompletion.get();
+  }
 
   /** Chat-completion requests received (any outcome). */
   public int requestCount() {
@@ -619,6 +635,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
               "Here you go: {\"examples\": [{\"text\": \"I still have not received my refund\",, \"note\": {\"x\": [1, 2}";
           case FENCED -> "Here are the examples you asked for:\n\n```json\n" + examples + "\n```\n\nLet me know if you need more!";
           case EMPTY -> "";
+          case REPEAT -> examplesJson(instruction, count, "the same words every time", 7L);
           default -> examples;
         };
     ObjectNode out = JSON.createObjectNode();
@@ -641,6 +658,8 @@ public final class LoopbackLlmServer implements AutoCloseable {
     usage.put("prompt_tokens", prompt);
     usage.put("completion_tokens", completion);
     usage.put("total_tokens", prompt + completion);
+    billedPrompt.addAndGet(prompt);
+    billedCompletion.addAndGet(completion);
     send(ex, 200, JSON.writeValueAsBytes(out), Map.of());
   }
 

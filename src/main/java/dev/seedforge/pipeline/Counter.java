@@ -1,0 +1,30 @@
+package dev.seedforge.pipeline;
+
+/**
+ * What the stages count for the manifest. Each count has a counter, a name within it (or none)
+ * and a label (or none); {@link Ledger} sums them.
+ */
+public enum Counter {
+  /** Seeds read, per label. */
+  SEEDS_READ,
+  /** Candidates that reached the quality gate, per label. */
+  GENERATED,
+  /** Candidates that passed the quality gate, per label. */
+  QUALITY_PASSED,
+  /** Records dropped, named {@code stage/filter}, per label. */
+  REJECTED,
+  /** Candidates that reached the gate, named by strategy, and per template in the label slot. */
+  ACCEPTANCE_GENERATED,
+  /** Candidates kept after the gate and dedup, named by strategy, and per template in the label slot. */
+  ACCEPTANCE_KEPT,
+  /** Records available to balancing, per label. */
+  BALANCE_AVAILABLE,
+  /** The quota of each label. */
+  BALANCE_QUOTA,
+  /** Records written, named by split, per label. */
+  FINAL,
+  /** Learning-curve subset records, named by subset, per label. */
+  SUBSET,
+  /** Prompt/completion marker masks, per format name in the label slot. */
+  FORMAT_MARKERS
+}

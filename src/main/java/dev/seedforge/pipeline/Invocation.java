@@ -1,0 +1,176 @@
+package dev.seedforge.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.seedforge.accounting.CallRecord;
+import dev.seedforge.accounting.RunAccount;
+import dev.seedforge.accounting.RunContext;
+import dev.seedforge.accounting.SpendLedger;
+import dev.seedforge.generate.FatalCallException;
+import dev.seedforge.generate.ProgressReporter;
+import dev.seedforge.report.Manifest;
+import dev.seedforge.util.AtomicFiles;
+import dev.seedforge.util.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * One {@code seedforge run} (or {@code curate}) on the driver: opens the run's account in the
+ * folder's {@link SpendLedger} (taking over runs there that never ended), runs its rounds, reads
+ * back what each round wrote (stage counts, one {@link CallRecord} per request), and at the end
+ * writes manifest.json from those typed results and closes the account.
+ */
+final class Invocation {
+  /** What one round left: its stage counts and the account of its calls. */
+  record Round(int round, long newRequests, List<CallRecord> calls, Counts counts) {}
+
+  private final PipelineOptions options;
+  private final Path outDir;
+  private final RunContext context;
+  private final SpendLedger ledger;
+  private final SpendLedger.Opening opening;
+  private final String curateInput;
+  private final Instant start = Instant.now();
+  private final List<Round> rounds = new ArrayList<>();
+
+  private Invocation(PipelineOptions options, Path outDir, RunContext context, SpendLedger ledger, SpendLedger.Opening opening, String curateInput) {
+    this.options = options;
+    this.outDir = outDir;
+    this.context = context;
+    this.ledger = ledger;
+    this.opening = opening;
+    this.curateInput = curateInput;
+  }
+
+  static Invocation start(RunPlan plan, PipelineOptions options, String curateInput) throws IOException {
+    Path outDir = Path.of(plan.spec().output().dir());
+    Files.createDirectories(outDir);
+    String runId = UUID.randomUUID().toString();
+    Path ledgerFile = SpendLedger.fileFor(outDir);
+    RunContext context = new RunContext(runId, 0, ledgerFile.toString());
+    if (!makesCalls(plan, curateInput)) {
+      return new Invocation(options, outDir, context, null, null, curateInput);
+    }
+    SpendLedger ledger = SpendLedger.open(ledgerFile);
+    return new Invocation(options, outDir, context, ledger, ledger.startRun(runId, plan.spec().name()), curateInput);
+  }
+
+  private static boolean makesCalls(RunPlan plan, String curateInput) {
+    return plan.usesLlm() && curateInput == null;
+  }
+
+  String runId() {
+    return context.runId();
+  }
+
+  List<Round> rounds() {
+    return rounds;
+  }
+
+  /** How the run stands: stopped by the budget or the circuit breaker, or still going. */
+  RunStatus status() {
+    return ledger == null ? RunStatus.COMPLETE : RunStatus.ofStop(ledger.standing(context.runId()).stopKind());
+  }
+
+  /** Runs the job once over every request of {@code plan}; {@code newRequests} of them are new this round. */
+  Round round(RunPlan plan, long newRequests) throws IOException {
+    int n = rounds.size();
+    Pipeline p = Pipeline.create(options);
+    SeedforgePipeline.build(p, plan, context.withRound(n), curateInput);
+    ProgressReporter progress = ledger != null ? ProgressReporter.start(ledger, context.runId(), plan.requests().size()) : null;
+    try {
+      p.run().waitUntilFinish();
+    } catch (RuntimeException e) {
+      FatalCallException fatal = Runner.findCause(e, FatalCallException.class);
+      if (fatal != null) {
+        throw fatal;
+      }
+      throw e;
+    } finally {
+      if (progress != null) {
+        progress.close();
+      }
+    }
+    Round r = new Round(n, newRequests, readCalls(outDir.resolve(SeedforgePipeline.CALLS)), Counts.read(outDir.resolve(SeedforgePipeline.LEDGER)));
+    rounds.add(r);
+    return r;
+  }
+
+  private static List<CallRecord> readCalls(Path file) throws IOException {
+    List<CallRecord> out = new ArrayList<>();
+    for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      if (!l.isBlank()) {
+        out.add(Json.mapper().readValue(l, CallRecord.class));
+      }
+    }
+    return out;
+  }
+
+  /** Writes manifest.json from the rounds' results, removes the work files, and closes the run's account. */
+  Runner.Outcome finish(RunPlan plan, Object topUp, List<String> warnings) throws IOException {
+    SpendLedger.Standing standing = ledger == null ? null : ledger.standing(context.runId());
+    RunStatus status = standing == null ? RunStatus.COMPLETE : RunStatus.ofStop(standing.stopKind());
+    RunAccount account = null;
+    if (ledger != null) {
+      List<RunAccount.RoundCalls> calls = rounds.stream().map(r -> new RunAccount.RoundCalls(r.round(), r.newRequests(), r.calls())).toList();
+      account = RunAccount.of(calls, plan.spec().llm());
+    }
+    Round last = rounds.get(rounds.size() - 1);
+    Manifest.Inputs inputs = new Manifest.Inputs(
+        last.counts(), account, budget(plan, standing), status.wireName(), standing == null ? null : standing.stopMessage(),
+        roundSummaries(plan, account), topUp, warnings);
+    ObjectNode run = Json.mapper().createObjectNode();
+    run.put("run_id", context.runId());
+    run.put("started_at", start.toString());
+    run.put("wall_time_seconds", Duration.between(start, Instant.now()).toMillis() / 1000.0);
+    run.put("runner", options.getRunner().getSimpleName());
+    ObjectNode manifest = Manifest.build(plan, inputs, outDir,
+        SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.startsWith(".")).toList(), run);
+    AtomicFiles.writeString(outDir.resolve("manifest.json"), Json.pretty(manifest) + "\n");
+    for (String work : List.of(SeedforgePipeline.LEDGER, SeedforgePipeline.FINAL, SeedforgePipeline.CALLS)) {
+      Files.deleteIfExists(outDir.resolve(work));
+    }
+    if (ledger != null) {
+      ledger.finishRun(context.runId(), status.wireName());
+    }
+    return new Runner.Outcome(status, standing == null ? null : standing.stopMessage(), account, manifest, outDir);
+  }
+
+  /** Closes the account of a run that failed with an error: what it paid is in its account, and no later run inherits it. */
+  void abandon() {
+    if (ledger != null) {
+      ledger.finishRun(context.runId(), "failed");
+    }
+  }
+
+  private Manifest.BudgetReport budget(RunPlan plan, SpendLedger.Standing s) {
+    if (s == null) {
+      return null;
+    }
+    var b = plan.spec().llm().budget();
+    return new Manifest.BudgetReport(b.maxCalls(), b.maxTokens(), b.maxCostUsd(), Manifest.BudgetReport.Spent.of(s.settled()),
+        s.inheritedRuns(), Manifest.BudgetReport.Spent.of(s.inherited()), Manifest.BudgetReport.Spent.of(s.charged()));
+  }
+
+  /** One entry per round: its calls and, per label, the records available after it and what its calls yielded. */
+  private List<TopUp.RoundSummary> roundSummaries(RunPlan plan, RunAccount account) {
+    if (account == null) {
+      return List.of();
+    }
+    List<TopUp.RoundSummary> out = new ArrayList<>();
+    for (int i = 0; i < rounds.size(); i++) {
+      Round r = rounds.get(i);
+      out.add(new TopUp.RoundSummary(r.round(), r.newRequests(), account.rounds().get(i), r.counts().tally(Counter.BALANCE_AVAILABLE).perLabel(),
+          TopUp.yields(plan, i == 0 ? null : rounds.get(i - 1), r)));
+    }
+    return out;
+  }
+}
