@@ -125,17 +125,9 @@ public final class SpendLedger {
    */
   public synchronized Opening startRun(String runId, String pipeline) {
     return inTransaction(() -> {
-      int runs = 0;
-      Spend inherited = Spend.NONE;
-      try (PreparedStatement q = connection.prepareStatement(
-          "SELECT inherited_runs, inherited_calls + calls, inherited_tokens + tokens + tokens_reserved, inherited_pico + pico + pico_reserved"
-              + " FROM runs WHERE state = 'running'");
-          ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          runs += 1 + rs.getInt(1);
-          inherited = inherited.plus(new Spend(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
-        }
-      }
+      Opening taken = readUnfinished();
+      int runs = taken.inheritedRuns();
+      Spend inherited = taken.inherited();
       update("UPDATE runs SET state = 'resumed', resumed_by = ? WHERE state = 'running'", runId);
       try (PreparedStatement q = connection.prepareStatement(
           "INSERT INTO runs (run_id, pipeline, started_at, state, inherited_runs, inherited_calls, inherited_tokens, inherited_pico)"
@@ -151,6 +143,28 @@ public final class SpendLedger {
       }
       return new Opening(runs, inherited);
     });
+  }
+
+  /** What the next run in this folder would take over from runs that never ended (changes nothing). */
+  public synchronized Opening unfinished() {
+    return inTransaction(this::readUnfinished);
+  }
+
+  private Opening readUnfinished() throws SQLException {
+    {
+      int runs = 0;
+      Spend inherited = Spend.NONE;
+      try (PreparedStatement q = connection.prepareStatement(
+          "SELECT inherited_runs, inherited_calls + calls, inherited_tokens + tokens + tokens_reserved, inherited_pico + pico + pico_reserved"
+              + " FROM runs WHERE state = 'running'");
+          ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          runs += 1 + rs.getInt(1);
+          inherited = inherited.plus(new Spend(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+        }
+      }
+      return new Opening(runs, inherited);
+    }
   }
 
   /** Closes the account of a run that ended, so that no later run inherits it. */

@@ -1,16 +1,19 @@
 package dev.seedforge.cli;
 
+import dev.seedforge.accounting.SpendLedger;
 import dev.seedforge.config.PipelineSpec;
-import dev.seedforge.config.SpecLoader;
 import dev.seedforge.generate.Estimator;
+import dev.seedforge.generate.GenerationRequest;
+import dev.seedforge.generate.ResponseCache;
 import dev.seedforge.pipeline.RunPlan;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code seedforge estimate PIPELINE.yaml}: calls, tokens, cost and time, before paying for any. */
@@ -18,50 +21,88 @@ import picocli.CommandLine.Parameters;
     name = "estimate",
     mixinStandardHelpOptions = true,
     description = {
-      "Renders every prompt a run would send, without calling the model (no key needed), and prints",
-      "calls, input tokens (jtokkit), output tokens as a range (low: the seeds' length x examples_per_call;",
-      "high: max_tokens), cost range, and duration at llm.concurrency and the llm rate limits, per label.",
+      "Renders every prompt a run with the same options would send, without calling the model (no key",
+      "needed), and prints per label: calls, how many the response cache already answers (free), input",
+      "tokens (jtokkit), output tokens as a range (low: the seeds' length x examples_per_call; high:",
+      "max_tokens), the cost range of the calls to pay, the worst case with every top-up round, what",
+      "llm.budget will cut short, and the duration at llm.concurrency and the llm rate limits.",
       "Exit codes: 0 ok, 2 bad input or configuration."
     })
 public final class EstimateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "PIPELINE.yaml", description = "The pipeline file, e.g. pipelines/support-intents.yaml")
   Path pipeline;
 
-  @Option(names = "--model", paramLabel = "M", description = "Model name (default: llm.model)")
-  String model;
+  @CommandLine.Mixin RunOptions runOptions = new RunOptions();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter err = commandSpec.commandLine().getErr();
     PrintWriter out = commandSpec.commandLine().getOut();
-    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(null, model, null, null, null));
+    PipelineSpec spec = runOptions.load(pipeline);
+    if ("lexical".equals(spec.llm().provider())) {
+      out.printf("seedforge estimate: %s generates offline with the lexical generator: no calls, no cost%n", spec.name());
+      out.flush();
+      return ExitCodes.OK;
+    }
     RunPlan plan = RunPlan.prepareForEstimate(spec);
-    Estimator.Estimate e = Estimator.estimate(plan.spec(), plan.seeds(), plan.requests());
+    Estimator.Estimate e = Estimator.estimate(plan.spec(), plan.seeds(), plan.requests(), cached(plan));
     print(out, plan.spec(), e);
+    Path ledger = SpendLedger.fileFor(Path.of(plan.spec().output().dir()));
+    if (Files.exists(ledger)) {
+      SpendLedger.Opening earlier = SpendLedger.open(ledger).unfinished();
+      if (earlier.inheritedRuns() > 0) {
+        out.printf(Locale.ROOT, "  %d unfinished earlier run%s in %s used %d calls, %d tokens, $%.4f: run counts them against llm.budget%n",
+            earlier.inheritedRuns(), earlier.inheritedRuns() == 1 ? "" : "s", plan.spec().output().dir(),
+            earlier.inherited().calls(), earlier.inherited().tokens(), earlier.inherited().usd());
+      }
+    }
+    out.flush();
     return ExitCodes.OK;
   }
 
+  /** The planned requests the response cache answers: a run would not pay for them (none with --refresh-cache or --no-cache). */
+  static Set<String> cached(RunPlan plan) {
+    String cache = plan.spec().llm().cache();
+    if (cache == null || plan.spec().llm().refreshCache() || !Files.exists(Path.of(cache))) {
+      return Set.of();
+    }
+    return ResponseCache.open(cache).stored(plan.requests().stream().map(GenerationRequest::id).toList());
+  }
+
   static void print(PrintWriter out, PipelineSpec spec, Estimator.Estimate e) {
-    out.printf(Locale.ROOT, "seedforge estimate: %s, model %s (nothing was sent)%n", spec.name(), spec.llm().model());
+    out.printf(Locale.ROOT, "seedforge estimate: %s, model %s at %s (nothing was sent)%n", spec.name(), spec.llm().model(),
+        dev.seedforge.generate.Endpoint.url(spec.llm().provider(), spec.llm().baseUrl()));
     out.printf(Locale.ROOT, "  input tokens counted with jtokkit %s%s%n", e.encoding(),
         e.encoding().equals("o200k_base") ? "" : " (exact for gpt-4/gpt-3.5 models, an approximation for others)");
     out.printf(Locale.ROOT, "  price: %s%s%n", e.priceSource(),
         e.price() == null ? "" : String.format(Locale.ROOT, " ($%.2f / $%.2f per 1M input / output tokens)", e.price().inputPerMillion(), e.price().outputPerMillion()));
-    out.printf(Locale.ROOT, "  %-26s %7s %12s %23s %21s%n", "label", "calls", "input tok", "output tok (low-high)", "cost USD (low-high)");
+    out.println("  round 0, the calls planned before any top-up:");
+    out.printf(Locale.ROOT, "  %-24s %7s %7s %12s %23s %21s%n", "label", "calls", "cached", "input tok", "output tok (low-high)", "cost USD (low-high)");
     for (Estimator.Row r : e.rows()) {
       line(out, r.label() == null || r.label().isEmpty() ? "(no label)" : r.label(), r);
     }
     line(out, "total", e.total());
+    Estimator.Row t = e.total();
+    out.printf(Locale.ROOT, "  cached: %d of %d planned calls are in the response cache%s: they cost nothing; tokens and cost above are for the %d to pay%n",
+        t.cached(), t.calls(), spec.llm().cache() == null ? " (off)" : " (" + spec.llm().cache() + ")", t.calls() - t.cached());
+    Estimator.TopUpBound w = e.worstCase();
+    if (w.maxRounds() > 1) {
+      out.printf(Locale.ROOT, "  worst case with every top-up round (generation.max_rounds %d, at most %d new calls a round, every call at max_tokens): "
+          + "%d calls, %d input + %d output tokens, $%.4f%n", w.maxRounds(), w.newCallsPerRound(), w.calls(), w.inputTokens(), w.outputTokens(), w.cost());
+    } else {
+      out.println("  no top-up rounds (generation.max_rounds 1, or no response cache): round 0 is the whole run");
+    }
     out.printf(Locale.ROOT, "  duration: %s to %s (limited by %s; assumes %.1f s to first token and %.0f output tokens/s per call)%n",
         human(e.secondsLow()), human(e.secondsHigh()), e.bottleneck(), Estimator.FIRST_TOKEN_SECONDS, Estimator.OUTPUT_TOKENS_PER_SECOND);
-    out.println("  cached responses (llm.cache) cost nothing on a re-run; this estimate assumes none are cached.");
-    out.flush();
+    for (String warning : e.budgetWarnings()) {
+      out.println("  warning: " + warning);
+    }
   }
 
   private static void line(PrintWriter out, String label, Estimator.Row r) {
-    out.printf(Locale.ROOT, "  %-26s %7d %12d %11d-%-11d %10.4f-%-10.4f%n", label, r.calls(), r.inputTokens(), r.outputLow(), r.outputHigh(), r.costLow(), r.costHigh());
+    out.printf(Locale.ROOT, "  %-24s %7d %7d %12d %11d-%-11d %10.4f-%-10.4f%n", label, r.calls(), r.cached(), r.inputTokens(), r.outputLow(),
+        r.outputHigh(), r.costLow(), r.costHigh());
   }
 
   static String human(double seconds) {

@@ -31,26 +31,7 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "PIPELINE.yaml", description = "The pipeline file, e.g. pipelines/support-intents.yaml")
   Path pipeline;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: output.dir of the pipeline file)")
-  String out;
-
-  @Option(names = "--provider", paramLabel = "P", description = "auto, lexical, openai or ollama (default: llm.provider)")
-  String provider;
-
-  @Option(names = "--model", paramLabel = "M", description = "Model name (default: llm.model)")
-  String model;
-
-  @Option(names = "--base-url", paramLabel = "URL", description = "OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
-  String baseUrl;
-
-  @Option(names = "--seed", paramLabel = "N", description = "Pipeline seed for every random choice (default: seed)")
-  Long seed;
-
-  @Option(names = "--no-cache", description = "Neither read nor write the response cache (llm.cache)")
-  boolean noCache;
-
-  @Option(names = "--refresh-cache", description = "Call again for every request and replace its cached response")
-  boolean refreshCache;
+  @CommandLine.Mixin RunOptions runOptions = new RunOptions();
 
   @CommandLine.Unmatched List<String> beamArgs = new ArrayList<>();
 
@@ -60,10 +41,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = commandSpec.commandLine().getErr();
     PrintWriter outw = commandSpec.commandLine().getOut();
-    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(provider, model, baseUrl, seed, out));
-    if (noCache || refreshCache) {
-      spec = spec.withLlm(spec.llm().withCache(noCache ? null : spec.llm().cache(), refreshCache && !noCache));
-    }
+    PipelineSpec spec = runOptions.load(pipeline);
     RunPlan plan = RunPlan.prepare(spec, System.getenv());
     PipelineOptions options = beamOptions(beamArgs);
     err.println("seedforge: " + plan.generatorNote());

@@ -99,6 +99,29 @@ public final class ResponseCache {
     }
   }
 
+  /** Which of {@code ids} have a stored response. */
+  public synchronized java.util.Set<String> stored(java.util.Collection<String> ids) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    java.util.List<String> all = new java.util.ArrayList<>(ids);
+    for (int from = 0; from < all.size(); from += 500) {
+      java.util.List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+      String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+      try (PreparedStatement q = connection.prepareStatement("SELECT id FROM responses WHERE id IN (" + marks + ")")) {
+        for (int i = 0; i < chunk.size(); i++) {
+          q.setString(i + 1, chunk.get(i));
+        }
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("response cache read failed: " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
   public synchronized long size() {
     try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM responses")) {
       return rs.next() ? rs.getLong(1) : 0;

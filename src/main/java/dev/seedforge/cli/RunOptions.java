@@ -1,0 +1,42 @@
+package dev.seedforge.cli;
+
+import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.config.SpecLoader;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The options that say what a run would do, declared once for {@code run} and {@code estimate},
+ * so that an estimate describes exactly the run the same options would start.
+ */
+public final class RunOptions {
+  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: output.dir of the pipeline file)")
+  String out;
+
+  @Option(names = "--provider", paramLabel = "P", description = "auto, lexical, openai or ollama (default: llm.provider)")
+  String provider;
+
+  @Option(names = "--model", paramLabel = "M", description = "Model name (default: llm.model)")
+  String model;
+
+  @Option(names = "--base-url", paramLabel = "URL", description = "OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (default: llm.base_url)")
+  String baseUrl;
+
+  @Option(names = "--seed", paramLabel = "N", description = "Pipeline seed for every random choice (default: seed)")
+  Long seed;
+
+  @Option(names = "--no-cache", description = "Neither read nor write the response cache (llm.cache)")
+  boolean noCache;
+
+  @Option(names = "--refresh-cache", description = "Call again for every request (once per run) and replace its cached response")
+  boolean refreshCache;
+
+  /** The pipeline file with these options applied. */
+  PipelineSpec load(Path pipeline) {
+    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(provider, model, baseUrl, seed, out));
+    if (noCache || refreshCache) {
+      spec = spec.withLlm(spec.llm().withCache(noCache ? null : spec.llm().cache(), refreshCache && !noCache));
+    }
+    return spec;
+  }
+}
