@@ -108,9 +108,4 @@ public record RunAccount(Calls calls, Tokens tokens, Cost cost, List<Round> roun
     }
     return new Round(r.round(), r.newRequests(), sent, made, attempts, attempts - sent, failed, in, out, Usd.toUsd(pico));
   }
-
-  /** Calls sent by this run per label, all rounds (what the paid calls were spent on). */
-  public Tally sentPerLabel() {
-    return calls.sent();
-  }
 }

@@ -36,17 +36,15 @@ final class Invocation {
   private final Path outDir;
   private final RunContext context;
   private final SpendLedger ledger;
-  private final SpendLedger.Opening opening;
   private final String curateInput;
   private final Instant start = Instant.now();
   private final List<Round> rounds = new ArrayList<>();
 
-  private Invocation(PipelineOptions options, Path outDir, RunContext context, SpendLedger ledger, SpendLedger.Opening opening, String curateInput) {
+  private Invocation(PipelineOptions options, Path outDir, RunContext context, SpendLedger ledger, String curateInput) {
     this.options = options;
     this.outDir = outDir;
     this.context = context;
     this.ledger = ledger;
-    this.opening = opening;
     this.curateInput = curateInput;
   }
 
@@ -57,10 +55,11 @@ final class Invocation {
     Path ledgerFile = SpendLedger.fileFor(outDir);
     RunContext context = new RunContext(runId, 0, ledgerFile.toString());
     if (!makesCalls(plan, curateInput)) {
-      return new Invocation(options, outDir, context, null, null, curateInput);
+      return new Invocation(options, outDir, context, null, curateInput);
     }
     SpendLedger ledger = SpendLedger.open(ledgerFile);
-    return new Invocation(options, outDir, context, ledger, ledger.startRun(runId, plan.spec().name()), curateInput);
+    ledger.startRun(runId, plan.spec().name());
+    return new Invocation(options, outDir, context, ledger, curateInput);
   }
 
   private static boolean makesCalls(RunPlan plan, String curateInput) {

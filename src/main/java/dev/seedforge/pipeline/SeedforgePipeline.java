@@ -47,7 +47,7 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * The batch job, reading like the flow in design.md: seeds → generate → quality gate → dedup →
+ * The batch job, reading like the flow in docs/architecture.md: seeds → generate → quality gate → dedup →
  * balance and split → format → write. Every stage's rejections flow to rejected.jsonl, every failed
  * call to failed.jsonl, and every stage's counters to the ledger behind manifest.json.
  */

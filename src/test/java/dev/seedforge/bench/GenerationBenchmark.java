@@ -152,7 +152,7 @@ class GenerationBenchmark {
       int firstRun = server.requestCount();
       boolean manifest = Files.exists(dir.resolve("killed").resolve("manifest.json"));
 
-      JsonNode m = run(p, dir.resolve("resumed")).manifest();
+      JsonNode m = run(p, dir.resolve("killed")).manifest(); // the same folder: the resumed run takes over the killed one's account
       int total = server.requestCount();
       print("resume: child JVM killed (destroyForcibly) after %d requests%s; the re-run sent %d more (cached %d, made %d); "
               + "total calls across both runs / planned = %d / %d = %.4f",
