@@ -10,10 +10,11 @@ import java.io.Serializable;
  * @param attempts HTTP requests sent for it this round (0 when it was not sent)
  * @param inputTokens as the provider reported them (for cache hits: as stored, not billed again)
  * @param picoUsd what this round paid for it, in pico-dollars ({@link Usd})
+ * @param candidates the candidates its answer parsed into (0: failed, or an answer the parser rejected)
  */
 public record CallRecord(
     String requestId, String label, int round, Source source, String failureKind, String message,
-    int attempts, long inputTokens, long outputTokens, long picoUsd) implements Serializable {
+    int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates) implements Serializable {
 
   /** Where the answer came from. */
   public enum Source {
@@ -29,6 +30,11 @@ public record CallRecord(
 
   public boolean ok() {
     return failureKind == null;
+  }
+
+  /** Answered with something the parser could use. */
+  public boolean usable() {
+    return ok() && candidates > 0;
   }
 
   /** Sent and answered by this round. */

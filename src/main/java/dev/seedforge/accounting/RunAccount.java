@@ -25,11 +25,12 @@ public record RunAccount(Calls calls, Tokens tokens, Cost cost, List<Round> roun
   /**
    * {@code planned} = {@code made} + {@code cached} + {@code failed}: every request ends answered
    * by a call of this run, answered from the cache (paid by an earlier run), or failed. {@code
-   * sent} calls were sent by this run (answered or not, all rounds), {@code attempts} the HTTP
-   * requests they took (what the endpoint counted), {@code retried} = attempts - sent.
+   * usable}: requests whose answer parsed into at least one candidate. {@code sent} calls were sent
+   * by this run (answered or not, all rounds), {@code attempts} the HTTP requests they took (what
+   * the endpoint counted), {@code retried} = attempts - sent.
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Calls(Tally planned, Tally made, Tally cached, Tally failed, Tally sent, Tally attempts, Tally retried,
+  public record Calls(Tally planned, Tally made, Tally cached, Tally failed, Tally usable, Tally sent, Tally attempts, Tally retried,
       Map<String, Long> failuresByKind) {}
 
   /** Tokens as the provider reported them: paid by this run, and served from the cache (not billed again). */
@@ -63,6 +64,7 @@ public record RunAccount(Calls calls, Tokens tokens, Cost cost, List<Round> roun
         Tally.count(all, CallRecord::made),
         Tally.count(last, r -> r.source() == CallRecord.Source.CACHED),
         Tally.count(last, r -> !r.ok()),
+        Tally.count(last, CallRecord::usable),
         sent, attempts, attempts.minus(sent), byKind);
     Tokens tokens = new Tokens("usage reported by the provider",
         Tally.of(all, r -> r.source() == CallRecord.Source.CALLED, CallRecord::inputTokens),

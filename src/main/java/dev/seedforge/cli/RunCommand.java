@@ -59,6 +59,11 @@ public final class RunCommand implements Callable<Integer> {
         err.flush();
         return ExitCodes.BUDGET_EXHAUSTED;
       }
+      case CALLS_FAILED -> {
+        err.println("seedforge: the run failed: " + outcome.stopMessage() + "; the dataset was written from the usable answers");
+        err.flush();
+        return ExitCodes.RUNTIME_FAILURE;
+      }
       case CIRCUIT_OPEN -> {
         err.println("seedforge: stopped making calls: " + outcome.stopMessage() + "; the dataset was written from the responses received");
         err.flush();

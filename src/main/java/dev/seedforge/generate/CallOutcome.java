@@ -52,8 +52,9 @@ public record CallOutcome(
     return source == CallRecord.Source.CACHED || source == CallRecord.Source.REUSED;
   }
 
-  /** The account line of this outcome in {@code round}. */
-  public CallRecord record(int round) {
-    return new CallRecord(request.id(), request.label(), round, source, errorKind, errorMessage, attempts, inputTokens, outputTokens, picoUsd);
+  /** The account line of this outcome in {@code round}, whose answer parsed into {@code candidates} candidates. */
+  public CallRecord record(int round, int candidates) {
+    return new CallRecord(request.id(), request.label(), round, source, errorKind, errorMessage, attempts, inputTokens, outputTokens, picoUsd,
+        candidates);
   }
 }

@@ -161,8 +161,8 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
     public void process(@Element CallOutcome o, MultiOutputReceiver out) {
       GenerationRequest r = o.request();
       String label = r.label();
-      out.get(CALLS).output(o.record(round));
       if (!o.ok()) {
+        out.get(CALLS).output(o.record(round, 0));
         out.get(FAILURES)
             .output(new Failure(r.id(), label, r.strategy(), r.templateId(), r.params().model(), o.errorKind(), o.errorMessage(), o.attempts()));
         return;
@@ -173,6 +173,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
       Candidate.Provenance provenance =
           new Candidate.Provenance(r.seedIds(), r.strategy(), r.templateId(), r.params().provider(), r.params().model(), r.id(), r.round());
       if (parsed.problem() != null) {
+        out.get(CALLS).output(o.record(round, 0));
         ledger.output(Ledger.count(Counter.REJECTED, "parse/" + parsed.filter(), label, 1));
         out.get(REJECTIONS)
             .output(
@@ -182,6 +183,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
         return;
       }
       int position = 0;
+      int usable = 0;
       for (ResponseParser.Item item : parsed.items()) {
         Candidate c = Candidate.of(label, item.fields(), provenance, position++);
         if (item.problem() != null) {
@@ -190,8 +192,10 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
         } else {
           ledger.output(Ledger.count(Counter.GENERATED, label, 1));
           out.get(CANDIDATES).output(c);
+          usable++;
         }
       }
+      out.get(CALLS).output(o.record(round, usable));
     }
   }
 }

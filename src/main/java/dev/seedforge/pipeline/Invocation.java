@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -36,15 +39,17 @@ final class Invocation {
   private final Path outDir;
   private final RunContext context;
   private final SpendLedger ledger;
+  private final RunFolder folder;
   private final String curateInput;
   private final Instant start = Instant.now();
   private final List<Round> rounds = new ArrayList<>();
 
-  private Invocation(PipelineOptions options, Path outDir, RunContext context, SpendLedger ledger, String curateInput) {
+  private Invocation(PipelineOptions options, Path outDir, RunContext context, SpendLedger ledger, RunFolder folder, String curateInput) {
     this.options = options;
     this.outDir = outDir;
     this.context = context;
     this.ledger = ledger;
+    this.folder = folder;
     this.curateInput = curateInput;
   }
 
@@ -54,12 +59,20 @@ final class Invocation {
     String runId = UUID.randomUUID().toString();
     Path ledgerFile = SpendLedger.fileFor(outDir);
     RunContext context = new RunContext(runId, 0, ledgerFile.toString());
+    String command = (curateInput == null ? "seedforge run " : "seedforge curate ") + plan.spec().name();
     if (!makesCalls(plan, curateInput)) {
-      return new Invocation(options, outDir, context, null, curateInput);
+      RunFolder folder = RunFolder.claim(outDir, command, () -> "the run stopped before it finished; nothing was paid for; run the same command again");
+      return new Invocation(options, outDir, context, null, folder, curateInput);
     }
     SpendLedger ledger = SpendLedger.open(ledgerFile);
-    ledger.startRun(runId, plan.spec().name());
-    return new Invocation(options, outDir, context, ledger, curateInput);
+    RunFolder folder = RunFolder.claim(outDir, command, () -> interrupted(ledger, runId));
+    try {
+      ledger.startRun(runId, plan.spec().name());
+    } catch (RuntimeException e) {
+      folder.close();
+      throw e;
+    }
+    return new Invocation(options, outDir, context, ledger, folder, curateInput);
   }
 
   private static boolean makesCalls(RunPlan plan, String curateInput) {
@@ -117,15 +130,25 @@ final class Invocation {
   Runner.Outcome finish(RunPlan plan, Object topUp, List<String> warnings) throws IOException {
     SpendLedger.Standing standing = ledger == null ? null : ledger.standing(context.runId());
     RunStatus status = standing == null ? RunStatus.COMPLETE : RunStatus.ofStop(standing.stopKind());
+    String stopMessage = standing == null ? null : standing.stopMessage();
+    Round last = rounds.get(rounds.size() - 1);
     RunAccount account = null;
     if (ledger != null) {
       List<RunAccount.RoundCalls> calls = rounds.stream().map(r -> new RunAccount.RoundCalls(r.round(), r.newRequests(), r.calls())).toList();
       account = RunAccount.of(calls, plan.spec().llm());
+      Map.Entry<String, Long> worst = mostCommonProblem(account, last.counts());
+      long eligible = account.calls().planned().total() - account.calls().failuresByKind().getOrDefault(SpendLedger.BUDGET_EXHAUSTED, 0L);
+      long usable = account.calls().usable().total();
+      if (status == RunStatus.COMPLETE && eligible > 0 && usable < RunStatus.MIN_USABLE_SHARE * eligible) {
+        status = RunStatus.CALLS_FAILED;
+        stopMessage = String.format(Locale.ROOT, "only %d of %d calls gave a usable answer (at least %.0f%% must)", usable, eligible,
+            100 * RunStatus.MIN_USABLE_SHARE) + (worst == null ? "" : problem(worst));
+      } else if (status == RunStatus.CIRCUIT_OPEN && worst != null) {
+        stopMessage = stopMessage + problem(worst);
+      }
     }
-    Round last = rounds.get(rounds.size() - 1);
     Manifest.Inputs inputs = new Manifest.Inputs(
-        last.counts(), account, budget(plan, standing), status.wireName(), standing == null ? null : standing.stopMessage(),
-        roundSummaries(plan, account), topUp, warnings);
+        last.counts(), account, budget(plan, standing), status.wireName(), stopMessage, roundSummaries(plan, account), topUp, warnings);
     ObjectNode run = Json.mapper().createObjectNode();
     run.put("run_id", context.runId());
     run.put("started_at", start.toString());
@@ -140,14 +163,47 @@ final class Invocation {
     if (ledger != null) {
       ledger.finishRun(context.runId(), status.wireName());
     }
-    return new Runner.Outcome(status, standing == null ? null : standing.stopMessage(), account, manifest, outDir);
+    folder.close();
+    return new Runner.Outcome(status, stopMessage, account, manifest, outDir);
+  }
+
+  /** The most frequent reason requests gave nothing usable: a failure kind, or a parse rejection ({@code parse/...}). */
+  static Map.Entry<String, Long> mostCommonProblem(RunAccount account, Counts counts) {
+    Map<String, Long> problems = new TreeMap<>(account.calls().failuresByKind());
+    problems.remove(SpendLedger.BUDGET_EXHAUSTED);
+    problems.remove(SpendLedger.CIRCUIT_OPEN);
+    for (String filter : counts.names(Counter.REJECTED)) {
+      if (filter.startsWith("parse/") && !filter.equals("parse/schema")) {
+        problems.put(filter, counts.tally(Counter.REJECTED, filter).total());
+      }
+    }
+    return problems.entrySet().stream().filter(e -> e.getValue() > 0)
+        .max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+        .orElse(null);
+  }
+
+  private static String problem(Map.Entry<String, Long> worst) {
+    return "; most common problem: " + worst.getKey() + " (" + worst.getValue() + "): " + dev.seedforge.accounting.FailureHints.of(worst.getKey());
   }
 
   /** Closes the account of a run that failed with an error: what it paid is in its account, and no later run inherits it. */
   void abandon() {
-    if (ledger != null) {
-      ledger.finishRun(context.runId(), "failed");
+    try {
+      if (ledger != null) {
+        ledger.finishRun(context.runId(), "failed");
+      }
+    } finally {
+      folder.close();
     }
+  }
+
+  /** What an interrupted run says as the JVM stops: what it paid for is cached, and how to resume. */
+  private static String interrupted(SpendLedger ledger, String runId) {
+    SpendLedger.Spend spent = ledger.standing(runId).settled();
+    return String.format(Locale.ROOT,
+        "the run stopped before it finished; the response cache keeps every answer paid for (%d requests sent, %d tokens, $%.4f);"
+            + " run the same command again to resume: it pays only for what is missing and counts this attempt against llm.budget",
+        spent.calls(), spent.tokens(), spent.usd());
   }
 
   private Manifest.BudgetReport budget(RunPlan plan, SpendLedger.Standing s) {

@@ -10,7 +10,12 @@ public enum RunStatus {
   /** llm.budget was reached; requests left became budget_exhausted failures. */
   BUDGET_EXHAUSTED(SpendLedger.BUDGET_EXHAUSTED),
   /** The circuit breaker opened; requests left became circuit_open failures. */
-  CIRCUIT_OPEN(SpendLedger.CIRCUIT_OPEN);
+  CIRCUIT_OPEN(SpendLedger.CIRCUIT_OPEN),
+  /** Every request was handled, but fewer than {@link #MIN_USABLE_SHARE} of them gave a usable answer. */
+  CALLS_FAILED("calls_failed");
+
+  /** The share of requests (those the budget let through) that must give a usable answer for a run to succeed. */
+  public static final double MIN_USABLE_SHARE = 0.5;
 
   private final String wireName;
 
