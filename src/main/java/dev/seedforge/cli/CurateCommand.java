@@ -66,14 +66,13 @@ public final class CurateCommand implements Callable<Integer> {
     PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides("lexical", null, null, seed, out));
     RunPlan prepared = RunPlan.prepare(spec, System.getenv());
     RunPlan plan = prepared.withoutGeneration(GENERATOR, "input: " + input.getFileName() + " (curate: no generation)");
-    List<String> warnings = new ArrayList<>(plan.warnings());
     String inputWarning = checkInput(input, plan);
     if (inputWarning != null) {
-      warnings.add(inputWarning);
+      plan = plan.withWarnings(List.of(inputWarning));
     }
     if (err != null) {
       err.println("seedforge: curating " + input + " with " + plan.seeds().size() + " seeds from the pack");
-      warnings.forEach(w -> err.println("seedforge: warning: " + w));
+      plan.warnings().forEach(w -> err.println("seedforge: warning: " + w));
       err.flush();
     }
     return Runner.run(plan, options, input.toAbsolutePath().toString());

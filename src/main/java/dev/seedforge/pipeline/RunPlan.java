@@ -49,6 +49,13 @@ public record RunPlan(
     return new RunPlan(spec, pack, seeds, generatorName, note, List.of(), warnings);
   }
 
+  /** The same plan with {@code more} warnings after its own. */
+  public RunPlan withWarnings(List<String> more) {
+    List<String> all = new ArrayList<>(warnings);
+    all.addAll(more);
+    return new RunPlan(spec, pack, seeds, generator, generatorNote, requests, all);
+  }
+
   public boolean usesLlm() {
     return !LEXICAL.equals(generator);
   }
