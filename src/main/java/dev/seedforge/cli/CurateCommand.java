@@ -3,6 +3,7 @@ package dev.seedforge.cli;
 import dev.seedforge.config.InvalidInputException;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.config.SpecLoader;
+import dev.seedforge.pipeline.CurateInput;
 import dev.seedforge.pipeline.RunPlan;
 import dev.seedforge.pipeline.Runner;
 import java.io.PrintWriter;
@@ -64,12 +65,38 @@ public final class CurateCommand implements Callable<Integer> {
   public static Runner.Outcome curate(Path input, Path pipeline, String out, Long seed, PipelineOptions options, PrintWriter err) throws java.io.IOException {
     PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides("lexical", null, null, seed, out));
     RunPlan prepared = RunPlan.prepare(spec, System.getenv());
-    RunPlan plan = new RunPlan(spec, prepared.pack(), prepared.seeds(), GENERATOR,
-        "input: " + input.getFileName() + " (curate: no generation)", List.of());
+    RunPlan plan = prepared.withoutGeneration(GENERATOR, "input: " + input.getFileName() + " (curate: no generation)");
+    String inputWarning = checkInput(input, plan);
+    if (inputWarning != null) {
+      plan = plan.withWarnings(List.of(inputWarning));
+    }
     if (err != null) {
       err.println("seedforge: curating " + input + " with " + plan.seeds().size() + " seeds from the pack");
+      plan.warnings().forEach(w -> err.println("seedforge: warning: " + w));
       err.flush();
     }
     return Runner.run(plan, options, input.toAbsolutePath().toString());
+  }
+
+  /**
+   * Bad input when no line of {@code input} is a record to curate; a warning when fewer than half
+   * of its lines are (the rest would only fill rejected.jsonl), else null.
+   */
+  static String checkInput(Path input, RunPlan plan) throws java.io.IOException {
+    CurateInput parser = new CurateInput(plan.pack().task(), plan.pack().labels().keySet(), input.getFileName().toString());
+    CurateInput.Summary s = parser.summarize(input);
+    String source = SpecLoader.display(input);
+    if (s.records() == 0) {
+      String detail = s.lines() == 0 ? "the file has no lines" : s.lines() + " lines; " + s.breakdown();
+      throw new InvalidInputException(source + ": no line is a record to curate (" + detail + ")"
+          + (s.firstProblem().isEmpty() ? "" : "; " + String.join("; ", s.firstProblem().values()))
+          + "; each line must be {\"messages\": [...]}, " + (plan.pack().task() == dev.seedforge.seed.TaskType.CLASSIFICATION
+              ? "or {\"text\", \"label\"} with one of the pack's labels" : "or {\"instruction\", \"input\", \"output\"}"));
+    }
+    if (s.records() * 2 < s.lines()) {
+      return source + ": only " + s.records() + " of " + s.lines() + " lines are readable records (" + s.breakdown()
+          + "); the others go to rejected.jsonl (stage input)";
+    }
+    return null;
   }
 }

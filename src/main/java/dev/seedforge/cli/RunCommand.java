@@ -45,6 +45,7 @@ public final class RunCommand implements Callable<Integer> {
     RunPlan plan = RunPlan.prepare(spec, System.getenv());
     PipelineOptions options = beamOptions(beamArgs);
     err.println("seedforge: " + plan.generatorNote());
+    plan.warnings().forEach(w -> err.println("seedforge: warning: " + w));
     err.println("seedforge: " + plan.seeds().size() + " seeds, " + (plan.usesLlm() ? plan.requests().size() + " calls planned" : "offline generation"));
     err.flush();
     if (plan.usesLlm()) {

@@ -13,6 +13,7 @@ public record PipelineSpec(
     String sourceFile,
     String specHash,
     String packDir,
+    boolean packAllowOutsidePaths,
     String seedsFile,
     long seed,
     Llm llm,
@@ -25,7 +26,11 @@ public record PipelineSpec(
     Output output)
     implements Serializable {
 
-  /** How to reach the model. {@code provider} is auto, lexical, openai or ollama. */
+  /**
+   * How to reach the model. {@code provider} is auto, lexical, openai or ollama; {@code baseUrl}
+   * is null or an http(s) URL; {@code maxPromptTokens} caps every planned prompt (0: only the
+   * model's context window, when it is known, limits them).
+   */
   public record Llm(
       String provider,
       String model,
@@ -43,18 +48,19 @@ public record PipelineSpec(
       double requestsPerMinute,
       double tokensPerMinute,
       Budget budget,
-      Price price)
+      Price price,
+      int maxPromptTokens)
       implements Serializable {
 
     public Llm withProvider(String p) {
       return new Llm(p, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
-          concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, price);
+          concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens);
     }
 
     /** The same settings with another cache path (null: no cache) and refresh flag. */
     public Llm withCache(String path, boolean refresh) {
       return new Llm(provider, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
-          concurrency, responseFormat, path, refresh, requestsPerMinute, tokensPerMinute, budget, price);
+          concurrency, responseFormat, path, refresh, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens);
     }
   }
 
@@ -70,7 +76,7 @@ public record PipelineSpec(
 
   /** The same spec with another llm section. */
   public PipelineSpec withLlm(Llm l) {
-    return new PipelineSpec(name, sourceFile, specHash, packDir, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output);
+    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output);
   }
 
   /**

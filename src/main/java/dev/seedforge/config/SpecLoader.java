@@ -1,8 +1,6 @@
 package dev.seedforge.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.seedforge.util.Hashes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +14,6 @@ import java.util.function.UnaryOperator;
 
 /** Reads and validates a pipeline file as a whole; all problems are reported together. */
 public final class SpecLoader {
-  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   static final Set<String> PROVIDERS = Set.of("auto", "lexical", "openai", "ollama");
   static final Set<String> RESPONSE_FORMATS = Set.of("json_schema", "json_object", "text");
 
@@ -35,13 +32,12 @@ public final class SpecLoader {
       throw new InvalidInputException(source + ": no such pipeline file; pipelines live in pipelines/*.yaml");
     }
     byte[] bytes;
-    JsonNode root;
     try {
       bytes = Files.readAllBytes(file);
-      root = YAML.readTree(new String(bytes, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new InvalidInputException(source + ": not valid YAML: " + firstLine(e.getMessage()));
+      throw new InvalidInputException(source + ": cannot read the pipeline file: " + firstLine(e.getMessage()));
     }
+    JsonNode root = YamlFiles.read(new String(bytes, StandardCharsets.UTF_8), source);
     Problems problems = new Problems(source);
     UnaryOperator<String> sub = EnvSubstitution.using(env, problems, source);
     Fields top = new Fields(root, "", problems, sub);
@@ -57,6 +53,8 @@ public final class SpecLoader {
     if (packDir != null && !Files.isRegularFile(packDir.resolve("pack.yaml"))) {
       problems.add("pack", "no pack.yaml in " + packDir + " (paths are relative to the pipeline file)");
     }
+    // The pack's own files must stay in its folder unless the pipeline says otherwise (PackLoader).
+    boolean packAllowOutsidePaths = top.bool("pack_allow_outside_paths", false);
     String seeds = top.string("seeds", null);
     Path seedsFile = seeds == null ? null : base.resolve(seeds).normalize();
     if (seedsFile != null && !Files.isRegularFile(seedsFile)) {
@@ -91,7 +89,11 @@ public final class SpecLoader {
             l.number("requests_per_minute", 0, 0, 1e9),
             l.number("tokens_per_minute", 0, 0, 1e12),
             budget(l.object("budget")),
-            price(l.object("price"), problems));
+            price(l.object("price"), problems),
+            l.integer("max_prompt_tokens", 0, 0, 100_000_000));
+    if (llm.baseUrl() != null && !isHttpUrl(llm.baseUrl())) {
+      problems.add("llm.base_url", notAnHttpUrl(llm.baseUrl()));
+    }
     if (l.has("api_key")) {
       l.raw("api_key");
       problems.add("llm.api_key", "keys never go in pipeline files; name the environment variable that holds it with llm.api_key_env");
@@ -265,6 +267,9 @@ public final class SpecLoader {
       llm = withProvider(llm, llm.provider(), overrides.model(), llm.baseUrl());
     }
     if (overrides.baseUrl() != null) {
+      if (!isHttpUrl(overrides.baseUrl())) {
+        throw new InvalidInputException("--base-url: " + notAnHttpUrl(overrides.baseUrl()));
+      }
       llm = withProvider(llm, llm.provider(), llm.model(), overrides.baseUrl());
     }
     if (overrides.seed() != null) {
@@ -278,6 +283,7 @@ public final class SpecLoader {
         file.toAbsolutePath().normalize().toString(),
         Hashes.id(new String(bytes, StandardCharsets.UTF_8)),
         packDir.toString(),
+        packAllowOutsidePaths,
         seedsFile == null ? null : seedsFile.toString(),
         seed,
         llm,
@@ -314,7 +320,23 @@ public final class SpecLoader {
     return new PipelineSpec.Llm(
         provider, model, baseUrl, l.apiKeyEnv(), l.temperature(), l.topP(), l.maxTokens(),
         l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), l.responseFormat(), l.cache(), l.refreshCache(),
-        l.requestsPerMinute(), l.tokensPerMinute(), l.budget(), l.price());
+        l.requestsPerMinute(), l.tokensPerMinute(), l.budget(), l.price(), l.maxPromptTokens());
+  }
+
+  /** An absolute http or https URL with a host: what the OpenAI and Ollama clients can call. */
+  static boolean isHttpUrl(String url) {
+    try {
+      java.net.URI u = new java.net.URI(url.strip());
+      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+      // the authority, not getHost(): a host name with '_' (docker compose services) has no URI host
+      return (scheme.equals("http") || scheme.equals("https")) && u.getRawAuthority() != null && !u.getRawAuthority().isEmpty();
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
+  private static String notAnHttpUrl(String url) {
+    return "expected an http:// or https:// URL with a host, e.g. http://localhost:8000/v1, got \"" + url + "\"";
   }
 
   /**

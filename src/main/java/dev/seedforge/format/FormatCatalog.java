@@ -1,10 +1,10 @@
 package dev.seedforge.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.seedforge.config.Fields;
+import dev.seedforge.config.InvalidInputException;
 import dev.seedforge.config.Problems;
+import dev.seedforge.config.YamlFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +20,6 @@ import java.util.function.UnaryOperator;
  * resource). Every problem is added to {@link Problems} with its file and key.
  */
 public final class FormatCatalog {
-  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
   private FormatCatalog() {}
 
   public static List<FormatSpec> load(List<String> names, Path templatesDir, Problems problems, String field) {
@@ -73,9 +71,9 @@ public final class FormatCatalog {
   public static FormatSpec parse(String text, String source, String expectedName, Problems outer) {
     JsonNode root;
     try {
-      root = YAML.readTree(text);
-    } catch (IOException e) {
-      outer.addRaw(source + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      root = YamlFiles.read(text, source);
+    } catch (InvalidInputException e) {
+      outer.addAll(e.problems());
       return null;
     }
     Problems problems = new Problems(source);

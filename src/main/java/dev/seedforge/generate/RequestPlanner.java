@@ -88,6 +88,7 @@ public final class RequestPlanner {
         }
       }
     }
+    checkPromptSizes(out);
     return out;
   }
 
@@ -103,7 +104,46 @@ public final class RequestPlanner {
         }
       }
     }
+    checkPromptSizes(out);
     return out;
+  }
+
+  /**
+   * Refuses, before any of them is sent, requests whose prompt exceeds {@code llm.max_prompt_tokens}
+   * or, with {@code llm.max_tokens} of output, the model's context window (when the model is in
+   * the table): the provider would refuse them, or bill a prompt nobody meant to send. One problem
+   * per label and strategy, with its largest prompt.
+   */
+  void checkPromptSizes(List<GenerationRequest> requests) {
+    PipelineSpec.Llm llm = spec.llm();
+    java.util.OptionalInt window = ContextWindows.table().of(llm.model());
+    if (llm.maxPromptTokens() <= 0 && window.isEmpty()) {
+      return;
+    }
+    TokenCounter counter = TokenCounter.forModel(llm.model());
+    Map<LabelStrategy, Integer> largest = new LinkedHashMap<>();
+    for (GenerationRequest r : requests) {
+      largest.merge(new LabelStrategy(r.label(), r.strategy()), counter.promptTokens(r.messages()), Math::max);
+    }
+    String specFile = dev.seedforge.config.SpecLoader.display(java.nio.file.Path.of(spec.sourceFile()));
+    String fix = "lower generation.few_shot, shorten the seeds or the template";
+    List<String> problems = new ArrayList<>();
+    largest.forEach((key, tokens) -> {
+      String which = (key.label() == null ? "the unlabelled seeds" : "label " + key.label()) + ", strategy " + key.strategy();
+      if (llm.maxPromptTokens() > 0 && tokens > llm.maxPromptTokens()) {
+        problems.add(String.format(java.util.Locale.ROOT,
+            "%s: llm.max_prompt_tokens: the prompts of %s have up to %,d tokens, more than llm.max_prompt_tokens (%d); %s, or raise the limit",
+            specFile, which, tokens, llm.maxPromptTokens(), fix));
+      } else if (window.isPresent() && (long) tokens + llm.maxTokens() > window.getAsInt()) {
+        problems.add(String.format(java.util.Locale.ROOT,
+            "%s: llm.model: the prompts of %s have up to %,d tokens; with llm.max_tokens %,d that is more than %s's context window of %,d tokens"
+                + " (model table as of %s); %s, lower llm.max_tokens, or use a model with a larger window",
+            specFile, which, tokens, llm.maxTokens(), llm.model(), window.getAsInt(), ContextWindows.table().asOf(), fix));
+      }
+    });
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(problems);
+    }
   }
 
   public List<GenerationRequest> plan() {
@@ -158,6 +198,8 @@ public final class RequestPlanner {
             Hashes.draw(spec.seed(), "sample|" + labelKey + "|" + strategy.name() + "|" + sample) & 0x7fffffffL);
     return GenerationRequest.of(label, strategy.name(), strategy.template().id(), seedIds, messages, params, sample, round);
   }
+
+  private record LabelStrategy(String label, String strategy) {}
 
   /** The system message: the pack's prompt and the output contract, identical for every call. */
   String systemMessage() {

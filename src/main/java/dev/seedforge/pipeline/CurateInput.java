@@ -106,6 +106,52 @@ public final class CurateInput implements Serializable {
     return new Parsed(new Candidate(id, label, fields, p, null), null);
   }
 
+  /** What a pass over an input file found: non-blank lines, records, and the other lines by kind. */
+  public record Summary(long lines, long records, Map<String, Long> unreadable, Map<String, String> firstProblem) {
+    /** The kinds of line that are not records, in the user's words. */
+    static final Map<String, String> KINDS =
+        Map.of("not_json", "not a JSON object", "bad_record", "without the needed fields", "unknown_label", "with a label not in the pack");
+
+    public String breakdown() {
+      StringBuilder b = new StringBuilder();
+      unreadable.forEach((kind, n) -> b.append(b.length() == 0 ? "" : ", ").append(KINDS.getOrDefault(kind, kind)).append(": ").append(n));
+      return b.toString();
+    }
+  }
+
+  /**
+   * Parses every line of {@code file} (compressed as its name says, like Beam's TextIO) and
+   * counts what it holds, so that an input with no record fails before the pipeline starts.
+   */
+  public Summary summarize(java.nio.file.Path file) throws java.io.IOException {
+    long lines = 0;
+    long records = 0;
+    Map<String, Long> unreadable = new LinkedHashMap<>();
+    Map<String, String> first = new LinkedHashMap<>();
+    org.apache.beam.sdk.io.Compression compression = org.apache.beam.sdk.io.Compression.detect(file.getFileName().toString());
+    try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+        java.nio.channels.Channels.newInputStream(compression.readDecompressed(java.nio.channels.FileChannel.open(file))),
+        java.nio.charset.StandardCharsets.UTF_8))) {
+      long lineNo = 0;
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        lineNo++;
+        Parsed p = parse(lineNo == 1 && line.startsWith("\uFEFF") ? line.substring(1) : line);
+        if (p == null) {
+          continue;
+        }
+        lines++;
+        if (p.candidate() != null) {
+          records++;
+        } else {
+          String kind = p.rejection().filter();
+          unreadable.merge(kind, 1L, Long::sum);
+          first.putIfAbsent(kind, "line " + lineNo + ": " + p.rejection().reason());
+        }
+      }
+    }
+    return new Summary(lines, records, unreadable, first);
+  }
+
   private Parsed reject(String id, String label, String filter, String reason, String line) {
     return new Parsed(null, new Rejection(id, label, "input", filter, reason, null, null, null, null, line, null, STRATEGY, source, GENERATOR));
   }

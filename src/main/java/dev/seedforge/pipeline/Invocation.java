@@ -147,8 +147,12 @@ final class Invocation {
         stopMessage = stopMessage + problem(worst);
       }
     }
+    List<String> allWarnings = new ArrayList<>(warnings);
+    for (int i = 0; i < plan.warnings().size(); i++) {
+      allWarnings.add("input/" + (i + 1) + ": " + plan.warnings().get(i));
+    }
     Manifest.Inputs inputs = new Manifest.Inputs(
-        last.counts(), account, budget(plan, standing), status.wireName(), stopMessage, roundSummaries(plan, account), topUp, warnings);
+        last.counts(), account, budget(plan, standing), status.wireName(), stopMessage, roundSummaries(plan, account), topUp, allWarnings);
     ObjectNode run = Json.mapper().createObjectNode();
     run.put("run_id", context.runId());
     run.put("started_at", start.toString());

@@ -17,18 +17,43 @@ import java.util.Map;
 
 /**
  * Everything a run needs, loaded and cross-checked on the driver before any worker starts or any
- * call is paid for: the spec, the pack, the seeds, the generator, and the planned requests.
+ * call is paid for: the spec, the pack, the seeds, the generator, the planned requests, and
+ * {@code warnings}: problems that do not stop the run (each naming its file and key), for the
+ * console and the manifest.
  */
 public record RunPlan(
-    PipelineSpec spec, Pack pack, List<Seed> seeds, String generator, String generatorNote, List<GenerationRequest> requests) {
+    PipelineSpec spec,
+    Pack pack,
+    List<Seed> seeds,
+    String generator,
+    String generatorNote,
+    List<GenerationRequest> requests,
+    List<String> warnings) {
 
   public static final String LEXICAL = "lexical";
+
+  public RunPlan {
+    requests = List.copyOf(requests);
+    warnings = List.copyOf(warnings);
+  }
 
   /** The same plan with more requests (a top-up round). */
   public RunPlan withRequests(List<GenerationRequest> more) {
     List<GenerationRequest> all = new java.util.ArrayList<>(requests);
     all.addAll(more);
-    return new RunPlan(spec, pack, seeds, generator, generatorNote, List.copyOf(all));
+    return new RunPlan(spec, pack, seeds, generator, generatorNote, all, warnings);
+  }
+
+  /** The same plan with another generator and no requests: curate runs the later stages only. */
+  public RunPlan withoutGeneration(String generatorName, String note) {
+    return new RunPlan(spec, pack, seeds, generatorName, note, List.of(), warnings);
+  }
+
+  /** The same plan with {@code more} warnings after its own. */
+  public RunPlan withWarnings(List<String> more) {
+    List<String> all = new ArrayList<>(warnings);
+    all.addAll(more);
+    return new RunPlan(spec, pack, seeds, generator, generatorNote, requests, all);
   }
 
   public boolean usesLlm() {
@@ -54,7 +79,7 @@ public record RunPlan(
   }
 
   public static RunPlan prepare(PipelineSpec spec, Map<String, String> env) {
-    Pack pack = PackLoader.load(Path.of(spec.packDir()));
+    Pack pack = PackLoader.load(Path.of(spec.packDir()), spec.packAllowOutsidePaths());
     Path seedsFile = Path.of(spec.seedsFile() != null ? spec.seedsFile() : pack.seedsFile());
     List<Seed> seeds = SeedReader.read(seedsFile, pack.task());
     List<String> problems = new ArrayList<>();
@@ -99,10 +124,46 @@ public record RunPlan(
           specFile + ": llm.api_key_env: environment variable " + spec.llm().apiKeyEnv()
               + " is not set; export it, or set llm.base_url (or --base-url) for a local OpenAI-compatible server");
     }
+    List<String> warnings = labelsWithoutSeeds(spec, pack, seeds, seedsFile, generator);
     List<GenerationRequest> requests = List.of();
     if (!LEXICAL.equals(generator)) {
       requests = new RequestPlanner(pack, spec, generator, seeds).plan();
     }
-    return new RunPlan(spec, pack, seeds, generator, note, requests);
+    return new RunPlan(spec, pack, seeds, generator, note, requests, warnings);
+  }
+
+  /**
+   * A pack label no seed has: an error when an LLM strategy of basis label shows few-shot seeds of
+   * it in every call (its prompts would have none), else a warning, returned.
+   */
+  static List<String> labelsWithoutSeeds(PipelineSpec spec, Pack pack, List<Seed> seeds, Path seedsFile, String generator) {
+    String packFile = SpecLoader.display(Path.of(pack.dir()).resolve("pack.yaml"));
+    boolean llm = !LEXICAL.equals(generator);
+    List<Pack.Strategy> strategies = llm ? new RequestPlanner(pack, spec, generator, seeds).strategies() : List.of();
+    List<String> fewShotStrategies = spec.generation().fewShot() == 0 ? List.of()
+        : strategies.stream().filter(s -> s.basis() == Pack.Basis.LABEL).map(Pack.Strategy::name).toList();
+    boolean labelStrategies = strategies.stream().anyMatch(s -> s.basis() == Pack.Basis.LABEL);
+    List<String> problems = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    RequestPlanner.groupByLabel(pack, seeds).forEach((label, labelSeeds) -> {
+      if (label.isEmpty() || !labelSeeds.isEmpty()) {
+        return;
+      }
+      String where = packFile + ": labels." + label + ": no seed has this label";
+      if (!fewShotStrategies.isEmpty()) {
+        problems.add(where + ", and strategy " + String.join(", ", fewShotStrategies) + " shows generation.few_shot (" + spec.generation().fewShot()
+            + ") seeds of the label in every call; add seeds of " + label + " to " + SpecLoader.display(seedsFile)
+            + ", set generation.few_shot: 0, or remove the label");
+      } else if (!llm) {
+        warnings.add(where + " (in " + SpecLoader.display(seedsFile) + "); the lexical generator varies seeds, so it gets no generated records");
+      } else {
+        warnings.add(where + " (in " + SpecLoader.display(seedsFile) + "); "
+            + (labelStrategies ? "its calls show the model no examples" : "seed strategies make no calls for it, so it gets no generated records"));
+      }
+    });
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(problems);
+    }
+    return warnings;
   }
 }

@@ -1,12 +1,11 @@
 package dev.seedforge.prompt;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.seedforge.config.Fields;
 import dev.seedforge.config.InvalidInputException;
 import dev.seedforge.config.Problems;
 import dev.seedforge.config.SpecLoader;
+import dev.seedforge.config.YamlFiles;
 import dev.seedforge.seed.TaskType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +21,6 @@ import java.util.TreeSet;
 
 /** Loads and checks a prompt pack, templates included, before anything is sent anywhere. */
 public final class PackLoader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
   /** Variables every template may use. */
   public static final Set<String> LABEL_VARIABLES =
       Set.of("domain", "task_description", "label", "label_description", "labels", "n", "examples");
@@ -39,16 +36,29 @@ public final class PackLoader {
 
   private PackLoader() {}
 
+  /** Loads the pack in {@code dir}; every file it names must be inside that folder. */
   public static Pack load(Path dir) {
+    return load(dir, false);
+  }
+
+  /**
+   * Loads the pack in {@code dir}. Unless {@code allowOutsidePaths} (the pipeline's
+   * {@code pack_allow_outside_paths}), a seeds file or template that resolves outside the pack
+   * folder, symbolic links followed, is an error: a pack from elsewhere must not be able to send
+   * any file of the machine to the model.
+   */
+  public static Pack load(Path dir, boolean allowOutsidePaths) {
     Path file = dir.resolve("pack.yaml");
     String source = SpecLoader.display(file);
-    JsonNode root;
+    String yaml;
     try {
-      root = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      yaml = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new InvalidInputException(source + ": cannot read the pack: " + e.getMessage().split("\n")[0]);
     }
+    JsonNode root = YamlFiles.read(yaml, source);
     Problems problems = new Problems(source);
+    PackFiles files = new PackFiles(dir, allowOutsidePaths, problems);
     Fields top = new Fields(root, "", problems, s -> s);
     String domain = top.string("domain", dir.getFileName().toString());
     String taskName = top.string("task", "classification");
@@ -64,10 +74,7 @@ public final class PackLoader {
       problems.add("labels", "a classification pack needs labels, each with a one-line description");
     }
     String seeds = top.string("seeds", "seeds.jsonl");
-    Path seedsFile = dir.resolve(seeds).normalize();
-    if (!Files.isRegularFile(seedsFile)) {
-      problems.add("seeds", "no such file: " + SpecLoader.display(seedsFile));
-    }
+    Path seedsFile = files.resolve("seeds", seeds);
     List<Pack.Strategy> strategies = new ArrayList<>();
     JsonNode strategiesNode = top.raw("strategies");
     if (strategiesNode == null || !strategiesNode.isObject() || strategiesNode.isEmpty()) {
@@ -88,9 +95,8 @@ public final class PackLoader {
         if (templatePath == null) {
           continue;
         }
-        Path tp = dir.resolve(templatePath).normalize();
-        if (!Files.isRegularFile(tp)) {
-          problems.add("strategies." + e.getKey() + ".template", "no such file: " + SpecLoader.display(tp));
+        Path tp = files.resolve("strategies." + e.getKey() + ".template", templatePath);
+        if (tp == null) {
           continue;
         }
         try {
@@ -117,5 +123,46 @@ public final class PackLoader {
         com.google.common.collect.ImmutableMap.copyOf(labels),
         seedsFile.toString(),
         List.copyOf(strategies));
+  }
+
+  /** Resolves the paths a pack names, relative to its folder, and keeps them inside it. */
+  static final class PackFiles {
+    private final Path dir;
+    private final boolean allowOutside;
+    private final Problems problems;
+    private Path realDir;
+
+    PackFiles(Path dir, boolean allowOutside, Problems problems) {
+      this.dir = dir;
+      this.allowOutside = allowOutside;
+      this.problems = problems;
+    }
+
+    /** The file {@code value} of key {@code key} names, or null (and a problem) when it is missing or outside. */
+    Path resolve(String key, String value) {
+      Path file = dir.resolve(value).normalize();
+      if (!Files.isRegularFile(file)) {
+        problems.add(key, "no such file: " + SpecLoader.display(file));
+        return null;
+      }
+      if (allowOutside) {
+        return file;
+      }
+      try {
+        if (realDir == null) {
+          realDir = dir.toRealPath();
+        }
+        Path real = file.toRealPath();
+        if (!real.startsWith(realDir)) {
+          problems.add(key, value + " resolves outside the pack folder (to " + real + "); a pack may only name files inside "
+              + SpecLoader.display(dir) + ": move the file into the pack, or set pack_allow_outside_paths: true in the pipeline file");
+          return null;
+        }
+      } catch (IOException e) {
+        problems.add(key, "cannot read " + SpecLoader.display(file) + ": " + e.getMessage());
+        return null;
+      }
+      return file;
+    }
   }
 }

@@ -29,6 +29,12 @@ import java.util.Set;
  * failing; a UTF-8 byte-order mark is tolerated; exact duplicate seeds are kept once.
  */
 public final class SeedReader {
+  /**
+   * Most characters a seed may have, all its content fields together: seeds are shown to the
+   * model few-shot, so one oversized line would make every prompt that draws it huge.
+   */
+  public static final int MAX_SEED_CHARS = 16_000;
+
   private SeedReader() {}
 
   public static List<Seed> read(Path file, TaskType type) {
@@ -128,6 +134,7 @@ public final class SeedReader {
     csv.enable(CsvParser.Feature.SKIP_EMPTY_LINES);
     try (MappingIterator<Map<String, String>> it =
         csv.readerFor(Map.class).with(CsvSchema.emptySchema().withHeader()).readValues(text)) {
+      boolean first = true;
       while (true) {
         int lineNo;
         Map<String, String> row;
@@ -136,6 +143,14 @@ public final class SeedReader {
             break;
           }
           JsonParser p = it.getParser();
+          if (first && p.getSchema() instanceof CsvSchema header) {
+            first = false;
+            String wrongHeader = checkHeader(header, source, type);
+            if (wrongHeader != null) {
+              problems.add(wrongHeader);
+              return out;
+            }
+          }
           lineNo = p.currentLocation().getLineNr();
           row = it.nextValue();
         } catch (RuntimeException | IOException e) {
@@ -151,6 +166,21 @@ public final class SeedReader {
       problems.add(source + ": not valid CSV (" + shortJsonError(e) + "); the first line must name the columns");
     }
     return out;
+  }
+
+  /** A problem when the header lacks a column every row needs (reported once, not on every row), else null. */
+  private static String checkHeader(CsvSchema header, String source, TaskType type) {
+    List<String> columns = new ArrayList<>();
+    header.forEach(c -> columns.add(c.getName()));
+    boolean hasLabel = columns.contains("label") || columns.contains("category");
+    boolean complete = columns.containsAll(type.required()) && (type != TaskType.CLASSIFICATION || hasLabel);
+    if (complete) {
+      return null;
+    }
+    String needed = type == TaskType.CLASSIFICATION
+        ? "a classification seed file needs the columns " + String.join(", ", type.required()) + ", label (or category)"
+        : "an instruction seed file needs the columns " + String.join(", ", type.required()) + " (input, label or category optional)";
+    return source + ":1: the header names the columns " + String.join(", ", columns) + "; " + needed;
   }
 
   private static Seed toSeed(
@@ -177,6 +207,13 @@ public final class SeedReader {
               + " seed needs "
               + String.join(", ", type.required())
               + ")");
+      return null;
+    }
+    int chars = fields.values().stream().mapToInt(v -> v.codePointCount(0, v.length())).sum();
+    if (chars > MAX_SEED_CHARS) {
+      problems.add(String.format(java.util.Locale.ROOT,
+          "%s: the seed has %,d characters, more than the %,d a seed may have (all its fields together); shorten it or split it into several seeds",
+          where, chars, MAX_SEED_CHARS));
       return null;
     }
     String label = values.get("label");

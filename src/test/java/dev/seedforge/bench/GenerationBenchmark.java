@@ -40,7 +40,9 @@ class GenerationBenchmark {
     b.append("pack: ").append(PACK).append('\n');
     b.append("llm:\n  provider: openai\n  model: gpt-4o-mini\n  max_tokens: 512\n");
     b.append("  base_url: ").append(baseUrl).append('\n');
-    b.append("  cache: ").append(dir.resolve(name + "-cache.sqlite")).append('\n');
+    if (llmExtra.lines().noneMatch(l -> l.startsWith("cache:"))) { // a key given twice is an error
+      b.append("  cache: ").append(dir.resolve(name + "-cache.sqlite")).append('\n');
+    }
     llmExtra.lines().forEach(l -> b.append("  ").append(l).append('\n'));
     b.append("generation:\n  calls_per_label: ").append(callsPerLabel).append("\n  examples_per_call: 5\n");
     b.append("quality:\n  language: \"off\"\n");

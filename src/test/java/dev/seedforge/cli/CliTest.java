@@ -95,6 +95,78 @@ class CliTest {
     assertThat(err.toString()).contains("cannot reach http://127.0.0.1:9/v1").contains("--base-url");
   }
 
+  private Path packWithTemplate(String template) throws IOException {
+    Path pack = dir.resolve("prompts/p");
+    Files.createDirectories(pack.resolve("templates"));
+    Files.writeString(pack.resolve("templates/t.txt"), "Write {{n}} for {{label}}\n{{examples}}\n");
+    Files.writeString(pack.resolve("pack.yaml"), "system_prompt: s\nlabels: {a: first, b: second}\nstrategies:\n  new_example: {template: " + template + "}\n");
+    Files.writeString(pack.resolve("seeds.jsonl"), "{\"text\": \"fine text here\", \"label\": \"a\"}\n{\"text\": \"other text there\", \"label\": \"b\"}\n");
+    Path pipelines = Files.createDirectories(dir.resolve("pipelines"));
+    Files.writeString(pipelines.resolve("p.yaml"), "pack: ../prompts/p\n");
+    return pipelines.resolve("p.yaml");
+  }
+
+  @Test
+  void should_exit_2_without_sending_a_file_outside_the_pack_to_the_model() throws IOException {
+    // given: a pack whose template is the system's password file
+    Path pipeline = packWithTemplate("../../../../../../../../../../etc/passwd");
+    try (LoopbackLlmServer server = new LoopbackLlmServer(1)) {
+      // when
+      int code = run("run", pipeline.toString(), "--provider", "openai", "--base-url", server.baseUrl(), "--out", dir.resolve("o").toString());
+
+      // then
+      assertThat(code).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(err.toString()).contains("pack.yaml: strategies.new_example.template: ../../../../../../../../../../etc/passwd resolves outside the pack folder");
+      assertThat(server.requestCount()).isZero();
+      assertThat(server.modelListRequests()).isZero();
+    }
+  }
+
+  @Test
+  void should_exit_2_before_any_call_when_a_prompt_exceeds_llm_max_prompt_tokens() throws IOException {
+    // given
+    Path pipeline = packWithTemplate("templates/t.txt");
+    Files.writeString(pipeline, "pack: ../prompts/p\nllm: {max_prompt_tokens: 20}\n");
+    try (LoopbackLlmServer server = new LoopbackLlmServer(1)) {
+      // when
+      int code = run("run", pipeline.toString(), "--provider", "openai", "--base-url", server.baseUrl(), "--out", dir.resolve("o").toString());
+
+      // then
+      assertThat(code).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(err.toString()).contains("p.yaml: llm.max_prompt_tokens: the prompts of label a, strategy new_example have up to");
+      assertThat(server.requestCount()).isZero();
+      assertThat(server.modelListRequests()).isZero();
+    }
+  }
+
+  @Test
+  void should_exit_2_on_a_base_url_option_without_a_scheme() throws IOException {
+    // given
+    Path pipeline = packWithTemplate("templates/t.txt");
+
+    // when
+    int code = run("run", pipeline.toString(), "--base-url", "localhost:8000/v1");
+
+    // then
+    assertThat(code).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(err.toString()).contains("--base-url: expected an http:// or https:// URL with a host");
+  }
+
+  @Test
+  void should_warn_on_the_console_about_a_label_without_seeds() throws IOException {
+    // given
+    Path pipeline = packWithTemplate("templates/t.txt");
+    Path pack = dir.resolve("prompts/p");
+    Files.writeString(pack.resolve("pack.yaml"), Files.readString(pack.resolve("pack.yaml")).replace("b: second", "b: second, c: third"));
+
+    // when
+    int code = run("run", pipeline.toString(), "--provider", "lexical", "--out", dir.resolve("o").toString());
+
+    // then
+    assertThat(code).isZero();
+    assertThat(err.toString()).contains("seedforge: warning: ").contains("pack.yaml: labels.c: no seed has this label");
+  }
+
   @Test
   void should_run_the_example_offline_and_exit_0() {
     int code = run("run", "pipelines/support-intents.yaml", "--out", dir.resolve("o").toString());

@@ -73,4 +73,50 @@ class CurateCommandTest {
     assertThat(m.path("stages").path("generated").path("total").asLong()).isEqualTo(6);
     assertThat(m.path("acceptance").path("by_strategy").path("curate").path("kept").asLong()).isEqualTo(2);
   }
+
+  private int curateCli(Path input, java.io.StringWriter err) {
+    return Main.execute(new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true),
+        "curate", input.toString(), "--pipeline", "pipelines/support-intents.yaml", "--out", dir.resolve("out").toString());
+  }
+
+  @Test
+  void should_exit_2_when_no_line_of_the_input_is_a_record() throws IOException {
+    // given: nothing curate can read
+    Path input = dir.resolve("records.jsonl");
+    Files.write(input, List.of("{this is not json", "[1, 2, 3]", "", "{\"txt\": \"hello\", \"lbl\": \"order_status\"}", plain("Where is it?", "no_such_label")));
+    java.io.StringWriter err = new java.io.StringWriter();
+
+    // when
+    int code = curateCli(input, err);
+
+    // then
+    assertThat(code).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(err.toString())
+        .contains("records.jsonl: no line is a record to curate (4 lines; not a JSON object: 2, without the needed fields: 1, with a label not in the pack: 1)")
+        .contains("line 1: not a JSON object")
+        .contains("line 4: a classification record needs \"text\" and \"label\" (or \"messages\")")
+        .contains("line 5: label \"no_such_label\" is not one of the pack's labels");
+    assertThat(dir.resolve("out/manifest.json")).doesNotExist();
+  }
+
+  @Test
+  void should_say_how_many_lines_were_readable_when_most_are_not() throws IOException {
+    // given: 2 records among 8 unreadable lines
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      lines.add("not json " + i);
+    }
+    lines.add(plain("My new kettle arrived today with a big crack down the side and it leaks everywhere.", "damaged_item"));
+    lines.add(plain("Hi, where is my order 1234? It was due on Monday and tracking has not moved.", "order_status"));
+    Path input = dir.resolve("records.jsonl");
+    Files.write(input, lines);
+    java.io.StringWriter err = new java.io.StringWriter();
+
+    // when
+    int code = curateCli(input, err);
+
+    // then
+    assertThat(code).isZero();
+    assertThat(err.toString()).containsPattern("seedforge: warning: \\S*records\\.jsonl: only 2 of 10 lines").contains("records.jsonl: only 2 of 10 lines are readable records (not a JSON object: 8); the others go to rejected.jsonl (stage input)");
+  }
 }

@@ -104,7 +104,7 @@ class SpecLoaderTest {
         .hasMessageContaining("none.yaml: no such pipeline file");
     Path f = write("pack: [unclosed\n");
     assertThatThrownBy(() -> SpecLoader.load(f, Map.of(), SpecLoader.Overrides.none()))
-        .hasMessageContaining("x.yaml: not valid YAML");
+        .hasMessageContaining("x.yaml:2:1: not valid YAML: expected ',' or ']', but got <stream end> (in a flow sequence that starts at line 1, column 7)");
   }
 
   @Test

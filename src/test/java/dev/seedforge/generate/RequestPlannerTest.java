@@ -88,4 +88,21 @@ class RequestPlannerTest {
     List<String> focus = plan.stream().filter(r -> r.strategy().equals("paraphrase") && r.label().equals("billing")).map(r -> r.seedIds().get(0)).toList();
     assertThat(focus).hasSize(3).doesNotHaveDuplicates();
   }
+
+  @Test
+  void should_check_the_prompts_of_a_top_up_round_before_they_are_sent() throws IOException {
+    // given: a limit the first round's prompts fit, then a label whose seeds grew past it
+    Path f = Files.createDirectories(dir.resolve("pipelines")).resolve("x.yaml");
+    Files.writeString(f, "pack: ../prompts/p\nllm: {max_prompt_tokens: 400}\ngeneration: {calls_per_label: 1, few_shot: 2}\n");
+    PipelineSpec spec = SpecLoader.load(f, Map.of(), SpecLoader.Overrides.none());
+    assertThat(new RequestPlanner(pack, spec, "openai", seeds).plan()).isNotEmpty();
+    List<Seed> grown = new java.util.ArrayList<>(seeds);
+    grown.add(Seed.of("billing", Map.of("text", "refund ".repeat(500)), "s", 99));
+    RequestPlanner planner = new RequestPlanner(pack, spec, "openai", grown);
+
+    // when / then
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> planner.planLabel("billing", 1, 5, 4))
+        .hasMessageContaining("llm.max_prompt_tokens: the prompts of label billing, strategy ")
+        .hasMessageContaining("more than llm.max_prompt_tokens (400)");
+  }
 }

@@ -22,7 +22,7 @@ class FormatsEndToEndTest {
   static Runner.Outcome outcome;
 
   static PipelineSpec withOutput(PipelineSpec s, PipelineSpec.Split split, PipelineSpec.Output o) {
-    return new PipelineSpec(s.name(), s.sourceFile(), s.specHash(), s.packDir(), s.seedsFile(), s.seed(), s.llm(),
+    return new PipelineSpec(s.name(), s.sourceFile(), s.specHash(), s.packDir(), s.packAllowOutsidePaths(), s.seedsFile(), s.seed(), s.llm(),
         s.generation(), new PipelineSpec.Lexical(3, s.lexical().synonymRate(), s.lexical().insertRate(), s.lexical().swapRate(), s.lexical().deleteRate()),
         s.quality(), s.dedup(), s.targets(), split, o);
   }

@@ -26,7 +26,7 @@ class GenerationStageTest {
   static final Path PACK = Path.of("prompts/customer-support").toAbsolutePath();
   @TempDir Path dir;
 
-  /** A pipeline file on the example pack (60 planned calls) with extra llm settings. */
+  /** A pipeline file on the example pack (60 planned calls) with extra llm settings (they may set cache). */
   Path pipeline(String baseUrl, String llmExtra) throws IOException {
     Path f = dir.resolve("p-" + Integer.toHexString(llmExtra.hashCode()) + ".yaml");
     Files.writeString(f, String.join("\n",
@@ -37,7 +37,8 @@ class GenerationStageTest {
         "  provider: openai",
         "  model: gpt-4o-mini",
         "  base_url: " + baseUrl,
-        "  cache: " + dir.resolve("cache/responses.sqlite"),
+        // a key given twice is an error, so llmExtra's own cache replaces this one
+        llmExtra.lines().anyMatch(l -> l.startsWith("cache:")) ? "" : "  cache: " + dir.resolve("cache/responses.sqlite"),
         "  max_tokens: 512",
         llmExtra.isEmpty() ? "" : llmExtra.lines().map(l -> "  " + l).reduce((a, b) -> a + "\n" + b).orElse(""),
         "generation:",

@@ -75,7 +75,7 @@ class TopUpTest {
     Files.writeString(dir.resolve("prompts/p/pack.yaml"), "system_prompt: s\n");
     Files.writeString(f, "pack: prompts/p\ngeneration: {examples_per_call: 5}\ntargets: {per_label: " + perLabel + "}\n");
     PipelineSpec spec = SpecLoader.load(f, Map.of(), SpecLoader.Overrides.none());
-    return new RunPlan(spec, null, List.of(), "openai", "", List.of());
+    return new RunPlan(spec, null, List.of(), "openai", "", List.of(), List.of());
   }
 
   @Test

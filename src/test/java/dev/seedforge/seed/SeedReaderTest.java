@@ -79,6 +79,54 @@ class SeedReaderTest {
   }
 
   @Test
+  void should_refuse_a_seed_longer_than_the_limit_naming_its_line() throws IOException {
+    // given: a 1 MB seed line between two ordinary ones
+    Path f = dir.resolve("s.jsonl");
+    Files.writeString(f, "{\"text\": \"short one\", \"label\": \"a\"}\n{\"text\": \"" + "word ".repeat(200_000) + "\", \"label\": \"a\"}\n"
+        + "{\"text\": \"" + "x".repeat(16_000) + "\", \"label\": \"a\"}\n");
+
+    // when / then
+    assertThatThrownBy(() -> SeedReader.read(f, TaskType.CLASSIFICATION))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p)
+            .endsWith("s.jsonl:2: the seed has 999,999 characters, more than the 16,000 a seed may have (all its fields together); shorten it or split it into several seeds")));
+  }
+
+  @Test
+  void should_count_every_field_of_an_instruction_seed_against_the_limit() throws IOException {
+    // given
+    Path f = dir.resolve("s.jsonl");
+    Files.writeString(f, "{\"instruction\": \"" + "i".repeat(9000) + "\", \"input\": \"\", \"output\": \"" + "o".repeat(9000) + "\"}\n");
+
+    // when / then
+    assertThatThrownBy(() -> SeedReader.read(f, TaskType.INSTRUCTION))
+        .hasMessageContaining("s.jsonl:1: the seed has 18,000 characters, more than the 16,000");
+  }
+
+  @Test
+  void should_report_a_csv_header_without_the_needed_columns_once() throws IOException {
+    // given
+    Path f = dir.resolve("s.csv");
+    Files.writeString(f, "message,intent\nhello there,a\nwhere is it,b\nthird row,a\n");
+
+    // when / then
+    assertThatThrownBy(() -> SeedReader.read(f, TaskType.CLASSIFICATION))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p)
+            .endsWith("s.csv:1: the header names the columns message, intent; a classification seed file needs the columns text, label (or category)")));
+  }
+
+  @Test
+  void should_report_an_instruction_csv_header_missing_output_once() throws IOException {
+    // given
+    Path f = dir.resolve("s.csv");
+    Files.writeString(f, "instruction,input,answer\nDo x,,done\nDo y,,ok\n");
+
+    // when / then
+    assertThatThrownBy(() -> SeedReader.read(f, TaskType.INSTRUCTION))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p)
+            .endsWith("s.csv:1: the header names the columns instruction, input, answer; an instruction seed file needs the columns instruction, output (input, label or category optional)")));
+  }
+
+  @Test
   void should_read_the_real_self_instruct_seed_tasks_converted_to_instruction_seeds() throws IOException {
     Path src = Path.of("../shared/data/self-instruct/seed_tasks.jsonl");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(src), "shared data not present");
