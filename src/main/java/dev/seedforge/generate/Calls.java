@@ -66,6 +66,53 @@ final class Calls {
     if (fatal != null) {
       throw new FatalCallException(fatal.getMessage());
     }
+    if (cache == null) {
+      return sendClaimed(request);
+    }
+    ResponseCache.Entry answered = awaitClaim(request);
+    if (answered != null) {
+      ledger.cacheHit(run.runId());
+      return CallOutcome.fromCache(request, answered, run.runId().equals(answered.paidByRun()));
+    }
+    try {
+      return sendClaimed(request);
+    } finally {
+      cache.release(request.id(), run.runId());
+    }
+  }
+
+  /**
+   * Claims the request in the cache; while another run that shares the cache is sending it, waits
+   * for that run's answer instead of paying for it twice. Returns the answer when one arrived, or
+   * null when the request is now this run's to send.
+   */
+  private ResponseCache.Entry awaitClaim(GenerationRequest request) {
+    long stale = staleClaimMillis();
+    while (true) {
+      ResponseCache.Claim c = cache.claim(request.id(), run.runId(), stale, !settings.refreshCache());
+      if (c == ResponseCache.Claim.CLAIMED) {
+        return null;
+      }
+      if (c == ResponseCache.Claim.ANSWERED) {
+        return cache.get(request.id());
+      }
+      try {
+        Thread.sleep(CLAIM_POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for another run's call", e);
+      }
+    }
+  }
+
+  static final long CLAIM_POLL_MILLIS = 200;
+
+  /** Longer than one call with all its retries can take: a claim older than this was left by a killed run. */
+  long staleClaimMillis() {
+    return settings.timeoutSeconds() * 1000L * settings.maxAttempts() + 120_000L;
+  }
+
+  private CallOutcome sendClaimed(GenerationRequest request) {
     int prompt = tokens.promptTokens(request.messages());
     int maxOut = request.params().maxTokens();
     SpendLedger.Reservation reservation = ledger.reserve(run.runId(), settings.budget(), request.id(), run.round(), request.label(),

@@ -53,6 +53,7 @@ public final class ResponseCache {
         // caches written before runs were recorded keep working: their answers count as paid by an earlier run
         s.execute("ALTER TABLE responses ADD COLUMN paid_by_run TEXT");
       }
+      s.execute("CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, claimed_at INTEGER NOT NULL)");
     }
   }
 
@@ -78,6 +79,85 @@ public final class ResponseCache {
       }
     } catch (SQLException e) {
       throw new IllegalStateException("response cache read failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** What {@link #claim} found. */
+  public enum Claim {
+    /** The request is this run's to send. */
+    CLAIMED,
+    /** Another run is sending it now: wait for its answer. */
+    HELD,
+    /** It has an answer already. */
+    ANSWERED
+  }
+
+  /**
+   * Claims request {@code id} for run {@code runId} before it is sent, so that two runs sharing
+   * this cache never pay for the same request at once: while another run's claim is younger than
+   * {@code staleMillis} (longer than a call with all its retries can take), the request is HELD; a
+   * claim left by a killed run goes stale and is taken over. With {@code answeredCounts}, a stored
+   * answer ends the wait (ANSWERED).
+   */
+  public synchronized Claim claim(String id, String runId, long staleMillis, boolean answeredCounts) {
+    try {
+      try (Statement s = connection.createStatement()) {
+        s.execute("BEGIN IMMEDIATE");
+      }
+      try {
+        Claim c = claimIn(id, runId, staleMillis, answeredCounts);
+        try (Statement s = connection.createStatement()) {
+          s.execute("COMMIT");
+        }
+        return c;
+      } catch (SQLException e) {
+        try (Statement s = connection.createStatement()) {
+          s.execute("ROLLBACK");
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("response cache claim failed: " + e.getMessage(), e);
+    }
+  }
+
+  private Claim claimIn(String id, String runId, long staleMillis, boolean answeredCounts) throws SQLException {
+    if (answeredCounts) {
+      try (PreparedStatement q = connection.prepareStatement("SELECT 1 FROM responses WHERE id = ?")) {
+        q.setString(1, id);
+        try (ResultSet rs = q.executeQuery()) {
+          if (rs.next()) {
+            return Claim.ANSWERED;
+          }
+        }
+      }
+    }
+    long now = System.currentTimeMillis();
+    try (PreparedStatement q = connection.prepareStatement("SELECT run_id, claimed_at FROM claims WHERE id = ?")) {
+      q.setString(1, id);
+      try (ResultSet rs = q.executeQuery()) {
+        if (rs.next() && !rs.getString(1).equals(runId) && rs.getLong(2) > now - staleMillis) {
+          return Claim.HELD;
+        }
+      }
+    }
+    try (PreparedStatement q = connection.prepareStatement("INSERT OR REPLACE INTO claims (id, run_id, claimed_at) VALUES (?, ?, ?)")) {
+      q.setString(1, id);
+      q.setString(2, runId);
+      q.setLong(3, now);
+      q.executeUpdate();
+    }
+    return Claim.CLAIMED;
+  }
+
+  /** Gives up run {@code runId}'s claim on {@code id} (its call ended, answered or not). */
+  public synchronized void release(String id, String runId) {
+    try (PreparedStatement q = connection.prepareStatement("DELETE FROM claims WHERE id = ? AND run_id = ?")) {
+      q.setString(1, id);
+      q.setString(2, runId);
+      q.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("response cache write failed: " + e.getMessage(), e);
     }
   }
 
