@@ -53,7 +53,7 @@ public final class ResponseCache {
         // caches written before runs were recorded keep working: their answers count as paid by an earlier run
         s.execute("ALTER TABLE responses ADD COLUMN paid_by_run TEXT");
       }
-      s.execute("CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, claimed_at INTEGER NOT NULL)");
+      s.execute("CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, claimed_at INTEGER NOT NULL, pid INTEGER NOT NULL)");
     }
   }
 
@@ -95,9 +95,9 @@ public final class ResponseCache {
   /**
    * Claims request {@code id} for run {@code runId} before it is sent, so that two runs sharing
    * this cache never pay for the same request at once: while another run's claim is younger than
-   * {@code staleMillis} (longer than a call with all its retries can take), the request is HELD; a
-   * claim left by a killed run goes stale and is taken over. With {@code answeredCounts}, a stored
-   * answer ends the wait (ANSWERED).
+   * {@code staleMillis} (longer than a call with all its retries can take) and its process is
+   * alive, the request is HELD; a claim left by a killed run (its process gone, or the claim stale)
+   * is taken over. With {@code answeredCounts}, a stored answer ends the wait (ANSWERED).
    */
   public synchronized Claim claim(String id, String runId, long staleMillis, boolean answeredCounts) {
     try {
@@ -133,18 +133,20 @@ public final class ResponseCache {
       }
     }
     long now = System.currentTimeMillis();
-    try (PreparedStatement q = connection.prepareStatement("SELECT run_id, claimed_at FROM claims WHERE id = ?")) {
+    try (PreparedStatement q = connection.prepareStatement("SELECT run_id, claimed_at, pid FROM claims WHERE id = ?")) {
       q.setString(1, id);
       try (ResultSet rs = q.executeQuery()) {
-        if (rs.next() && !rs.getString(1).equals(runId) && rs.getLong(2) > now - staleMillis) {
+        if (rs.next() && !rs.getString(1).equals(runId) && rs.getLong(2) > now - staleMillis
+            && ProcessHandle.of(rs.getLong(3)).map(ProcessHandle::isAlive).orElse(false)) {
           return Claim.HELD;
         }
       }
     }
-    try (PreparedStatement q = connection.prepareStatement("INSERT OR REPLACE INTO claims (id, run_id, claimed_at) VALUES (?, ?, ?)")) {
+    try (PreparedStatement q = connection.prepareStatement("INSERT OR REPLACE INTO claims (id, run_id, claimed_at, pid) VALUES (?, ?, ?, ?)")) {
       q.setString(1, id);
       q.setString(2, runId);
       q.setLong(3, now);
+      q.setLong(4, ProcessHandle.current().pid());
       q.executeUpdate();
     }
     return Claim.CLAIMED;

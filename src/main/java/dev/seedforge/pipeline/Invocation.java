@@ -64,9 +64,12 @@ final class Invocation {
       RunFolder folder = RunFolder.claim(outDir, command, () -> "the run stopped before it finished; nothing was paid for; run the same command again");
       return new Invocation(options, outDir, context, null, folder, curateInput);
     }
-    SpendLedger ledger = SpendLedger.open(ledgerFile);
-    RunFolder folder = RunFolder.claim(outDir, command, () -> interrupted(ledger, runId));
+    SpendLedger[] opened = new SpendLedger[1];
+    RunFolder folder = RunFolder.claim(outDir, command, () -> interrupted(opened[0], runId));
+    SpendLedger ledger;
     try {
+      ledger = SpendLedger.open(ledgerFile);
+      opened[0] = ledger;
       ledger.startRun(runId, plan.spec().name());
     } catch (RuntimeException e) {
       folder.close();
@@ -203,7 +206,7 @@ final class Invocation {
 
   /** What an interrupted run says as the JVM stops: what it paid for is cached, and how to resume. */
   private static String interrupted(SpendLedger ledger, String runId) {
-    SpendLedger.Spend spent = ledger.standing(runId).settled();
+    SpendLedger.Spend spent = ledger == null ? SpendLedger.Spend.NONE : ledger.standing(runId).settled();
     return String.format(Locale.ROOT,
         "the run stopped before it finished; the response cache keeps every answer paid for (%d requests sent, %d tokens, $%.4f);"
             + " run the same command again to resume: it pays only for what is missing and counts this attempt against llm.budget",

@@ -48,7 +48,8 @@ class AccountingTest {
         "  concurrency: 4",
         "  price: {input_per_million: " + IN_PRICE + ", output_per_million: " + OUT_PRICE + "}",
         llmExtra.lines().map(l -> "  " + l).reduce("", (a, b) -> a + b + "\n"),
-        "generation: {calls_per_label: 1, examples_per_call: 5" + (generation.isEmpty() ? "" : ", " + generation) + "}",
+        "generation: {examples_per_call: 5" + (generation.contains("calls_per_label") ? "" : ", calls_per_label: 1")
+            + (generation.isEmpty() ? "" : ", " + generation) + "}",
         "quality: {language: \"off\"}",
         "targets: {per_label: " + perLabel + "}",
         "output: {dir: " + dir.resolve("out") + "}",
