@@ -70,6 +70,8 @@ public final class CurateCommand implements Callable<Integer> {
       err.println("seedforge: curating " + input + " with " + plan.seeds().size() + " seeds from the pack");
       err.flush();
     }
-    return Runner.run(plan, options, input.toAbsolutePath().toString());
+    Runner.Outcome outcome = Runner.run(plan, options, input.toAbsolutePath().toString());
+    dev.seedforge.report.HtmlReport.write(outcome.outDir());
+    return outcome;
   }
 }

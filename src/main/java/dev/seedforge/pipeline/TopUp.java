@@ -83,6 +83,7 @@ public final class TopUp {
       m.with("warnings").put("top_up", "top-up rounds need the response cache (llm.cache); none were run");
     }
     AtomicFiles.writeString(outcome.outDir().resolve("manifest.json"), Json.pretty(m) + "\n");
+    dev.seedforge.report.HtmlReport.write(outcome.outDir());
     return outcome;
   }
 
