@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code seedforge estimate PIPELINE.yaml}: calls, tokens, cost and time, before paying for any. */
@@ -27,8 +26,7 @@ public final class EstimateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "PIPELINE.yaml", description = "The pipeline file, e.g. pipelines/support-intents.yaml")
   Path pipeline;
 
-  @Option(names = "--model", paramLabel = "M", description = "Model name (default: llm.model)")
-  String model;
+  @CommandLine.Mixin SharedOptions.GenerationModel model;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
 
@@ -36,7 +34,7 @@ public final class EstimateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = commandSpec.commandLine().getErr();
     PrintWriter out = commandSpec.commandLine().getOut();
-    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(null, model, null, null, null));
+    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(null, model.model, null, null, null));
     RunPlan plan = RunPlan.prepareForEstimate(spec);
     Estimator.Estimate e = Estimator.estimate(plan.spec(), plan.seeds(), plan.requests());
     print(out, plan.spec(), e);

@@ -31,20 +31,17 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "PIPELINE.yaml", description = "The pipeline file, e.g. pipelines/support-intents.yaml")
   Path pipeline;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: output.dir of the pipeline file)")
-  String out;
+  @CommandLine.Mixin SharedOptions.RunDir out;
 
   @Option(names = "--provider", paramLabel = "P", description = "auto, lexical, openai or ollama (default: llm.provider)")
   String provider;
 
-  @Option(names = "--model", paramLabel = "M", description = "Model name (default: llm.model)")
-  String model;
+  @CommandLine.Mixin SharedOptions.GenerationModel model;
 
   @Option(names = "--base-url", paramLabel = "URL", description = "OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
   String baseUrl;
 
-  @Option(names = "--seed", paramLabel = "N", description = "Pipeline seed for every random choice (default: seed)")
-  Long seed;
+  @CommandLine.Mixin SharedOptions.PipelineSeed seed;
 
   @Option(names = "--no-cache", description = "Neither read nor write the response cache (llm.cache)")
   boolean noCache;
@@ -60,7 +57,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = commandSpec.commandLine().getErr();
     PrintWriter outw = commandSpec.commandLine().getOut();
-    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(provider, model, baseUrl, seed, out));
+    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(provider, model.model, baseUrl, seed.seed, out.dir));
     if (noCache || refreshCache) {
       spec = spec.withLlm(spec.llm().withCache(noCache ? null : spec.llm().cache(), refreshCache && !noCache));
     }
