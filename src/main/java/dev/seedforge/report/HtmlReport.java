@@ -152,11 +152,17 @@ public final class HtmlReport {
     if (d.kept().isEmpty()) {
       return;
     }
+    // a classification record's answer is its label, shown once
+    boolean answers = !"classification".equals(d.task());
     b.append("<section><h2>Kept examples</h2><p class=\"caption\">The first ").append(ReportData.KEPT_PER_LABEL)
-        .append(" records of each label in train.</p><table class=\"examples\"><thead><tr><th>label</th><th>input</th><th>answer</th></tr></thead><tbody>\n");
+        .append(" records of each label in train.</p><table class=\"examples\"><thead><tr><th>label</th><th>input</th>")
+        .append(answers ? "<th>answer</th>" : "").append("</tr></thead><tbody>\n");
     for (ReportData.Kept k : d.kept()) {
-      b.append("<tr><td>").append(esc(k.label())).append("</td><td class=\"text\">").append(esc(k.text()))
-          .append("</td><td class=\"text\">").append(esc(k.answer())).append("</td></tr>\n");
+      b.append("<tr><td>").append(esc(k.label())).append("</td><td class=\"text\">").append(esc(k.text())).append("</td>");
+      if (answers) {
+        b.append("<td class=\"text\">").append(esc(k.answer())).append("</td>");
+      }
+      b.append("</tr>\n");
     }
     b.append("</tbody></table></section>\n");
   }

@@ -226,7 +226,10 @@ final class ReportCharts {
     ObjectNode label = x.putObject("axisLabel");
     label.put("interval", 0);
     label.put("rotate", categories.size() > 5 ? 30 : 0);
-    o.putArray("yAxis").addObject().put("type", "value").put("name", valueName);
+    ObjectNode y = o.putArray("yAxis").addObject();
+    y.put("type", "value").put("name", valueName);
+    // the axis name starts at the axis, so a long one is not cut at the chart's left edge
+    y.putObject("nameTextStyle").put("align", "left");
     return o;
   }
 
