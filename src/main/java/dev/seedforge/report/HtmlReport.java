@@ -48,11 +48,11 @@ public final class HtmlReport {
     StringBuilder b = new StringBuilder(1 << 20);
     b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-        .append("<title>").append(esc("seedforge report: " + d.name())).append("</title>\n")
+        .append("<title>").append(esc("seedforge report: " + d.manifest().name())).append("</title>\n")
         .append("<style>").append(CSS).append("</style>\n</head>\n<body>\n");
-    b.append("<header><h1>").append(esc(d.name())).append("</h1><p>")
-        .append(esc(d.task())).append(" dataset, status <strong data-manifest=\"/status\">").append(esc(d.status()))
-        .append("</strong>; seedforge ").append(esc(d.version())).append("</p></header>\n");
+    b.append("<header><h1>").append(esc(d.manifest().name())).append("</h1><p>")
+        .append(esc(d.manifest().task())).append(" dataset, status <strong data-manifest=\"/status\">").append(esc(d.manifest().status()))
+        .append("</strong>; seedforge ").append(esc(d.manifest().version())).append("</p></header>\n");
     figures(b, d);
     notes(b, d);
     b.append("<main>\n");
@@ -84,7 +84,7 @@ public final class HtmlReport {
     figure(b, d, "passed the gate", "/stages/passed_quality/total");
     figure(b, d, "train", "/stages/train/total");
     figure(b, d, "validation", "/stages/validation/total");
-    if (d.hasStage("test")) {
+    if (d.manifest().hasStage("test")) {
       figure(b, d, "test", "/stages/test/total");
     }
     figure(b, d, "rejected", "/rejections/all/total");
@@ -93,7 +93,7 @@ public final class HtmlReport {
     figure(b, d, "calls failed", "/calls/failed/total");
     figure(b, d, "input tokens", "/tokens/input/total");
     figure(b, d, "output tokens", "/tokens/output/total");
-    if (!d.at("/cost/total").isMissingNode()) {
+    if (!d.manifest().at("/cost/total").isMissingNode()) {
       figure(b, d, "cost, USD", "/cost/total");
     }
     b.append("</section>\n");
@@ -101,7 +101,7 @@ public final class HtmlReport {
 
   private static void figure(StringBuilder b, ReportData d, String name, String pointer) {
     b.append("<div class=\"figure\"><div class=\"value\" data-manifest=\"").append(esc(pointer)).append("\">")
-        .append(esc(number(d.at(pointer)))).append("</div><div class=\"name\">").append(esc(name)).append("</div></div>\n");
+        .append(esc(number(d.manifest().at(pointer)))).append("</div><div class=\"name\">").append(esc(name)).append("</div></div>\n");
   }
 
   private static void notes(StringBuilder b, ReportData d) {
@@ -111,7 +111,7 @@ public final class HtmlReport {
   }
 
   private static void rejectionTable(StringBuilder b, ReportData d) {
-    Map<String, ReportData.Counts> byFilter = d.rejectionsByFilter();
+    Map<String, ManifestView.Counts> byFilter = d.manifest().rejectionsByFilter();
     if (byFilter.isEmpty()) {
       return;
     }
@@ -122,25 +122,25 @@ public final class HtmlReport {
           .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(3)
           .map(e -> e.getKey() + " " + e.getValue()).reduce((x, y) -> x + ", " + y).orElse("");
       b.append("<tr><td>").append(esc(filter)).append("</td><td class=\"num\" data-manifest=\"")
-          .append(esc(ReportData.pointer("rejections", "by_filter", filter, "total"))).append("\">")
-          .append(esc(number(d.at(ReportData.pointer("rejections", "by_filter", filter, "total"))))).append("</td><td>")
+          .append(esc(ManifestView.pointer("rejections", "by_filter", filter, "total"))).append("\">")
+          .append(esc(number(d.manifest().at(ManifestView.pointer("rejections", "by_filter", filter, "total"))))).append("</td><td>")
           .append(esc(top)).append("</td></tr>\n");
     });
     b.append("</tbody></table></section>\n");
   }
 
   private static void acceptanceTable(StringBuilder b, ReportData d) {
-    if (d.acceptance("by_strategy").isEmpty()) {
+    if (d.manifest().acceptance("by_strategy").isEmpty()) {
       return;
     }
     b.append("<section><h2>Acceptance</h2><table><thead><tr><th>strategy or template</th><th class=\"num\">generated</th>")
         .append("<th class=\"num\">kept</th><th class=\"num\">rate</th></tr></thead><tbody>\n");
     for (String by : List.of("by_strategy", "by_template")) {
-      for (ReportData.Acceptance a : d.acceptance(by)) {
+      for (ManifestView.Acceptance a : d.manifest().acceptance(by)) {
         b.append("<tr><td>").append(esc(by.substring(3) + " " + a.name())).append("</td>");
         for (String field : List.of("generated", "kept", "rate")) {
-          String p = ReportData.pointer("acceptance", by, a.name(), field);
-          b.append("<td class=\"num\" data-manifest=\"").append(esc(p)).append("\">").append(esc(number(d.at(p)))).append("</td>");
+          String p = ManifestView.pointer("acceptance", by, a.name(), field);
+          b.append("<td class=\"num\" data-manifest=\"").append(esc(p)).append("\">").append(esc(number(d.manifest().at(p)))).append("</td>");
         }
         b.append("</tr>\n");
       }
@@ -153,7 +153,7 @@ public final class HtmlReport {
       return;
     }
     // a classification record's answer is its label, shown once
-    boolean answers = !"classification".equals(d.task());
+    boolean answers = !"classification".equals(d.manifest().task());
     b.append("<section><h2>Kept examples</h2><p class=\"caption\">The first ").append(ReportData.KEPT_PER_LABEL)
         .append(" records of each label in train.</p><table class=\"examples\"><thead><tr><th>label</th><th>input</th>")
         .append(answers ? "<th>answer</th>" : "").append("</tr></thead><tbody>\n");
@@ -192,18 +192,18 @@ public final class HtmlReport {
 
   private static void warnings(StringBuilder b, ReportData d) {
     b.append("<section><h2>Warnings</h2>");
-    if (d.warnings().isEmpty()) {
+    if (d.manifest().warnings().isEmpty()) {
       b.append("<p>None.</p></section>\n");
       return;
     }
     b.append("<table><tbody>\n");
-    d.warnings().forEach((k, v) -> b.append("<tr><td>").append(esc(k)).append("</td><td class=\"text\">").append(esc(v)).append("</td></tr>\n"));
+    d.manifest().warnings().forEach((k, v) -> b.append("<tr><td>").append(esc(k)).append("</td><td class=\"text\">").append(esc(v)).append("</td></tr>\n"));
     b.append("</tbody></table></section>\n");
   }
 
   private static void settings(StringBuilder b, ReportData d) {
     b.append("<section><h2>Settings</h2><table><tbody>\n");
-    d.settings().forEach((k, v) -> b.append("<tr><td>").append(esc(k)).append("</td><td class=\"text\">").append(esc(v)).append("</td></tr>\n"));
+    d.manifest().settings().forEach((k, v) -> b.append("<tr><td>").append(esc(k)).append("</td><td class=\"text\">").append(esc(v)).append("</td></tr>\n"));
     b.append("</tbody></table>\n");
     if (d.pipelineText() != null) {
       b.append("<details><summary>The pipeline file</summary><pre>").append(esc(d.pipelineText())).append("</pre></details>\n");

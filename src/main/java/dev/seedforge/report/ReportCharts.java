@@ -26,48 +26,48 @@ final class ReportCharts {
   static List<Chart> all(ReportData d) {
     List<Chart> out = new ArrayList<>();
     out.add(labels(d));
-    if (!d.rejectionsPerLabel().isEmpty()) {
+    if (!d.manifest().rejectionsPerLabel().isEmpty()) {
       out.add(rejections(d));
     }
-    if (!d.acceptance("by_strategy").isEmpty()) {
+    if (!d.manifest().acceptance("by_strategy").isEmpty()) {
       out.add(acceptance(d));
     }
     if (!d.lengths().isEmpty()) {
       out.add(lengths(d));
     }
-    if (!d.diversity("generated").isMissingNode() || d.nearDuplicateRate() != null) {
+    if (!d.manifest().diversity("generated").isMissingNode() || d.manifest().nearDuplicateRate() != null) {
       out.add(diversity(d));
     }
-    if (d.madeCalls()) {
+    if (d.manifest().madeCalls()) {
       out.add(calls(d));
     }
-    if (d.madeCalls() || d.rounds().size() > 1) {
+    if (d.manifest().madeCalls() || d.manifest().rounds().size() > 1) {
       out.add(rounds(d));
     }
-    if (!d.examplesPerDocument().isEmpty()) {
+    if (!d.manifest().examplesPerDocument().isEmpty()) {
       out.add(documents(d));
     }
     return out;
   }
 
   static Chart labels(ReportData d) {
-    List<String> labels = d.labels();
+    List<String> labels = d.manifest().labels();
     ObjectNode o = base(labels, "records");
     ArrayNode series = o.putArray("series");
-    series.add(bar("generated (before the gate)", values(labels, d.stage("generated")::of)));
-    series.add(bar("passed the gate", values(labels, d.stage("passed_quality")::of)));
-    series.add(bar("after dedup, seeds included", values(labels, l -> d.available().getOrDefault(l, 0L))));
-    series.add(bar("kept after balancing", values(labels, l -> d.keptPerLabel().getOrDefault(l, 0L))));
+    series.add(bar("generated (before the gate)", values(labels, d.manifest().stage("generated")::of)));
+    series.add(bar("passed the gate", values(labels, d.manifest().stage("passed_quality")::of)));
+    series.add(bar("after dedup, seeds included", values(labels, l -> d.manifest().available().getOrDefault(l, 0L))));
+    series.add(bar("kept after balancing", values(labels, l -> d.manifest().keptPerLabel().getOrDefault(l, 0L))));
     return new Chart("labels", "Labels before and after the gate, and after balancing",
         "Generated candidates per label, those that passed the quality gate, those left after dedup (seeds join here), and those kept at the quota.", o);
   }
 
   static Chart rejections(ReportData d) {
-    List<String> labels = new ArrayList<>(d.rejectionsPerLabel().keySet());
+    List<String> labels = new ArrayList<>(d.manifest().rejectionsPerLabel().keySet());
     ObjectNode o = base(labels, "records rejected");
     ArrayNode series = o.putArray("series");
-    for (String filter : d.rejectionsByFilter().keySet()) {
-      ObjectNode s = bar(filter, values(labels, l -> d.rejectionsPerLabel().getOrDefault(l, Map.of()).getOrDefault(filter, 0L)));
+    for (String filter : d.manifest().rejectionsByFilter().keySet()) {
+      ObjectNode s = bar(filter, values(labels, l -> d.manifest().rejectionsPerLabel().getOrDefault(l, Map.of()).getOrDefault(filter, 0L)));
       s.put("stack", "rejected");
       series.add(s);
     }
@@ -76,13 +76,13 @@ final class ReportCharts {
   }
 
   static Chart acceptance(ReportData d) {
-    List<ReportData.Acceptance> rows = new ArrayList<>();
+    List<ManifestView.Acceptance> rows = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    for (ReportData.Acceptance a : d.acceptance("by_strategy")) {
+    for (ManifestView.Acceptance a : d.manifest().acceptance("by_strategy")) {
       rows.add(a);
       names.add("strategy " + a.name());
     }
-    for (ReportData.Acceptance a : d.acceptance("by_template")) {
+    for (ManifestView.Acceptance a : d.manifest().acceptance("by_template")) {
       rows.add(a);
       names.add("template " + a.name());
     }
@@ -130,37 +130,37 @@ final class ReportCharts {
     ObjectNode o = base(names, "share");
     ArrayNode series = o.putArray("series");
     ArrayNode generated = Json.mapper().createArrayNode();
-    generated.add(d.diversity("generated").path("distinct_1").asDouble());
-    generated.add(d.diversity("generated").path("distinct_2").asDouble());
-    if (d.nearDuplicateRate() == null) {
+    generated.add(d.manifest().diversity("generated").path("distinct_1").asDouble());
+    generated.add(d.manifest().diversity("generated").path("distinct_2").asDouble());
+    if (d.manifest().nearDuplicateRate() == null) {
       generated.add("-");
     } else {
-      generated.add(d.nearDuplicateRate());
+      generated.add(d.manifest().nearDuplicateRate());
     }
-    series.add(bar("generated (" + d.diversity("generated").path("records").asLong() + " records)", generated));
+    series.add(bar("generated (" + d.manifest().diversity("generated").path("records").asLong() + " records)", generated));
     ArrayNode seeds = Json.mapper().createArrayNode();
-    seeds.add(d.diversity("seeds").path("distinct_1").asDouble());
-    seeds.add(d.diversity("seeds").path("distinct_2").asDouble());
+    seeds.add(d.manifest().diversity("seeds").path("distinct_1").asDouble());
+    seeds.add(d.manifest().diversity("seeds").path("distinct_2").asDouble());
     seeds.add("-");
-    series.add(bar("seeds (" + d.diversity("seeds").path("records").asLong() + " records)", seeds));
+    series.add(bar("seeds (" + d.manifest().diversity("seeds").path("records").asLong() + " records)", seeds));
     return new Chart("diversity", "Diversity against the seeds",
         "distinct-n: unique word n-grams over all n-grams (higher is more varied) of the generated records and of the seeds; near-duplicate rate: records near-dedup dropped over those that reached dedup.", o);
   }
 
   static Chart calls(ReportData d) {
-    Set<String> labelSet = new java.util.TreeSet<>(d.calls("planned").perLabel().keySet());
-    labelSet.addAll(d.costPerLabel().keySet());
+    Set<String> labelSet = new java.util.TreeSet<>(d.manifest().calls("planned").perLabel().keySet());
+    labelSet.addAll(d.manifest().costPerLabel().keySet());
     List<String> labels = new ArrayList<>(labelSet);
     ObjectNode o = base(labels, "calls");
     o.withArray("yAxis").addObject().put("type", "value").put("name", "USD");
     ArrayNode series = o.putArray("series");
     for (String kind : List.of("made", "cached", "failed")) {
-      ObjectNode s = bar(kind, values(labels, d.calls(kind)::of));
+      ObjectNode s = bar(kind, values(labels, d.manifest().calls(kind)::of));
       s.put("stack", "calls");
       series.add(s);
     }
     ArrayNode cost = Json.mapper().createArrayNode();
-    labels.forEach(l -> cost.add(d.costPerLabel().getOrDefault(l, 0.0)));
+    labels.forEach(l -> cost.add(d.manifest().costPerLabel().getOrDefault(l, 0.0)));
     ObjectNode c = line("cost USD", cost);
     c.put("yAxisIndex", 1);
     series.add(c);
@@ -169,10 +169,10 @@ final class ReportCharts {
   }
 
   static Chart rounds(ReportData d) {
-    List<ReportData.Round> rounds = d.rounds();
+    List<ManifestView.Round> rounds = d.manifest().rounds();
     List<String> names = new ArrayList<>();
     Set<String> figures = new LinkedHashSet<>();
-    for (ReportData.Round r : rounds) {
+    for (ManifestView.Round r : rounds) {
       names.add("round " + r.round());
       figures.addAll(r.figures().keySet());
     }
@@ -194,9 +194,9 @@ final class ReportCharts {
   }
 
   static Chart documents(ReportData d) {
-    List<String> docs = new ArrayList<>(d.examplesPerDocument().keySet());
+    List<String> docs = new ArrayList<>(d.manifest().examplesPerDocument().keySet());
     ObjectNode o = base(docs, "examples");
-    o.putArray("series").add(bar("examples", values(docs, doc -> d.examplesPerDocument().get(doc))));
+    o.putArray("series").add(bar("examples", values(docs, doc -> d.manifest().examplesPerDocument().get(doc))));
     return new Chart("documents", "Examples per document", "Records kept per source document.", o);
   }
 

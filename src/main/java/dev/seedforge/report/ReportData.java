@@ -1,7 +1,6 @@
 package dev.seedforge.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.seedforge.config.InvalidInputException;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.config.SpecLoader;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,35 +24,17 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Everything report.html shows, read from a run directory: the manifest (every field the report
- * reads is read in this class; a section that is absent reads as empty), samples of rejected.jsonl,
- * the records of the data files, and the seeds the duplicates point at. Built from the files alone,
+ * Everything report.html shows, read from a run directory: the manifest (through
+ * {@link ManifestView}, the one place that knows its fields), samples of rejected.jsonl, the records
+ * of the data files, and the seeds the duplicates point at. Built from the files alone,
  * so {@code seedforge report RUN_DIR} gives the same page as the end of the run.
  */
 public final class ReportData {
   public static final int REJECTED_PER_FILTER = 3;
   public static final int KEPT_PER_LABEL = 2;
   static final int MAX_TEXT = 600;
-  /** The splits whose lengths are shown; learning-curve subsets are parts of train. */
-  static final List<String> SPLITS = List.of("train", "validation", "test");
   /** The label of records whose format does not carry one (instruction tasks). */
   public static final String ALL = "(all)";
-
-  /** A total and its per-label figures. */
-  public record Counts(long total, Map<String, Long> perLabel) {
-    static Counts of(JsonNode n) {
-      Map<String, Long> per = new TreeMap<>();
-      n.path("per_label").fields().forEachRemaining(e -> per.put(e.getKey(), e.getValue().asLong()));
-      return new Counts(n.path("total").asLong(), per);
-    }
-
-    public long of(String label) {
-      return perLabel.getOrDefault(label, 0L);
-    }
-  }
-
-  /** A strategy's or template's candidates: generated, kept after gate and dedup, and the rate. */
-  public record Acceptance(String name, long generated, long kept, double rate) {}
 
   /** One rejected record as the report shows it; {@code relatedText} is null when unknown. */
   public record Rejected(
@@ -64,11 +44,8 @@ public final class ReportData {
   /** One kept record of a data file. */
   public record Kept(String split, String label, String text, String answer) {}
 
-  /** One top-up round: its number and every number the manifest gives for it. */
-  public record Round(int round, Map<String, Double> figures, long available) {}
-
   private final Path dir;
-  private final JsonNode manifest;
+  private final ManifestView manifest;
   private final List<Rejected> rejected;
   private final Map<String, Long> rejectedLines;
   private final List<Kept> kept;
@@ -77,7 +54,7 @@ public final class ReportData {
   private final List<String> notes;
 
   private ReportData(
-      Path dir, JsonNode manifest, List<Rejected> rejected, Map<String, Long> rejectedLines, List<Kept> kept,
+      Path dir, ManifestView manifest, List<Rejected> rejected, Map<String, Long> rejectedLines, List<Kept> kept,
       Map<String, Map<String, List<Integer>>> lengths, String pipelineText, List<String> notes) {
     this.dir = dir;
     this.manifest = manifest;
@@ -95,233 +72,34 @@ public final class ReportData {
     if (!Files.isRegularFile(manifestFile)) {
       throw new InvalidInputException(SpecLoader.display(dir) + ": no manifest.json; give the directory a run wrote (output.dir or --out)");
     }
-    JsonNode manifest;
+    JsonNode json;
     try {
-      manifest = Json.mapper().readTree(Files.readString(manifestFile, StandardCharsets.UTF_8));
+      json = Json.mapper().readTree(Files.readString(manifestFile, StandardCharsets.UTF_8));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new InvalidInputException(SpecLoader.display(manifestFile) + ": not valid JSON: " + e.getOriginalMessage());
     }
+    ManifestView manifest = new ManifestView(json, dir.getFileName() == null ? "run" : dir.getFileName().toString());
     List<String> notes = new ArrayList<>();
-    Map<String, String> seedTexts = seedTexts(manifest, notes);
-    String task = manifest.path("pipeline").path("task").asText("classification");
-    RecordTexts texts = RecordTexts.forFormat(firstFormat(manifest), task);
+    Map<String, String> seedTexts = seedTexts(manifest.pipelineFile(), notes);
+    RecordTexts texts = RecordTexts.forFormat(manifest.firstFormat(), manifest.task().isEmpty() ? "classification" : manifest.task());
     List<Kept> kept = new ArrayList<>();
     Map<String, Map<String, List<Integer>>> lengths = new LinkedHashMap<>();
-    for (Map.Entry<String, String> f : dataFiles(manifest).entrySet()) {
+    for (Map.Entry<String, String> f : manifest.dataFiles().entrySet()) {
       readDataFile(dir.resolve(f.getValue()), f.getKey(), texts, kept, lengths);
     }
     Map<String, Long> lineCounts = new TreeMap<>();
     List<Rejected> rejected = readRejected(dir.resolve("rejected.jsonl"), seedTexts, lineCounts);
     String pipelineText = null;
-    String file = manifest.path("pipeline").path("file").asText(null);
+    String file = manifest.pipelineFile();
     if (file != null && Files.isRegularFile(Path.of(file))) {
       pipelineText = Files.readString(Path.of(file), StandardCharsets.UTF_8);
     }
     return new ReportData(dir, manifest, List.copyOf(rejected), lineCounts, List.copyOf(kept), lengths, pipelineText, List.copyOf(notes));
   }
 
-  // ---- the manifest's fields, one accessor each ----
-
-  public String name() {
-    return manifest.path("pipeline").path("name").asText(dir.getFileName().toString());
-  }
-
-  public String task() {
-    return manifest.path("pipeline").path("task").asText("");
-  }
-
-  public String status() {
-    return manifest.path("status").asText("unknown");
-  }
-
-  public String version() {
-    return manifest.path("seedforge_version").asText("");
-  }
-
-  /** The settings table: section, key and value, as the manifest gives them. */
-  public Map<String, String> settings() {
-    Map<String, String> out = new LinkedHashMap<>();
-    JsonNode p = manifest.path("pipeline");
-    for (String k : List.of("file", "pack", "task", "seed", "spec_hash")) {
-      put(out, "pipeline." + k, p.path(k));
-    }
-    JsonNode g = manifest.path("generator");
-    for (String k : List.of("kind", "model", "base_url", "temperature", "max_tokens", "note")) {
-      put(out, "generator." + k, g.path(k));
-    }
-    put(out, "quality.token_bounds", manifest.path("quality").path("token_bounds").path("description"));
-    put(out, "quality.label_model.cv_accuracy", manifest.path("quality").path("label_model").path("cv_accuracy"));
-    manifest.path("balance").fields().forEachRemaining(e -> put(out, "balance." + e.getKey() + ".quota", e.getValue().path("quota")));
-    put(out, "cost.price_source", manifest.path("cost").path("price_source"));
-    JsonNode run = manifest.path("run");
-    for (String k : List.of("started_at", "wall_time_seconds", "runner")) {
-      put(out, "run." + k, run.path(k));
-    }
-    put(out, "seedforge_version", manifest.path("seedforge_version"));
-    return out;
-  }
-
-  private static void put(Map<String, String> out, String key, JsonNode v) {
-    if (!v.isMissingNode() && !v.isNull() && !v.isContainerNode()) {
-      out.put(key, v.asText());
-    }
-  }
-
-  public Counts seeds() {
-    return Counts.of(manifest.path("seeds"));
-  }
-
-  public Counts stage(String name) {
-    return Counts.of(manifest.path("stages").path(name));
-  }
-
-  public boolean hasStage(String name) {
-    return manifest.path("stages").has(name);
-  }
-
-  /** Records per label after the gate and dedup, before balancing ({@code balance.*.available}). */
-  public Map<String, Long> available() {
-    return balanceField("available");
-  }
-
-  /** Records per label kept after balancing ({@code balance.*.kept}). */
-  public Map<String, Long> keptPerLabel() {
-    return balanceField("kept");
-  }
-
-  private Map<String, Long> balanceField(String field) {
-    Map<String, Long> out = new TreeMap<>();
-    manifest.path("balance").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().path(field).asLong()));
-    return out;
-  }
-
-  /** Every label the manifest names, sorted. */
-  public List<String> labels() {
-    Set<String> all = new java.util.TreeSet<>();
-    all.addAll(seeds().perLabel().keySet());
-    all.addAll(stage("generated").perLabel().keySet());
-    all.addAll(available().keySet());
-    all.addAll(rejectionsPerLabel().keySet());
-    return List.copyOf(all);
-  }
-
-  public Counts rejectedTotal() {
-    return Counts.of(manifest.path("rejections").path("all"));
-  }
-
-  /** Rejections per filter ({@code stage/filter}). */
-  public Map<String, Counts> rejectionsByFilter() {
-    Map<String, Counts> out = new TreeMap<>();
-    manifest.path("rejections").path("by_filter").fields().forEachRemaining(e -> out.put(e.getKey(), Counts.of(e.getValue())));
-    return out;
-  }
-
-  /** Rejections per label, then per filter. */
-  public Map<String, Map<String, Long>> rejectionsPerLabel() {
-    Map<String, Map<String, Long>> out = new TreeMap<>();
-    manifest.path("rejections").path("per_label").fields().forEachRemaining(e -> {
-      Map<String, Long> filters = new TreeMap<>();
-      e.getValue().fields().forEachRemaining(f -> filters.put(f.getKey(), f.getValue().asLong()));
-      out.put(e.getKey(), filters);
-    });
-    return out;
-  }
-
-  public List<Acceptance> acceptance(String by) {
-    List<Acceptance> out = new ArrayList<>();
-    manifest.path("acceptance").path(by).fields().forEachRemaining(e -> out.add(new Acceptance(
-        e.getKey(), e.getValue().path("generated").asLong(), e.getValue().path("kept").asLong(), e.getValue().path("rate").asDouble())));
-    return out;
-  }
-
-  /** distinct-1 / distinct-2 / records of {@code generated} or {@code seeds} (bias.diversity). */
-  public JsonNode diversity(String of) {
-    return manifest.path("bias").path("diversity").path(of);
-  }
-
-  /** The near-duplicate rate, or null when dedup did not report one. */
-  public Double nearDuplicateRate() {
-    JsonNode n = manifest.path("bias").path("near_duplicate_rate");
-    return n.isNumber() ? n.asDouble() : null;
-  }
-
-  public Counts calls(String kind) {
-    return Counts.of(manifest.path("calls").path(kind));
-  }
-
-  public boolean madeCalls() {
-    return calls("planned").total() > 0;
-  }
-
-  public double costTotal() {
-    return manifest.path("cost").path("total").asDouble();
-  }
-
-  public Map<String, Double> costPerLabel() {
-    Map<String, Double> out = new TreeMap<>();
-    manifest.path("cost").path("per_label").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble()));
-    return out;
-  }
-
-  public long tokens(String kind) {
-    return manifest.path("tokens").path(kind).path("total").asLong();
-  }
-
-  /**
-   * The top-up rounds: every numeric field of an entry (new_calls, and whatever calls, tokens or
-   * cost a round reports) and the records available after it.
-   */
-  public List<Round> rounds() {
-    List<Round> out = new ArrayList<>();
-    for (JsonNode r : manifest.path("rounds")) {
-      Map<String, Double> figures = new LinkedHashMap<>();
-      r.fields().forEachRemaining(e -> {
-        if (e.getValue().isNumber() && !e.getKey().equals("round")) {
-          figures.put(e.getKey(), e.getValue().asDouble());
-        }
-      });
-      long available = 0;
-      for (JsonNode v : r.path("available_per_label")) {
-        available += v.asLong();
-      }
-      out.add(new Round(r.path("round").asInt(out.size()), figures, available));
-    }
-    return out;
-  }
-
-  /** Examples per source document, for runs that generate from documents (absent otherwise). */
-  public Map<String, Long> examplesPerDocument() {
-    Map<String, Long> out = new TreeMap<>();
-    JsonNode docs = manifest.path("documents");
-    JsonNode per = docs.has("per_document") ? docs.path("per_document") : docs;
-    per.fields().forEachRemaining(e -> {
-      JsonNode v = e.getValue();
-      JsonNode n = v.isNumber() ? v : v.path("examples");
-      if (n.isNumber()) {
-        out.put(e.getKey(), n.asLong());
-      }
-    });
-    return out;
-  }
-
-  public Map<String, String> warnings() {
-    Map<String, String> out = new TreeMap<>();
-    manifest.path("warnings").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-    return out;
-  }
-
-  /** The value at a JSON pointer into the manifest ({@code /stages/train/total}), or a missing node. */
-  public JsonNode at(String pointer) {
-    return manifest.at(pointer);
-  }
-
-  /** The JSON pointer of a manifest path given as its keys ({@code "rejections", "by_filter", "dedup/near_duplicate"}). */
-  public static String pointer(String... keys) {
-    StringBuilder b = new StringBuilder();
-    for (String k : keys) {
-      b.append('/').append(k.replace("~", "~0").replace("/", "~1"));
-    }
-    return b.toString();
+  /** The manifest's fields. */
+  public ManifestView manifest() {
+    return manifest;
   }
 
   // ---- what the other files add ----
@@ -355,24 +133,6 @@ public final class ReportData {
   }
 
   // ---- reading ----
-
-  private static JsonNode firstFormat(JsonNode manifest) {
-    Iterator<JsonNode> it = manifest.path("formats").elements();
-    return it.hasNext() ? it.next() : MissingNode.getInstance();
-  }
-
-  /** split → file, for the first format written. */
-  static Map<String, String> dataFiles(JsonNode manifest) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (JsonNode f : firstFormat(manifest).path("files")) {
-      String path = f.asText();
-      String split = Path.of(path).getFileName().toString().replaceFirst("\\.jsonl$", "");
-      if (SPLITS.contains(split)) {
-        out.put(split, path);
-      }
-    }
-    return out;
-  }
 
   private static void readDataFile(
       Path file, String split, RecordTexts texts, List<Kept> kept, Map<String, Map<String, List<Integer>>> lengths) throws IOException {
@@ -478,8 +238,7 @@ public final class ReportData {
   }
 
   /** The seeds by id, from the pipeline file the manifest names (duplicates of seeds point at them). */
-  private static Map<String, String> seedTexts(JsonNode manifest, List<String> notes) {
-    String file = manifest.path("pipeline").path("file").asText(null);
+  private static Map<String, String> seedTexts(String file, List<String> notes) {
     if (file == null || !Files.isRegularFile(Path.of(file))) {
       notes.add("the pipeline file " + (file == null ? "" : file + " ") + "is not there: seeds that duplicates point at are shown by id only");
       return Map.of();

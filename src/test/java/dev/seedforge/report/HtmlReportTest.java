@@ -67,7 +67,7 @@ class HtmlReportTest {
     List<Element> shown = doc.select("[data-manifest]");
     assertThat(shown).hasSizeGreaterThan(15);
     for (Element e : shown) {
-      JsonNode v = d.at(e.attr("data-manifest"));
+      JsonNode v = d.manifest().at(e.attr("data-manifest"));
       assertThat(v.isMissingNode()).as(e.attr("data-manifest")).isFalse();
       assertThat(e.text()).as(e.attr("data-manifest")).isEqualTo(HtmlReport.number(v));
     }
