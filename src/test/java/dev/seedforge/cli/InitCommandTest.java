@@ -114,6 +114,23 @@ class InitCommandTest {
   }
 
   @Test
+  void should_scaffold_an_instruction_pack_without_labels_when_the_seeds_have_none() throws IOException {
+    Path seeds = dir.resolve("tasks.jsonl");
+    Files.writeString(seeds, "{\"instruction\": \"Name three primary colours.\", \"input\": \"\", \"output\": \"Red, yellow and blue.\"}\n"
+        + "{\"instruction\": \"Reverse the word.\", \"input\": \"stressed\", \"output\": \"desserts\"}\n");
+
+    Result init = run("init", "plain", "--seeds", seeds.toString(), "--dir", dir.toString());
+
+    assertThat(init.code()).as(init.err()).isZero();
+    Pack pack = PackLoader.load(dir.resolve("prompts/plain"));
+    assertThat(pack.task()).isEqualTo(TaskType.INSTRUCTION);
+    assertThat(pack.labels()).isEmpty();
+    assertThat(Files.readString(dir.resolve("prompts/plain/templates/new_task.txt"))).doesNotContain("{{label}}").doesNotContain("Kinds of task");
+    assertThat(Schemas.fields(Schemas.validate(Schemas.PACK, dir.resolve("prompts/plain/pack.yaml")))).isEmpty();
+    assertThat(run("estimate", dir.resolve("pipelines/plain.yaml").toString()).code()).isZero();
+  }
+
+  @Test
   void should_write_placeholder_seeds_without_a_seeds_file() throws IOException {
     Result init = run("init", "fresh", "--dir", dir.toString());
 

@@ -47,11 +47,15 @@ class ReportBrowserTest {
   static final Path CHROMEDRIVER = Path.of(System.getProperty("seedforge.chromedriver", "/usr/bin/chromedriver"));
   static final Path SCREENSHOTS = Path.of("target/report-screenshots");
 
+  /** Selenium looks for a DevTools binding of this Chromium version; the test uses none. */
+  static final java.util.logging.Logger CDP_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium.devtools");
+
   @TempDir static Path dir;
   static ChromeDriver browser;
 
   @BeforeAll
   static void startBrowser() throws IOException {
+    CDP_LOG.setLevel(Level.SEVERE);
     assertThat(CHROMIUM).as("headless Chromium: apt-get install -y chromium chromium-driver").isExecutable();
     assertThat(CHROMEDRIVER).as("ChromeDriver: apt-get install -y chromium-driver").isExecutable();
     ChromeOptions options = new ChromeOptions();
