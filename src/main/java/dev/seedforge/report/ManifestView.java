@@ -193,8 +193,8 @@ public final class ManifestView {
   }
 
   /**
-   * The top-up rounds: every numeric field of an entry (new_calls, and whatever calls, tokens or
-   * cost a round reports) and the records available after it.
+   * The top-up rounds: every numeric field of an entry, also inside a group (new_calls, and whatever
+   * calls, tokens or cost a round reports) and the records available after it.
    */
   public List<Round> rounds() {
     List<Round> out = new ArrayList<>();
@@ -203,6 +203,14 @@ public final class ManifestView {
       r.fields().forEachRemaining(e -> {
         if (e.getValue().isNumber() && !e.getKey().equals("round")) {
           figures.put(e.getKey(), e.getValue().asDouble());
+        } else if (e.getValue().isObject() && !e.getKey().endsWith("_per_label")) {
+          // a grouped figure ({"calls": {"made": 3}}) reads as calls.made, its total as calls
+          e.getValue().fields().forEachRemaining(f -> {
+            JsonNode v = f.getValue().isNumber() ? f.getValue() : f.getValue().path("total");
+            if (v.isNumber()) {
+              figures.put(f.getKey().equals("total") ? e.getKey() : e.getKey() + "." + f.getKey(), v.asDouble());
+            }
+          });
         }
       });
       long available = 0;

@@ -132,6 +132,22 @@ class HtmlReportTest {
   }
 
   @Test
+  void should_chart_whatever_figures_a_round_reports() throws IOException {
+    // given rounds that also report calls and cost, flat and grouped
+    com.fasterxml.jackson.databind.node.ArrayNode rounds = fixture.manifest.putArray("rounds");
+    rounds.addObject().put("round", 0).put("new_calls", 4).put("cost_usd", 0.002)
+        .putObject("calls").put("made", 3).put("cached", 1);
+    rounds.addObject().put("round", 1).put("new_calls", 2).put("cost_usd", 0.001)
+        .putObject("calls").put("made", 2).put("cached", 4);
+    fixture.writeManifest();
+
+    JsonNode chart = Json.mapper().readTree(page().getElementById("seedforge-charts").data()).path("rounds");
+
+    assertThat(chart.path("series").findValuesAsText("name")).containsExactly("new_calls", "cost_usd", "calls.made", "calls.cached", "records available");
+    assertThat(chart.path("series").get(2).path("data").toString()).isEqualTo("[3.0,2.0]");
+  }
+
+  @Test
   void should_show_examples_per_document_when_the_run_has_documents() throws IOException {
     fixture.manifest.putObject("documents").putObject("per_document").put("handbook.pdf", 12).put("faq.md", 3);
     fixture.writeManifest();
