@@ -39,11 +39,9 @@ public final class CurateCommand implements Callable<Integer> {
   @Option(names = "--pipeline", required = true, paramLabel = "P.yaml", description = "The pipeline file whose pack, quality, dedup, targets, split and output apply")
   Path pipeline;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: output.dir of the pipeline file)")
-  String out;
+  @CommandLine.Mixin SharedOptions.RunDir out;
 
-  @Option(names = "--seed", paramLabel = "N", description = "Pipeline seed (default: seed)")
-  Long seed;
+  @CommandLine.Mixin SharedOptions.PipelineSeed seed;
 
   @CommandLine.Unmatched List<String> beamArgs = new ArrayList<>();
 
@@ -56,7 +54,7 @@ public final class CurateCommand implements Callable<Integer> {
     if (!Files.isRegularFile(input)) {
       throw new InvalidInputException(input + ": no such input file");
     }
-    Runner.Outcome outcome = curate(input, pipeline, out, seed, RunCommand.beamOptions(beamArgs), err);
+    Runner.Outcome outcome = curate(input, pipeline, out.dir, seed.seed, RunCommand.beamOptions(beamArgs), err);
     RunCommand.printSummary(outw, outcome);
     return ExitCodes.OK;
   }
@@ -75,7 +73,8 @@ public final class CurateCommand implements Callable<Integer> {
       plan.warnings().forEach(w -> err.println("seedforge: warning: " + w));
       err.flush();
     }
-    return Runner.run(plan, options, input.toAbsolutePath().toString());
+    Runner.Outcome outcome = Runner.run(plan, options, input.toAbsolutePath().toString());
+    return outcome;
   }
 
   /**

@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Turns a handful of seed examples into a large, clean, balanced fine-tuning dataset.",
-    subcommands = {RunCommand.class, EstimateCommand.class, CurateCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      RunCommand.class, EstimateCommand.class, CurateCommand.class, ValidateCommand.class, ReportCommand.class,
+      InitCommand.class, CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

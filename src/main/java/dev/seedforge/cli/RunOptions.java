@@ -3,6 +3,7 @@ package dev.seedforge.cli;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.config.SpecLoader;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -10,20 +11,17 @@ import picocli.CommandLine.Option;
  * so that an estimate describes exactly the run the same options would start.
  */
 public final class RunOptions {
-  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: output.dir of the pipeline file)")
-  String out;
+  @Mixin SharedOptions.RunDir out = new SharedOptions.RunDir();
 
   @Option(names = "--provider", paramLabel = "P", description = "auto, lexical, openai or ollama (default: llm.provider)")
   String provider;
 
-  @Option(names = "--model", paramLabel = "M", description = "Model name (default: llm.model)")
-  String model;
+  @Mixin SharedOptions.GenerationModel model = new SharedOptions.GenerationModel();
 
   @Option(names = "--base-url", paramLabel = "URL", description = "OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (default: llm.base_url)")
   String baseUrl;
 
-  @Option(names = "--seed", paramLabel = "N", description = "Pipeline seed for every random choice (default: seed)")
-  Long seed;
+  @Mixin SharedOptions.PipelineSeed seed = new SharedOptions.PipelineSeed();
 
   @Option(names = "--no-cache", description = "Neither read nor write the response cache (llm.cache)")
   boolean noCache;
@@ -33,7 +31,7 @@ public final class RunOptions {
 
   /** The pipeline file with these options applied. */
   PipelineSpec load(Path pipeline) {
-    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(provider, model, baseUrl, seed, out));
+    PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides(provider, model.model, baseUrl, seed.seed, out.dir));
     if (noCache || refreshCache) {
       spec = spec.withLlm(spec.llm().withCache(noCache ? null : spec.llm().cache(), refreshCache && !noCache));
     }

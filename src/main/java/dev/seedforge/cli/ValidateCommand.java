@@ -32,9 +32,9 @@ public final class ValidateCommand implements Callable<Integer> {
       description = "chat (also openai-chat, trl-messages), prompt-completion, alpaca, sharegpt, trl-prompt-completion (default: detected from the first record)")
   String format;
 
-  @Option(names = "--model", paramLabel = "M", defaultValue = "gpt-4o-mini",
-      description = "Base model whose token limit, tokenizer and price apply (default: ${DEFAULT-VALUE})")
-  String model;
+  @Option(names = "--base-model", paramLabel = "M", defaultValue = "gpt-4o-mini",
+      description = "The base model to fine-tune: its per-example token limit, tokenizer and training price apply (default: ${DEFAULT-VALUE})")
+  String baseModel;
 
   @Option(names = "--fix", paramLabel = "OUT", description = "Write a corrected copy to OUT and list every change with its line number")
   Path fix;
@@ -49,7 +49,7 @@ public final class ValidateCommand implements Callable<Integer> {
       throw new InvalidInputException(file + ": no such file");
     }
     ModelLimits limits = ModelLimits.load();
-    ModelLimits.Model m = limits.find(model);
+    ModelLimits.Model m = limits.find(baseModel);
     Validator.Report r = Validator.validate(Files.readAllBytes(file), format, m);
     for (Validator.Issue i : r.issues()) {
       out.printf("%s%s: %s: %s: %s%n", file, i.line() > 0 ? ":" + i.line() : "", i.severity().name().toLowerCase(Locale.ROOT), i.code(), i.message());

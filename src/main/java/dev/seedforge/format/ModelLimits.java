@@ -61,7 +61,7 @@ public final class ModelLimits {
       }
     }
     if (best == null) {
-      throw new InvalidInputException("--model: no fine-tuning limits known for \"" + model + "\" (table dated " + asOf + "); known: "
+      throw new InvalidInputException("--base-model: no fine-tuning limits known for \"" + model + "\" (table dated " + asOf + "); known: "
           + String.join(", ", models.stream().map(Model::name).toList()));
     }
     return best;

@@ -164,6 +164,7 @@ final class Invocation {
     ObjectNode manifest = Manifest.build(plan, inputs, outDir,
         SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.startsWith(".")).toList(), run);
     AtomicFiles.writeString(outDir.resolve("manifest.json"), Json.pretty(manifest) + "\n");
+    dev.seedforge.report.HtmlReport.write(outDir);
     for (String work : List.of(SeedforgePipeline.LEDGER, SeedforgePipeline.FINAL, SeedforgePipeline.CALLS)) {
       Files.deleteIfExists(outDir.resolve(work));
     }

@@ -168,12 +168,38 @@ class CliTest {
   }
 
   @Test
-  void should_run_the_example_offline_and_exit_0() {
+  void should_run_the_example_offline_and_exit_0() throws IOException {
     int code = run("run", "pipelines/support-intents.yaml", "--out", dir.resolve("o").toString());
 
     assertThat(code).isZero();
     assertThat(err.toString()).contains("generator: lexical");
     assertThat(out.toString()).contains("train 360, validation 40");
     assertThat(dir.resolve("o/manifest.json")).exists();
+    shouldHaveWrittenReportHtmlThatReportRebuildsFromTheFiles();
+  }
+
+  /** After the run above: report.html is there, outside the manifest's files, and {@code report} rebuilds the same page. */
+  void shouldHaveWrittenReportHtmlThatReportRebuildsFromTheFiles() throws IOException {
+    Path report = dir.resolve("o/report.html");
+    byte[] written = Files.readAllBytes(report);
+    assertThat(Files.readString(dir.resolve("o/manifest.json"))).doesNotContain("report.html");
+
+    // when the page is rebuilt from the run's files
+    Files.delete(report);
+    int code = run("report", dir.resolve("o").toString());
+
+    // then it is the same page
+    assertThat(code).isZero();
+    assertThat(out.toString()).contains("seedforge: wrote " + report);
+    assertThat(Files.readAllBytes(report)).isEqualTo(written);
+    assertThat(new String(written, java.nio.charset.StandardCharsets.UTF_8)).contains("<title>seedforge report: support-intents</title>");
+  }
+
+  @Test
+  void should_exit_2_when_report_is_given_a_directory_without_a_manifest() {
+    int code = run("report", dir.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains(": no manifest.json; give the directory a run wrote");
   }
 }

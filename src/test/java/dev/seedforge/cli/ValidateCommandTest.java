@@ -36,7 +36,7 @@ class ValidateCommandTest {
   @Test
   void should_write_a_fixed_copy_and_list_each_change() throws Exception {
     Path fixed = dir.resolve("fixed.jsonl");
-    Result r = run("validate", FIXTURE.toString(), "--fix", fixed.toString(), "--model", "gpt-3.5-turbo");
+    Result r = run("validate", FIXTURE.toString(), "--fix", fixed.toString(), "--base-model", "gpt-3.5-turbo");
 
     assertThat(r.out()).contains(FIXTURE + ":3: fixed: dropped: not a JSON object");
     assertThat(r.out()).contains(FIXTURE + ":11: fixed: message 2: removed invalid weight 2");
@@ -54,7 +54,9 @@ class ValidateCommandTest {
     Files.writeString(clean, b.toString());
 
     assertThat(run("validate", clean.toString()).code()).isZero();
-    assertThat(run("validate", clean.toString(), "--model", "llama3").code()).isEqualTo(ExitCodes.BAD_INPUT);
+    Result unknown = run("validate", clean.toString(), "--base-model", "llama3");
+    assertThat(unknown.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(unknown.err()).contains("--base-model: no fine-tuning limits known for \"llama3\"");
     assertThat(run("validate", clean.toString(), "--format", "csv").err()).contains("--format: expected one of");
     assertThat(run("validate", dir.resolve("nope.jsonl").toString()).code()).isEqualTo(ExitCodes.BAD_INPUT);
   }
