@@ -193,8 +193,8 @@ public final class ManifestView {
   }
 
   /**
-   * The top-up rounds: every numeric field of an entry, also inside a group (new_calls, and whatever
-   * calls, tokens or cost a round reports) and the records available after it.
+   * The top-up rounds: every numeric field of an entry, also inside a group (new_requests, and the
+   * calls, tokens and cost of the round's calls) and the records available after it.
    */
   public List<Round> rounds() {
     List<Round> out = new ArrayList<>();

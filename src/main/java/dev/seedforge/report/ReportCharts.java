@@ -168,13 +168,20 @@ final class ReportCharts {
         "Calls made, served from the response cache and failed, and what the calls made cost (cached responses cost nothing again).", o);
   }
 
+  /** The counts a round reports that share one axis (tokens and cost have scales of their own). */
+  static final List<String> ROUND_COUNTS = List.of("new_requests", "calls.sent", "calls.made", "calls.retried", "calls.failed");
+
   static Chart rounds(ReportData d) {
     List<ManifestView.Round> rounds = d.manifest().rounds();
     List<String> names = new ArrayList<>();
     Set<String> figures = new LinkedHashSet<>();
     for (ManifestView.Round r : rounds) {
       names.add("round " + r.round());
-      figures.addAll(r.figures().keySet());
+    }
+    for (String f : ROUND_COUNTS) {
+      if (rounds.stream().anyMatch(r -> r.figures().containsKey(f))) {
+        figures.add(f);
+      }
     }
     ObjectNode o = base(names, "per round");
     o.withArray("yAxis").addObject().put("type", "value").put("name", "records available");
@@ -190,7 +197,7 @@ final class ReportCharts {
     a.put("yAxisIndex", 1);
     series.add(a);
     return new Chart("rounds", "Calls and records per round",
-        "Round 0 is the planned job; later rounds top up labels short of their quota. Bars: what each round reports (new calls, and calls, tokens or cost where given); line: records available after the round.", o);
+        "Round 0 is the planned job; later rounds top up labels short of their quota. Bars: the requests each round added and the calls it sent, answered, retried and failed; line: records available after the round.", o);
   }
 
   static Chart documents(ReportData d) {

@@ -132,18 +132,20 @@ class HtmlReportTest {
   }
 
   @Test
-  void should_chart_whatever_figures_a_round_reports() throws IOException {
-    // given rounds that also report calls and cost, flat and grouped
+  void should_chart_the_calls_each_round_sent_and_the_records_after_it() throws IOException {
+    // given rounds as the manifest writes them: new requests, and the round's calls grouped with its tokens and cost
     com.fasterxml.jackson.databind.node.ArrayNode rounds = fixture.manifest.putArray("rounds");
-    rounds.addObject().put("round", 0).put("new_calls", 4).put("cost_usd", 0.002)
-        .putObject("calls").put("made", 3).put("cached", 1);
-    rounds.addObject().put("round", 1).put("new_calls", 2).put("cost_usd", 0.001)
-        .putObject("calls").put("made", 2).put("cached", 4);
+    rounds.addObject().put("round", 0).put("new_requests", 4)
+        .putObject("calls").put("sent", 4).put("made", 3).put("retried", 1).put("failed", 1).put("input_tokens", 4000).put("cost_usd", 0.002);
+    rounds.addObject().put("round", 1).put("new_requests", 2)
+        .putObject("calls").put("sent", 2).put("made", 2).put("retried", 0).put("failed", 0).put("input_tokens", 2000).put("cost_usd", 0.001);
     fixture.writeManifest();
 
     JsonNode chart = Json.mapper().readTree(page().getElementById("seedforge-charts").data()).path("rounds");
 
-    assertThat(chart.path("series").findValuesAsText("name")).containsExactly("new_calls", "cost_usd", "calls.made", "calls.cached", "records available");
+    // then the counts share the bars (tokens and cost, on other scales, are left out), and the line is records available
+    assertThat(chart.path("series").findValuesAsText("name"))
+        .containsExactly("new_requests", "calls.sent", "calls.made", "calls.retried", "calls.failed", "records available");
     assertThat(chart.path("series").get(2).path("data").toString()).isEqualTo("[3.0,2.0]");
   }
 

@@ -60,8 +60,8 @@ final class RunDirFixture {
                   "diversity": {"generated": {"records": 2, "distinct_1": 0.5, "distinct_2": 0.75},
                                 "seeds": {"records": 2, "distinct_1": 0.9, "distinct_2": 1.0}}},
          "formats": {"openai-chat": {"kind": "openai-chat", "files": ["train.jsonl", "validation.jsonl"]}},
-         "rounds": [{"round": 0, "new_calls": 4, "available_per_label": {"bye": 2, "greet": 1}},
-                    {"round": 1, "new_calls": 1, "available_per_label": {"bye": 2, "greet": 2}}]}
+         "rounds": [{"round": 0, "new_requests": 4, "calls": {"sent": 4, "made": 4}, "available_per_label": {"bye": 2, "greet": 1}},
+                    {"round": 1, "new_requests": 1, "calls": {"sent": 1, "made": 1}, "available_per_label": {"bye": 2, "greet": 2}}]}
         """);
     manifest.with("pipeline").put("file", pipeline.toString());
     manifest.putObject("warnings").put("label_model", WARNING);
