@@ -209,6 +209,8 @@ class LangChainCallerTest {
     "SERVICE_UNAVAILABLE, server_error, 2, HTTP 503",
     "RATE_LIMIT, rate_limited, 2, HTTP 429",
     "HANG, timeout, 2, timed out",
+    "STALL_BODY, timeout, 2, timed out",
+    "DROP, connection, 2, connection failed",
   })
   void should_name_the_failure_kind_after_what_the_server_did(Behavior behavior, String kind, int attempts, String says) {
     // given

@@ -98,7 +98,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
     /** 200 with an HTML page (text/html), as a captive portal answers. */
     HTML_PAGE,
     /** 403 with an HTML login page (text/html), as a proxy that wants a sign-in answers. */
-    HTML_LOGIN
+    HTML_LOGIN,
+    /** Closes the connection without answering. */
+    DROP
   }
 
   /** Picks a behaviour for request number {@code n} (1-based) with body {@code body}; null = default rules. */
@@ -464,7 +466,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
         inFlight.decrementAndGet();
       }
     } catch (IOException e) {
-      // the client went away (e.g. timed out on a hung request); nothing to answer
+      // the client went away (e.g. timed out on a hung request), or DROP: nothing to answer
     } catch (RuntimeException e) {
       // a bug in the server or in a script: make it visible instead of a silently dropped connection
       handlerErrors.incrementAndGet();
@@ -519,6 +521,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
     Behavior b = d.behavior();
     counts.get(b).incrementAndGet();
 
+    if (b == Behavior.DROP) {
+      throw new DroppedException();
+    }
     if (b == Behavior.HANG) {
       long hold = hangMillis;
       boolean closing = hold == 0 ? await(Long.MAX_VALUE) : await(hold);
@@ -558,6 +563,13 @@ public final class LoopbackLlmServer implements AutoCloseable {
   }
 
   private record Decision(Behavior behavior, boolean fromLimiter) {}
+
+  /** Thrown out of a handler before any response: the JDK server then closes the connection. */
+  private static final class DroppedException extends IOException {
+    DroppedException() {
+      super("dropped on purpose");
+    }
+  }
 
   private Decision choose(int n, String body, String model, String key) {
     Script s = script;
