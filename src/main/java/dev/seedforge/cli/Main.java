@@ -39,7 +39,7 @@ public final class Main implements Runnable {
         (ex, commandLine, parsed) -> {
           java.io.PrintWriter e = commandLine.getErr();
           if (ex instanceof dev.seedforge.config.InvalidInputException bad) {
-            bad.problems().forEach(p -> e.println("seedforge: " + p));
+            bad.problems().forEach(p -> e.println("seedforge: " + Secrets.redact(p)));
             return ExitCodes.BAD_INPUT;
           }
           if (ex instanceof dev.seedforge.generate.FatalCallException fatal) {

@@ -42,6 +42,7 @@ public final class LangChainCaller implements ModelCaller {
     this.model = build(settings, env);
   }
 
+  /** The model client. LangChain4j's request and response logging stays off: it would print the bodies. */
   static ChatModel build(ModelSettings s, Map<String, String> env) {
     Duration timeout = Duration.ofSeconds(s.timeoutSeconds());
     if ("ollama".equals(s.provider())) {

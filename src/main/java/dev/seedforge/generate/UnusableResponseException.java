@@ -33,6 +33,9 @@ public final class UnusableResponseException extends NonRetriableException {
       return new UnusableResponseException(CallError.HTML_RESPONSE, status, CallError.htmlMessage(status, body));
     }
     String text = body == null ? "" : body.strip();
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1).strip();
+    }
     if (text.isEmpty() || (text.charAt(0) != '{' && text.charAt(0) != '[')) {
       String type = contentType == null ? "no content type" : contentType.toLowerCase(Locale.ROOT);
       return new UnusableResponseException(CallError.NOT_JSON, status,

@@ -3,18 +3,26 @@ package dev.seedforge.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.seedforge.cli.ExitCodes;
+import dev.seedforge.cli.Main;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.config.SpecLoader;
 import dev.seedforge.testing.LoopbackLlmServer;
 import dev.seedforge.testing.LoopbackLlmServer.Behavior;
 import dev.seedforge.util.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class FailedCallsTest {
   static final Path PACK = Path.of("prompts/customer-support").toAbsolutePath();
+  static final String KEY_ENV = "SEEDFORGE_TEST_API_KEY";
   @TempDir Path dir;
 
   /** A pipeline on the example pack (20 labels × {@code callsPerLabel} calls), one round, no cache. */
@@ -148,6 +157,71 @@ class FailedCallsTest {
       assertThat(messages.get("connection")).singleElement().asString().startsWith("connection failed");
       // not retried: a 400, a page, a body that is not JSON; retried: the rest
       assertThat(server.requestCount()).isEqualTo(60 - 9 + 4 + 5 * 2);
+    }
+  }
+
+  @Test
+  void should_keep_an_echoed_key_out_of_every_file_and_stream() throws IOException {
+    String key = System.getenv(KEY_ENV);
+    assertThat(key).as(KEY_ENV + " (set by surefire in pom.xml)").isNotBlank();
+    try (LoopbackLlmServer server = new LoopbackLlmServer(3)) {
+      // given a gateway that checks the key and quotes the request's headers in every error body
+      server.requireApiKey(key).echoApiKey(true).retryAfterSeconds(0);
+      List<Behavior> faults = List.of(Behavior.BAD_REQUEST, Behavior.BAD_REQUEST, Behavior.SERVER_ERROR, Behavior.RATE_LIMIT);
+      Map<String, Behavior> assigned = new LinkedHashMap<>();
+      server.script((n, body) -> {
+        synchronized (assigned) {
+          if (!assigned.containsKey(body) && assigned.size() < faults.size()) {
+            assigned.put(body, faults.get(assigned.size()));
+          }
+          return assigned.get(body);
+        }
+      });
+      Path p = pipeline(server.baseUrl(), 3, "api_key_env: " + KEY_ENV + "\nconcurrency: 4\nmax_attempts: 2");
+      StringBuilder printed = new StringBuilder();
+
+      // when: a run with failed calls, a run whose calls are refused, a run whose key check is refused
+      assertThat(main(printed, "run", p.toString(), "--out", dir.resolve("a").toString())).isEqualTo(ExitCodes.OK);
+      server.script((n, body) -> Behavior.UNAUTHORIZED);
+      assertThat(main(printed, "run", p.toString(), "--out", dir.resolve("b").toString())).isEqualTo(ExitCodes.RUNTIME_FAILURE);
+      server.script(null).requireApiKey("sk-some-other-key-0000000000");
+      assertThat(main(printed, "run", p.toString(), "--out", dir.resolve("c").toString())).isEqualTo(ExitCodes.RUNTIME_FAILURE);
+
+      // then the errors were recorded and reported, with the key redacted
+      List<JsonNode> failed = lines(dir.resolve("a/failed.jsonl"));
+      assertThat(failed).hasSize(4).allSatisfy(f -> assertThat(f.path("message").asText()).contains("Bearer [redacted]"));
+      assertThat(printed).contains("refused the API key (HTTP 401)", KEY_ENV);
+      // and the key is nowhere: not in any file the runs wrote (the third stopped before writing any), not on stdout or stderr
+      String secretPart = key.substring(key.length() - 12);
+      assertThat(dir.resolve("c")).doesNotExist();
+      for (Path out : List.of(dir.resolve("a"), dir.resolve("b"))) {
+        try (Stream<Path> files = Files.walk(out)) {
+          for (Path f : files.filter(Files::isRegularFile).toList()) {
+            assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain(secretPart);
+          }
+        }
+      }
+      assertThat(printed.toString()).doesNotContain(secretPart);
+      // Azure's api-key header never went to this (non-Azure) server
+      assertThat(server.azureKeyHeaders()).isZero();
+    }
+  }
+
+  /** Runs the command line, appending everything it printed (its writers, System.out and System.err) to {@code printed}. */
+  static int main(StringBuilder printed, String... args) {
+    StringWriter writers = new StringWriter();
+    ByteArrayOutputStream streams = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    PrintStream capture = new PrintStream(streams, true, StandardCharsets.UTF_8);
+    System.setOut(capture);
+    System.setErr(capture);
+    try {
+      return Main.execute(new PrintWriter(writers, true), new PrintWriter(writers, true), args);
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+      printed.append(writers).append(streams.toString(StandardCharsets.UTF_8));
     }
   }
 }
