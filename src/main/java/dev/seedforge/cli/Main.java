@@ -1,6 +1,7 @@
 package dev.seedforge.cli;
 
 import dev.seedforge.report.Version;
+import dev.seedforge.util.Secrets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,14 +42,15 @@ public final class Main implements Runnable {
         (ex, commandLine, parsed) -> {
           java.io.PrintWriter e = commandLine.getErr();
           if (ex instanceof dev.seedforge.config.InvalidInputException bad) {
-            bad.problems().forEach(p -> e.println("seedforge: " + p));
+            bad.problems().forEach(p -> e.println("seedforge: " + Secrets.redact(p)));
             return ExitCodes.BAD_INPUT;
           }
           if (ex instanceof dev.seedforge.generate.FatalCallException fatal) {
-            e.println("seedforge: stopped: " + fatal.getMessage());
+            e.println("seedforge: stopped: " + Secrets.redact(fatal.getMessage()));
             return ExitCodes.RUNTIME_FAILURE;
           }
-          e.println("seedforge: " + commandLine.getCommandName() + " failed: " + RunCommand.rootMessage(ex));
+          // any exception's text may quote a response that echoed the key
+          e.println("seedforge: " + commandLine.getCommandName() + " failed: " + Secrets.redact(RunCommand.rootMessage(ex)));
           return ExitCodes.RUNTIME_FAILURE;
         });
     return cl.execute(args);

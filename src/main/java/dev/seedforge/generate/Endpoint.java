@@ -43,6 +43,20 @@ public final class Endpoint {
     }
   }
 
+  /** Whether {@code url} is an Azure OpenAI resource (which takes its key in an {@code api-key} header). */
+  public static boolean isAzure(String url) {
+    try {
+      String host = new URI(url.trim()).getHost();
+      if (host == null) {
+        return false;
+      }
+      host = host.toLowerCase(Locale.ROOT);
+      return host.endsWith(".openai.azure.com") || host.endsWith(".cognitiveservices.azure.com");
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
   private static String stripSlashes(String s) {
     int end = s.length();
     while (end > 0 && s.charAt(end - 1) == '/') {

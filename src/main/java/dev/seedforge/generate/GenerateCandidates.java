@@ -13,9 +13,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -64,8 +66,10 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
     // and a Reshuffle.viaRandomKey gave CallFn bundles of one element; as a bundle's calls must
     // finish inside it, small bundles capped the calls in flight at the runner's few threads. A
     // batch is one element that keeps llm.concurrency calls in flight by itself; on a cluster the
-    // batches spread over the workers.
-    int n = batches;
+    // batches spread over the workers. A batch holds its runner thread until its slowest call
+    // ends, so there are never more batches than the runner runs at once: a batch left waiting for
+    // a thread while the others wait on stalled calls would leave the free call slots idle.
+    int n = Math.min(batches, runnerThreads(requests.getPipeline().getOptions()));
     PCollection<CallOutcome> outcomes =
         requests
             .apply("Batch", WithKeys.of((GenerationRequest r) -> Math.floorMod(r.id().hashCode(), n)).withKeyType(TypeDescriptors.integers()))
@@ -85,6 +89,18 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
     parsed.get(LEDGER).setCoder(Ledger.coder());
     parsed.get(CALLS).setCoder(JsonCoder.of(CallRecord.class));
     return parsed;
+  }
+
+  /**
+   * How many bundles of a step the runner processes at once, where it says: the DirectRunner's
+   * {@code --targetParallelism}; otherwise unbounded (the batches' size alone decides).
+   */
+  static int runnerThreads(PipelineOptions options) {
+    Class<?> runner = options.getRunner();
+    if (runner != null && runner.getName().equals("org.apache.beam.runners.direct.DirectRunner")) {
+      return Math.max(1, options.as(DirectOptions.class).getTargetParallelism());
+    }
+    return Integer.MAX_VALUE;
   }
 
   /**

@@ -8,7 +8,6 @@ import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import dev.langchain4j.http.client.jdk.JdkHttpClient;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -17,20 +16,32 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A LangChain4j {@link HttpClient} on the JDK's HTTP client that keeps the response headers of the
- * last call made on the current thread. LangChain4j's {@code HttpException} carries only status and
- * body; the caller needs Retry-After and x-ratelimit-* of a 429 to wait exactly as long as told.
- * Streaming goes to LangChain4j's own {@link JdkHttpClient}. Request headers (the API key) are
- * never kept.
+ * A LangChain4j {@link HttpClient} on the JDK's HTTP client that bounds every call by one deadline
+ * and keeps the response headers of the last call made on the current thread.
+ *
+ * <p>The deadline ({@code llm.timeout_seconds}, handed over as the builder's read timeout) covers
+ * the whole exchange: connecting, the headers and the whole body. LangChain4j's own {@code
+ * JdkHttpClient} sets it as the JDK request timeout, which ends when the headers arrive, so a server
+ * that sends the headers and part of the body, then stops, holds the call forever. Here the
+ * response is awaited for at most the deadline; then the exchange is cancelled, which closes its
+ * connection, and the calling thread is free again.
+ *
+ * <p>LangChain4j's {@code HttpException} carries only status and body; the caller needs Retry-After
+ * and x-ratelimit-* of a 429 to wait exactly as long as told. A 2xx body that is an HTML page or not
+ * JSON at all becomes an {@link UnusableResponseException} naming what came back. Streaming goes to
+ * LangChain4j's own {@link JdkHttpClient}. Request headers (the API key) are never kept.
  */
 public final class HeaderCapturingHttpClient implements HttpClient {
   private static final ThreadLocal<Map<String, String>> LAST = new ThreadLocal<>();
   private static final Set<String> RESTRICTED = Set.of("content-length", "host", "connection", "expect", "upgrade");
 
   private final java.net.http.HttpClient http;
-  private final Duration readTimeout;
+  private final Duration deadline;
   private final JdkHttpClient streaming;
 
   HeaderCapturingHttpClient(Builder b) {
@@ -39,7 +50,7 @@ public final class HeaderCapturingHttpClient implements HttpClient {
       hb.connectTimeout(b.connectTimeout);
     }
     this.http = hb.build();
-    this.readTimeout = b.readTimeout;
+    this.deadline = b.readTimeout;
     this.streaming = JdkHttpClient.builder().connectTimeout(b.connectTimeout).readTimeout(b.readTimeout).build();
   }
 
@@ -61,8 +72,8 @@ public final class HeaderCapturingHttpClient implements HttpClient {
   public SuccessfulHttpResponse execute(HttpRequest request) throws HttpException {
     LAST.remove();
     java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(request.url()));
-    if (readTimeout != null) {
-      b.timeout(readTimeout);
+    if (deadline != null) {
+      b.timeout(deadline);
     }
     request.headers().forEach((name, values) -> {
       if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
@@ -71,18 +82,7 @@ public final class HeaderCapturingHttpClient implements HttpClient {
     });
     String body = request.body();
     b.method(request.method().name(), body == null ? java.net.http.HttpRequest.BodyPublishers.noBody() : java.net.http.HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> response;
-    try {
-      response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (java.net.http.HttpTimeoutException e) {
-      // as LangChain4j's JdkHttpClient does
-      throw new dev.langchain4j.exception.TimeoutException(e);
-    } catch (IOException e) {
-      throw new RuntimeException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RuntimeException(e);
-    }
+    HttpResponse<String> response = await(http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()));
     Map<String, String> headers = new TreeMap<>();
     response.headers().map().forEach((k, v) -> {
       if (!v.isEmpty()) {
@@ -94,7 +94,38 @@ public final class HeaderCapturingHttpClient implements HttpClient {
     if (status < 200 || status >= 300) {
       throw new HttpException(status, response.body());
     }
+    UnusableResponseException unusable = UnusableResponseException.check(status, headers.get("content-type"), response.body());
+    if (unusable != null) {
+      throw unusable;
+    }
     return SuccessfulHttpResponse.builder().statusCode(status).headers(response.headers().map()).body(response.body()).build();
+  }
+
+  /** The whole response, body included, within the deadline; past it the exchange is cancelled. */
+  private HttpResponse<String> await(CompletableFuture<HttpResponse<String>> pending) {
+    try {
+      return deadline == null ? pending.get() : pending.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      pending.cancel(true);
+      throw new dev.langchain4j.exception.TimeoutException(timedOut(deadline));
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof java.net.http.HttpTimeoutException) {
+        // a connect timeout, or the headers' timeout the JDK keeps
+        throw new dev.langchain4j.exception.TimeoutException(timedOut(deadline), cause);
+      }
+      throw new RuntimeException(cause);
+    } catch (InterruptedException e) {
+      pending.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new RuntimeException(e);
+    }
+  }
+
+  /** What a timed-out call says, so a failure record tells the user what the timeout covers. */
+  static String timedOut(Duration deadline) {
+    return "timed out: no complete response within " + (deadline == null ? "the timeout" : deadline.toSeconds() + " s")
+        + " (llm.timeout_seconds covers connecting, the headers and the whole body)";
   }
 
   @Override
@@ -152,7 +183,10 @@ public final class HeaderCapturingHttpClient implements HttpClient {
     return any ? (long) Math.ceil(total) : -1;
   }
 
-  /** Builds the client; LangChain4j sets the timeouts from the model builder's {@code timeout}. */
+  /**
+   * Builds the client; LangChain4j sets the timeouts from the model builder's {@code timeout}: the
+   * read timeout becomes the whole call's deadline.
+   */
   public static final class Builder implements HttpClientBuilder {
     private Duration connectTimeout;
     private Duration readTimeout;

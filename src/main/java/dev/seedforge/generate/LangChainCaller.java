@@ -4,13 +4,6 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.exception.AuthenticationException;
-import dev.langchain4j.exception.HttpException;
-import dev.langchain4j.exception.InternalServerException;
-import dev.langchain4j.exception.ModelNotFoundException;
-import dev.langchain4j.exception.RateLimitException;
-import dev.langchain4j.exception.RetriableException;
-import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ResponseFormat;
@@ -19,6 +12,7 @@ import dev.langchain4j.model.ollama.OllamaChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.TokenUsage;
+import dev.seedforge.util.Secrets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +21,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Calls the model through LangChain4j's {@link ChatModel}: any OpenAI-compatible endpoint by base
- * URL, or Ollama natively. LangChain4j's own retries are off; this class retries retriable errors
- * (429, 5xx, timeouts) with capped exponential backoff and jitter, so the two layers never multiply.
+ * URL, or Ollama natively, both over {@link HeaderCapturingHttpClient} (one deadline for the whole
+ * call). LangChain4j's own retries are off; this class retries retriable errors (429, 5xx,
+ * timeouts, failed connections) with capped exponential backoff and jitter, so the two layers never
+ * multiply. A failure is named by {@link CallError}, and its message has every key redacted.
  */
 public final class LangChainCaller implements ModelCaller {
   private final ModelSettings settings;
@@ -46,6 +42,7 @@ public final class LangChainCaller implements ModelCaller {
     this.model = build(settings, env);
   }
 
+  /** The model client. LangChain4j's request and response logging stays off: it would print the bodies. */
   static ChatModel build(ModelSettings s, Map<String, String> env) {
     Duration timeout = Duration.ofSeconds(s.timeoutSeconds());
     if ("ollama".equals(s.provider())) {
@@ -54,9 +51,10 @@ public final class LangChainCaller implements ModelCaller {
           .modelName(s.model())
           .timeout(timeout)
           .maxRetries(0)
+          .httpClientBuilder(HeaderCapturingHttpClient.builder())
           .build();
     }
-    String key = env.get(s.apiKeyEnv());
+    String key = Secrets.key(env, s.apiKeyEnv());
     return OpenAiChatModel.builder()
         .baseUrl(s.baseUrl() == null ? "https://api.openai.com/v1" : s.baseUrl())
         // Local OpenAI-compatible servers (vLLM, llama.cpp, LM Studio, Ollama /v1) take any key.
@@ -64,7 +62,7 @@ public final class LangChainCaller implements ModelCaller {
         .modelName(s.model())
         .timeout(timeout)
         .maxRetries(0)
-        // keeps the response headers, so a 429's Retry-After is honoured
+        // bounds the whole call by the timeout, and keeps the response headers, so a 429's Retry-After is honoured
         .httpClientBuilder(HeaderCapturingHttpClient.builder())
         .build();
   }
@@ -130,22 +128,14 @@ public final class LangChainCaller implements ModelCaller {
             usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount(),
             usage == null || usage.outputTokenCount() == null ? 0 : usage.outputTokenCount(),
             attempt);
-      } catch (AuthenticationException e) {
-        throw new FatalCallException(
-            "the endpoint refused the API key (HTTP "
-                + statusOf(e, 401)
-                + "); check that the environment variable "
-                + settings.apiKeyEnv()
-                + " holds a valid key for "
-                + endpoint()
-                + " (llm.api_key_env names the variable)");
-      } catch (ModelNotFoundException e) {
-        throw new FatalCallException(
-            "the endpoint " + endpoint() + " has no model \"" + settings.model() + "\" (HTTP 404); check llm.model or --model");
       } catch (RuntimeException e) {
-        String kind = kindOf(e);
-        if (isRetriable(e) && attempt < settings.maxAttempts()) {
-          long told = statusOf(e, 0) > 0 ? HeaderCapturingHttpClient.waitMillis(HeaderCapturingHttpClient.lastResponseHeaders()) : -1;
+        CallError error = CallError.of(e);
+        FatalCallException fatal = fatal(error);
+        if (fatal != null) {
+          throw fatal;
+        }
+        if (error.retriable() && attempt < settings.maxAttempts()) {
+          long told = error.status() > 0 ? HeaderCapturingHttpClient.waitMillis(HeaderCapturingHttpClient.lastResponseHeaders()) : -1;
           if (told >= 0) {
             long wait = Math.min(told, MAX_TOLD_WAIT_MILLIS);
             gate.pause(wait);
@@ -155,9 +145,31 @@ public final class LangChainCaller implements ModelCaller {
           }
           continue;
         }
-        return CallOutcome.failure(request, kind, safeMessage(e), attempt);
+        return CallOutcome.failure(request, error.kind(), safeMessage(error.message()), attempt);
       }
     }
+  }
+
+  /** A refused key or an unknown model: no retry and no other call can succeed. An HTML page is neither. */
+  private FatalCallException fatal(CallError error) {
+    if (error.kind().equals(CallError.HTML_RESPONSE)) {
+      return null;
+    }
+    if (error.status() == 401 || error.status() == 403) {
+      return new FatalCallException(
+          "the endpoint refused the API key (HTTP "
+              + error.status()
+              + "); check that the environment variable "
+              + settings.apiKeyEnv()
+              + " holds a valid key for "
+              + endpoint()
+              + " (llm.api_key_env names the variable)");
+    }
+    if (error.status() == 404) {
+      return new FatalCallException(
+          "the endpoint " + endpoint() + " has no model \"" + settings.model() + "\" (HTTP 404); check llm.model or --model");
+    }
+    return null;
   }
 
   private String endpoint() {
@@ -196,54 +208,9 @@ public final class LangChainCaller implements ModelCaller {
     return ChatRequest.builder().messages(messages).parameters(params.build()).build();
   }
 
-  static boolean isRetriable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof RetriableException || t instanceof java.net.http.HttpTimeoutException
-          || t instanceof java.net.SocketTimeoutException || t instanceof java.io.IOException) {
-        return true;
-      }
-      if (t instanceof HttpException h) {
-        int c = h.statusCode();
-        return c == 408 || c == 409 || c == 429 || c >= 500;
-      }
-    }
-    return false;
-  }
-
-  static String kindOf(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof RateLimitException) {
-        return "rate_limited";
-      }
-      if (t instanceof TimeoutException || t instanceof java.net.http.HttpTimeoutException
-          || t instanceof java.net.SocketTimeoutException) {
-        return "timeout";
-      }
-      if (t instanceof InternalServerException) {
-        return "server_error";
-      }
-      if (t instanceof HttpException h) {
-        return h.statusCode() >= 500 ? "server_error" : "http_" + h.statusCode();
-      }
-      if (t instanceof java.io.IOException) {
-        return "connection";
-      }
-    }
-    return "error";
-  }
-
-  private static int statusOf(Throwable e, int def) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof HttpException h) {
-        return h.statusCode();
-      }
-    }
-    return def;
-  }
-
-  /** The error's message, shortened; LangChain4j messages carry response bodies, never request headers. */
-  static String safeMessage(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  /** A message fit for failed.jsonl and the terminal: every key redacted, at most 500 characters. */
+  static String safeMessage(String message) {
+    String m = Secrets.redact(message == null ? "" : message);
     return m.length() > 500 ? m.substring(0, 500) + "…" : m;
   }
 

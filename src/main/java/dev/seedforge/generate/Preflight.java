@@ -1,5 +1,6 @@
 package dev.seedforge.generate;
 
+import dev.seedforge.util.Secrets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +13,9 @@ import java.util.Map;
  * A free check, on the driver, before any worker starts: can the endpoint be reached, and does
  * it accept the key? It lists the models (GET /models, or /api/tags for native Ollama), which
  * costs nothing, so a wrong key stops the run in about a second instead of after the first wave
- * of paid calls. Endpoints without a model list are let through.
+ * of paid calls. Endpoints without a model list are let through. The key goes only in the header
+ * the provider expects: {@code Authorization: Bearer}, and Azure's {@code api-key} to Azure hosts
+ * only. Messages are redacted by {@link FatalCallException}.
  */
 public final class Preflight {
   private Preflight() {}
@@ -22,10 +25,13 @@ public final class Preflight {
     String base = s.baseUrl() != null ? s.baseUrl() : ollama ? "http://localhost:11434" : "https://api.openai.com/v1";
     String url = base.replaceAll("/+$", "") + (ollama ? "/api/tags" : "/models");
     HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(Math.min(15, s.timeoutSeconds()))).GET();
-    String key = env.get(s.apiKeyEnv());
-    if (!ollama && key != null && !key.isBlank()) {
+    String key = Secrets.key(env, s.apiKeyEnv());
+    if (!ollama && key != null) {
       req.header("Authorization", "Bearer " + key);
-      req.header("api-key", key);
+      if (Endpoint.isAzure(base)) {
+        // Azure's own header; any other server would only be handed the key twice
+        req.header("api-key", key);
+      }
     }
     HttpResponse<String> response;
     try {

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The real LangChain4j OpenAI client, through LangChainCaller, against the loopback server. */
 @Timeout(20)
@@ -166,6 +168,91 @@ class LangChainCallerTest {
     CallOutcome out = ok(caller(TaskType.CLASSIFICATION, 1, 2), TaskType.CLASSIFICATION, 2);
 
     assertThat(out.attempts()).isEqualTo(2);
+  }
+
+  @Test
+  void should_time_out_a_body_that_stalls_half_way_and_retry_it() {
+    // given a server that sends the headers and half of every body, then nothing
+    server.script((n, body) -> Behavior.STALL_BODY);
+
+    // when
+    long start = System.nanoTime();
+    CallOutcome out = caller(TaskType.CLASSIFICATION, 1, 2).call(request(TaskType.CLASSIFICATION, 2, "test-model"));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+
+    // then each attempt ends at the timeout, body included
+    assertThat(out.ok()).isFalse();
+    assertThat(out.errorKind()).isEqualTo("timeout");
+    assertThat(out.errorMessage()).contains("1 s");
+    assertThat(out.attempts()).isEqualTo(2);
+    assertThat(server.count(Behavior.STALL_BODY)).isEqualTo(2);
+    assertThat(ms).isBetween(1_900L, 6_000L);
+  }
+
+  @Test
+  void should_succeed_on_the_retry_after_a_stalled_body() {
+    server.next(Behavior.STALL_BODY, 1);
+
+    CallOutcome out = ok(caller(TaskType.CLASSIFICATION, 1, 2), TaskType.CLASSIFICATION, 2);
+
+    assertThat(out.attempts()).isEqualTo(2);
+    assertThat(ResponseParser.parse(out.text(), TaskType.CLASSIFICATION, false).items()).hasSize(2);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "BAD_REQUEST, http_400, 1, HTTP 400",
+    "NOT_JSON, not_json, 1, HTTP 200",
+    "HTML_PAGE, html_response, 1, HTTP 200",
+    "HTML_LOGIN, html_response, 1, HTTP 403",
+    "SERVER_ERROR, server_error, 2, HTTP 500",
+    "SERVICE_UNAVAILABLE, server_error, 2, HTTP 503",
+    "RATE_LIMIT, rate_limited, 2, HTTP 429",
+    "HANG, timeout, 2, timed out",
+    "STALL_BODY, timeout, 2, timed out",
+    "DROP, connection, 2, connection failed",
+  })
+  void should_name_the_failure_kind_after_what_the_server_did(Behavior behavior, String kind, int attempts, String says) {
+    // given
+    server.script((n, body) -> behavior).retryAfterSeconds(0);
+
+    // when
+    CallOutcome out = caller(TaskType.CLASSIFICATION, 1, 2).call(request(TaskType.CLASSIFICATION, 2, "test-model"));
+
+    // then
+    assertThat(out.ok()).isFalse();
+    assertThat(out.errorKind()).isEqualTo(kind);
+    assertThat(out.attempts()).as("attempts").isEqualTo(attempts);
+    assertThat(out.errorMessage()).contains(says);
+    assertThat(server.requestCount()).isEqualTo(attempts);
+  }
+
+  @Test
+  void should_call_a_refused_connection_a_connection_failure() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    ModelSettings s = new ModelSettings("openai", "test-model", "http://127.0.0.1:" + closedPort + "/v1", KEY_ENV, 1, 2, 4,
+        TaskType.CLASSIFICATION);
+
+    CallOutcome out = new LangChainCaller(s, ENV, 5).call(request(TaskType.CLASSIFICATION, 2, "test-model"));
+
+    assertThat(out.errorKind()).isEqualTo("connection");
+    assertThat(out.attempts()).isEqualTo(2);
+  }
+
+  @Test
+  void should_keep_an_echoed_key_out_of_the_failure_message() {
+    // given a gateway that quotes the request's headers in its 400
+    server.script((n, body) -> Behavior.BAD_REQUEST).echoApiKey(true);
+
+    // when
+    CallOutcome out = caller(TaskType.CLASSIFICATION, 1, 2).call(request(TaskType.CLASSIFICATION, 2, "test-model"));
+
+    // then the message keeps what the server said, without the key
+    assertThat(out.errorKind()).isEqualTo("http_400");
+    assertThat(out.errorMessage()).contains("Invalid value for 'messages'").doesNotContain(KEY).doesNotContain("very-secret");
   }
 
   @Test

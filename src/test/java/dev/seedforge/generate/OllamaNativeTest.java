@@ -54,4 +54,47 @@ class OllamaNativeTest {
       server.stop(0);
     }
   }
+
+  @Test
+  void should_time_out_an_ollama_answer_that_stalls_half_way() throws Exception {
+    // given an Ollama that sends the headers and half of its answer, then nothing for 30 s
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    server.createContext("/api/chat", ex -> {
+      ex.getRequestBody().readAllBytes();
+      byte[] out = "{\"model\":\"llama3.1\",\"message\":{\"role\":\"assistant\",\"content\":\"hello\"},\"done\":true}"
+          .getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, out.length);
+      ex.getResponseBody().write(out, 0, out.length / 2);
+      ex.getResponseBody().flush();
+      try {
+        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.close();
+    });
+    server.start();
+    try {
+      ModelSettings settings = new ModelSettings("ollama", "llama3.1", "http://127.0.0.1:" + server.getAddress().getPort(), "UNUSED", 1, 1, 1,
+          TaskType.CLASSIFICATION);
+      GenerationRequest request = GenerationRequest.of("order_status", "new_example", "t.txt", List.of(),
+          List.of(new ChatTurn("user", "Write 1.")),
+          new GenerationRequest.Params("ollama", "http://localhost:11434", "llama3.1", 0.7, 1.0, 256, 1, "text", 7), 0, 0);
+
+      // when
+      long start = System.nanoTime();
+      CallOutcome outcome = new LangChainCaller(settings, Map.of()).call(request);
+      long ms = (System.nanoTime() - start) / 1_000_000;
+
+      // then
+      assertThat(outcome.errorKind()).isEqualTo("timeout");
+      assertThat(ms).isBetween(900L, 5_000L);
+    } finally {
+      release.countDown();
+      server.stop(0);
+    }
+  }
 }

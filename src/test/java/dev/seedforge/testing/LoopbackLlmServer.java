@@ -85,7 +85,22 @@ public final class LoopbackLlmServer implements AutoCloseable {
     /** 404 with OpenAI's model_not_found body. */
     MODEL_NOT_FOUND,
     /** 200, the same few examples whatever was asked (a model that repeats itself). */
-    REPEAT
+    REPEAT,
+    /**
+     * 200 and the first half of a well-formed completion, then nothing: until {@link #hangMillis}
+     * passes (then the rest), or until close.
+     */
+    STALL_BODY,
+    /** 400 with OpenAI's invalid_request_error body. */
+    BAD_REQUEST,
+    /** 200 with a plain-text body that is not JSON. */
+    NOT_JSON,
+    /** 200 with an HTML page (text/html), as a captive portal answers. */
+    HTML_PAGE,
+    /** 403 with an HTML login page (text/html), as a proxy that wants a sign-in answers. */
+    HTML_LOGIN,
+    /** Closes the connection without answering. */
+    DROP
   }
 
   /** Picks a behaviour for request number {@code n} (1-based) with body {@code body}; null = default rules. */
@@ -128,6 +143,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
   private double bucketTokens; // guarded by lock
   private long bucketRefilledNanos; // guarded by lock
   private volatile int keepBodies = 1000;
+  private volatile boolean echoApiKey;
 
   // counters
   private final AtomicInteger requests = new AtomicInteger();
@@ -138,6 +154,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
   private final AtomicInteger handlerErrors = new AtomicInteger();
   private final AtomicLong billedPrompt = new AtomicLong();
   private final AtomicLong billedCompletion = new AtomicLong();
+  private final AtomicInteger azureKeyHeaders = new AtomicInteger();
+  private final long startNanos = System.nanoTime();
+  private final List<Long> arrivals = new ArrayList<>(); // guarded by itself
   private volatile RuntimeException lastHandlerError;
   private final Map<Behavior, AtomicLong> counts = new EnumMap<>(Behavior.class);
   private final Deque<String> bodies = new ArrayDeque<>(); // guarded by itself
@@ -271,6 +290,15 @@ public final class LoopbackLlmServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Error bodies (400, 401, 5xx) quote the request's Authorization and api-key headers in full, as a
+   * careless gateway does: the key comes back in the error text.
+   */
+  public LoopbackLlmServer echoApiKey(boolean echo) {
+    this.echoApiKey = echo;
+    return this;
+  }
+
   /** How many request bodies {@link #requestBodies()} keeps (the most recent). */
   public LoopbackLlmServer keepBodies(int n) {
     this.keepBodies = Math.max(0, n);
@@ -287,6 +315,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
     latencyMillis = 0;
     hangMillis = 0;
     retryAfterSeconds = 1;
+    echoApiKey = false;
     script = null;
     requiredApiKey = null;
     knownModels = null;
@@ -302,9 +331,13 @@ public final class LoopbackLlmServer implements AutoCloseable {
     handlerErrors.set(0);
     billedPrompt.set(0);
     billedCompletion.set(0);
+    azureKeyHeaders.set(0);
     counts.values().forEach(c -> c.set(0));
     synchronized (bodies) {
       bodies.clear();
+    }
+    synchronized (arrivals) {
+      arrivals.clear();
     }
     return this;
   }
@@ -319,6 +352,26 @@ public final class LoopbackLlmServer implements AutoCloseable {
   /** Completion tokens of every answer sent (the usage it reported). */
   public long billedCompletionTokens() {
     return billedCompletion.get();
+  }
+
+  /**
+   * When each chat-completion request arrived, in milliseconds since the server started, in
+   * arrival order: tests count the requests sent while others were stalled.
+   */
+  public List<Long> arrivalMillis() {
+    synchronized (arrivals) {
+      return List.copyOf(arrivals);
+    }
+  }
+
+  /** Milliseconds since the server started, on the clock of {@link #arrivalMillis()}. */
+  public long nowMillis() {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  /** Requests (any path) that carried Azure's {@code api-key} header. */
+  public int azureKeyHeaders() {
+    return azureKeyHeaders.get();
   }
 
   /** Chat-completion requests received (any outcome). */
@@ -392,6 +445,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
+      if (ex.getRequestHeaders().containsKey("api-key")) {
+        azureKeyHeaders.incrementAndGet();
+      }
       String path = ex.getRequestURI().getPath();
       if ("GET".equals(ex.getRequestMethod()) && path.endsWith("/models")) {
         serveModelList(ex);
@@ -410,7 +466,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
         inFlight.decrementAndGet();
       }
     } catch (IOException e) {
-      // the client went away (e.g. timed out on a hung request); nothing to answer
+      // the client went away (e.g. timed out on a hung request), or DROP: nothing to answer
     } catch (RuntimeException e) {
       // a bug in the server or in a script: make it visible instead of a silently dropped connection
       handlerErrors.incrementAndGet();
@@ -443,6 +499,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
   private void serve(HttpExchange ex) throws IOException {
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     int n = requests.incrementAndGet();
+    synchronized (arrivals) {
+      arrivals.add(nowMillis());
+    }
     remember(body);
     JsonNode req;
     try {
@@ -462,6 +521,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
     Behavior b = d.behavior();
     counts.get(b).incrementAndGet();
 
+    if (b == Behavior.DROP) {
+      throw new DroppedException();
+    }
     if (b == Behavior.HANG) {
       long hold = hangMillis;
       boolean closing = hold == 0 ? await(Long.MAX_VALUE) : await(hold);
@@ -489,11 +551,25 @@ public final class LoopbackLlmServer implements AutoCloseable {
               Map.of());
       case MODEL_NOT_FOUND ->
           sendError(ex, 404, "The model `" + model + "` does not exist", "invalid_request_error", "model_not_found", Map.of());
-      default -> sendCompletion(ex, n, body, req, model, b);
+      case BAD_REQUEST ->
+          sendError(ex, 400, "Invalid value for 'messages': this request is not supported.", "invalid_request_error", "invalid_value",
+              Map.of());
+      case NOT_JSON -> sendText(ex, 200, "text/plain", "service warming up, try again later\n");
+      case HTML_PAGE -> sendText(ex, 200, "text/html; charset=utf-8", page("Welcome to the guest network", "Accept the terms to continue."));
+      case HTML_LOGIN -> sendText(ex, 403, "text/html; charset=utf-8", page("Sign in", "Your proxy requires you to sign in."));
+      case STALL_BODY -> sendStalled(ex, completion(n, body, req, model, Behavior.OK));
+      default -> send(ex, 200, completion(n, body, req, model, b), Map.of());
     }
   }
 
   private record Decision(Behavior behavior, boolean fromLimiter) {}
+
+  /** Thrown out of a handler before any response: the JDK server then closes the connection. */
+  private static final class DroppedException extends IOException {
+    DroppedException() {
+      super("dropped on purpose");
+    }
+  }
 
   private Decision choose(int n, String body, String model, String key) {
     Script s = script;
@@ -610,7 +686,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
         headers);
   }
 
-  private void sendCompletion(HttpExchange ex, int n, String body, JsonNode req, String model, Behavior b) throws IOException {
+  private byte[] completion(int n, String body, JsonNode req, String model, Behavior b) throws IOException {
     String system = join(req.path("messages"), "system");
     String user = join(req.path("messages"), "user");
     int count = 1;
@@ -660,14 +736,46 @@ public final class LoopbackLlmServer implements AutoCloseable {
     usage.put("total_tokens", prompt + completion);
     billedPrompt.addAndGet(prompt);
     billedCompletion.addAndGet(completion);
-    send(ex, 200, JSON.writeValueAsBytes(out), Map.of());
+    return JSON.writeValueAsBytes(out);
   }
 
-  private static void sendError(HttpExchange ex, int status, String message, String type, String code, Map<String, String> headers)
+  /** The headers and the first half of {@code bytes}; the rest after {@link #hangMillis}, or never. */
+  private void sendStalled(HttpExchange ex, byte[] bytes) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(200, bytes.length);
+    OutputStream os = ex.getResponseBody();
+    int half = bytes.length / 2;
+    os.write(bytes, 0, half);
+    os.flush();
+    long hold = hangMillis;
+    if (hold == 0 ? await(Long.MAX_VALUE) : await(hold)) {
+      return;
+    }
+    os.write(bytes, half, bytes.length - half);
+    os.close();
+  }
+
+  private static void sendText(HttpExchange ex, int status, String contentType, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", contentType);
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream os = ex.getResponseBody()) {
+      os.write(bytes);
+    }
+  }
+
+  private static String page(String title, String text) {
+    return "<!DOCTYPE html>\n<html><head><title>" + title + "</title></head>\n<body><h1>" + title + "</h1><p>" + text
+        + "</p><form method=\"post\" action=\"/login\"><input name=\"user\"><input type=\"password\" name=\"password\">"
+        + "</form></body></html>\n";
+  }
+
+  private void sendError(HttpExchange ex, int status, String message, String type, String code, Map<String, String> headers)
       throws IOException {
     ObjectNode root = JSON.createObjectNode();
     ObjectNode err = root.putObject("error");
-    err.put("message", message);
+    err.put("message", echoApiKey ? message + " (received Authorization: " + ex.getRequestHeaders().getFirst("Authorization")
+        + ", api-key: " + ex.getRequestHeaders().getFirst("api-key") + ")" : message);
     err.put("type", type);
     err.putNull("param");
     if (code == null) {

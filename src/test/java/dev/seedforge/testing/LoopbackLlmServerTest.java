@@ -193,6 +193,50 @@ class LoopbackLlmServerTest {
   }
 
   @Test
+  void should_stall_half_way_through_the_body_past_the_jdk_request_timeout() throws Exception {
+    // given
+    server.next(Behavior.STALL_BODY, 1).next(Behavior.STALL_BODY, 1).hangMillis(1_500);
+
+    // when the JDK client's request timeout (500 ms) is shorter than the stall
+    long start = System.nanoTime();
+    HttpResponse<String> r = post(CLASSIFY, Duration.ofMillis(500));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+
+    // then that timeout does not cover the body: the response comes whole when the stall ends
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(content(r).path("examples")).hasSize(5);
+    assertThat(ms).isGreaterThanOrEqualTo(1_400);
+    // and until then the body holds only its first half
+    server.hangMillis(0);
+    HttpRequest req = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+        .POST(HttpRequest.BodyPublishers.ofString(CLASSIFY)).build();
+    try (java.io.InputStream in = http.send(req, HttpResponse.BodyHandlers.ofInputStream()).body()) {
+      byte[] buf = new byte[1 << 16];
+      int got = in.read(buf);
+      assertThat(new String(buf, 0, got, java.nio.charset.StandardCharsets.UTF_8)).startsWith("{\"id\":\"chatcmpl-");
+    }
+    assertThat(server.count(Behavior.STALL_BODY)).isEqualTo(2);
+  }
+
+  @Test
+  void should_answer_400_html_and_text_faults_and_echo_the_key_when_asked() throws Exception {
+    server.echoApiKey(true).next(Behavior.BAD_REQUEST, 1).next(Behavior.HTML_LOGIN, 1).next(Behavior.NOT_JSON, 1);
+
+    HttpResponse<String> bad = post(CLASSIFY);
+    HttpResponse<String> login = post(CLASSIFY);
+    HttpResponse<String> text = post(CLASSIFY);
+
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(bad.body()).at("/error/message").asText()).contains("Authorization: Bearer sk-abc");
+    assertThat(login.statusCode()).isEqualTo(403);
+    assertThat(login.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+    assertThat(login.body()).startsWith("<!DOCTYPE html>").contains("<title>Sign in</title>");
+    assertThat(text.statusCode()).isEqualTo(200);
+    assertThat(text.body()).startsWith("service warming up");
+    assertThat(server.arrivalMillis()).hasSize(3).isSorted();
+  }
+
+  @Test
   void should_serve_64_requests_concurrently() throws Exception {
     // Long enough that all 64 arrive while the first are still held, even on a loaded machine.
     server.latencyMillis(2_000);
