@@ -153,6 +153,8 @@ public final class LoopbackLlmServer implements AutoCloseable {
   private final AtomicInteger limiterRejections = new AtomicInteger();
   private final AtomicInteger handlerErrors = new AtomicInteger();
   private final AtomicLong billedPrompt = new AtomicLong();
+  private final java.util.concurrent.ConcurrentHashMap<String, Integer> completedBodies = new java.util.concurrent.ConcurrentHashMap<>();
+  private final AtomicLong repeatedCompletions = new AtomicLong();
   private final AtomicLong billedCompletion = new AtomicLong();
   private final AtomicInteger azureKeyHeaders = new AtomicInteger();
   private final long startNanos = System.nanoTime();
@@ -347,6 +349,14 @@ public final class LoopbackLlmServer implements AutoCloseable {
   /** Prompt tokens of every answer sent (the usage it reported): what a provider would bill. */
   public long billedPromptTokens() {
     return billedPrompt.get();
+  }
+
+  /**
+   * Answers generated for a request body that had been answered before: what a provider would
+   * bill twice (the client never got the first answer: it was killed, or the body stalled).
+   */
+  public long repeatedCompletions() {
+    return repeatedCompletions.get();
   }
 
   /** Completion tokens of every answer sent (the usage it reported). */
@@ -736,6 +746,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
     usage.put("total_tokens", prompt + completion);
     billedPrompt.addAndGet(prompt);
     billedCompletion.addAndGet(completion);
+    if (completedBodies.merge(body, 1, Integer::sum) > 1) {
+      repeatedCompletions.incrementAndGet();
+    }
     return JSON.writeValueAsBytes(out);
   }
 
