@@ -88,11 +88,14 @@ public final class HtmlReport {
       figure(b, d, "test", "/stages/test/total");
     }
     figure(b, d, "rejected", "/rejections/all/total");
-    figure(b, d, "calls made", "/calls/made/total");
-    figure(b, d, "calls cached", "/calls/cached/total");
-    figure(b, d, "calls failed", "/calls/failed/total");
-    figure(b, d, "input tokens", "/tokens/input/total");
-    figure(b, d, "output tokens", "/tokens/output/total");
+    if (d.manifest().madeCalls()) {
+      // runs without calls (offline, curate) have no calls or tokens sections
+      figure(b, d, "calls made", "/calls/made/total");
+      figure(b, d, "calls cached", "/calls/cached/total");
+      figure(b, d, "calls failed", "/calls/failed/total");
+      figure(b, d, "input tokens", "/tokens/input/total");
+      figure(b, d, "output tokens", "/tokens/output/total");
+    }
     if (!d.manifest().at("/cost/total").isMissingNode()) {
       figure(b, d, "cost, USD", "/cost/total");
     }
