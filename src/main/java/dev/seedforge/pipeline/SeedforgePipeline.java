@@ -245,7 +245,7 @@ public final class SeedforgePipeline {
   }
 
   /** The quality gate for a run: it sees the seeds' answers and the pack's templates. */
-  static QualityGate gate(RunPlan plan) {
+  public static QualityGate gate(RunPlan plan) {
     TaskType task = plan.pack().task();
     List<String> seedOutputs = plan.seeds().stream().map(s -> Texts.output(asCandidate(s), task)).toList();
     List<String> templates = plan.pack().strategies().stream().map(st -> st.template().text()).toList();

@@ -114,7 +114,10 @@ public final class LabelFilter implements Filter {
    * stemmer: cancel, cancelled, cancelling meet), numbers and codes as one token ("#").
    */
   static String[] words(String text) {
-    String norm = TextNormalizer.normalize(text);
+    return stems(TextNormalizer.normalize(text));
+  }
+
+  private static String[] stems(String norm) {
     if (norm.isEmpty()) {
       return new String[] {"<empty>"};
     }
@@ -176,12 +179,21 @@ public final class LabelFilter implements Filter {
     return judge(Texts.of(c, task), c.label());
   }
 
+  @Override
+  public Verdict check(CandidateText text) {
+    return judgeWords(text.candidate().label() == null ? null : stems(text.normalizedText()), text.candidate().label());
+  }
+
   public Verdict judge(String text, String label) {
+    return judgeWords(label == null ? null : words(text), label);
+  }
+
+  private Verdict judgeWords(String[] words, String label) {
     if (label == null) {
       return Verdict.KEEP;
     }
     DocumentCategorizerME cat = categorizer();
-    double[] p = cat.categorize(words(text));
+    double[] p = cat.categorize(words);
     int i = cat.getIndex(label);
     double pLabel = i < 0 ? 0 : p[i];
     String best = cat.getBestCategory(p);

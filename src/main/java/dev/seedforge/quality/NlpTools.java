@@ -1,10 +1,14 @@
 package dev.seedforge.quality;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import opennlp.tools.langdetect.Language;
 import opennlp.tools.langdetect.LanguageDetectorME;
 import opennlp.tools.langdetect.LanguageDetectorModel;
@@ -12,6 +16,8 @@ import opennlp.tools.sentdetect.SentenceDetectorME;
 import opennlp.tools.sentdetect.SentenceModel;
 import opennlp.tools.tokenize.TokenizerME;
 import opennlp.tools.tokenize.TokenizerModel;
+import opennlp.tools.tokenize.WhitespaceTokenizer;
+import opennlp.tools.util.Span;
 
 /**
  * The OpenNLP models, loaded once per JVM on first use from the classpath resources of the
@@ -77,30 +83,52 @@ public final class NlpTools {
     if (text == null || text.isBlank()) {
       return NO_TOKENS;
     }
-    Memo<String[]> memo = TOKENS.get();
-    if (!text.equals(memo.text)) {
-      memo.text = text;
-      memo.value = TokenizerHolder.TOOL.get().tokenize(text);
+    List<String> out = new ArrayList<>();
+    for (Span word : WhitespaceTokenizer.INSTANCE.tokenizePos(text)) {
+      out.addAll(Arrays.asList(pieces(word.getCoveredText(text).toString())));
     }
-    return memo.value.clone();
+    return out.toArray(NO_TOKENS);
+  }
+
+  /** The number of {@link #tokens}, without building them. */
+  public static int tokenCount(String text) {
+    if (text == null || text.isBlank()) {
+      return 0;
+    }
+    int n = 0;
+    for (Span word : WhitespaceTokenizer.INSTANCE.tokenizePos(text)) {
+      n += word.length() < 2 ? 1 : pieces(word.getCoveredText(text).toString()).length;
+    }
+    return n;
   }
 
   /**
-   * The last text's result, per thread: the gate's features and several filters ask about the
-   * same text in a row (token counts, language), and each model call costs far more than a string
-   * comparison.
+   * The tokenizer's pieces of one white-space-separated word. {@code TokenizerME} splits the text
+   * at white space first and then decides every split inside a word from that word alone, so the
+   * pieces of a word are the same wherever it occurs and can be remembered: most words of a corpus
+   * recur, and the maxent decision costs a model evaluation per character. Bounded per JVM.
+   */
+  private static String[] pieces(String word) {
+    String[] p = PIECES.getIfPresent(word);
+    if (p == null) {
+      p = TokenizerHolder.TOOL.get().tokenize(word);
+      PIECES.put(word, p);
+    }
+    return p;
+  }
+
+  private static final Cache<String, String[]> PIECES = CacheBuilder.newBuilder().maximumSize(200_000).build();
+
+  /**
+   * The last text's result, per thread: the language filter and calibration ask about the same
+   * text in a row, and a detection costs far more than a string comparison.
    */
   private static final class Memo<V> {
     String text;
     V value;
   }
 
-  private static final ThreadLocal<Memo<String[]>> TOKENS = ThreadLocal.withInitial(Memo::new);
   private static final ThreadLocal<Memo<Language[]>> LANGUAGES = ThreadLocal.withInitial(Memo::new);
-
-  public static int tokenCount(String text) {
-    return tokens(text).length;
-  }
 
   /** The number of sentences by the English UD-EWT sentence detector; 0 for a blank text. */
   public static int sentenceCount(String text) {

@@ -102,11 +102,20 @@ public final class PatternFilter implements Filter {
 
   @Override
   public Verdict check(Candidate candidate) {
+    return check(new CandidateText(candidate, task));
+  }
+
+  @Override
+  public Verdict check(CandidateText text) {
     // an instruction's input may hold slots on purpose ("replace the placeholders in …")
-    return judge(name.equals(PLACEHOLDER) ? Texts.output(candidate, task) : Texts.of(candidate, task));
+    return name.equals(PLACEHOLDER) ? judge(text.output(), null) : judge(text.text(), text::normalizedText);
   }
 
   public Verdict judge(String text) {
+    return judge(text, () -> TextNormalizer.normalize(text));
+  }
+
+  private Verdict judge(String text, java.util.function.Supplier<String> normalized) {
     for (Pattern p : compiled()) {
       Matcher m = p.matcher(text);
       if (m.find()) {
@@ -114,7 +123,7 @@ public final class PatternFilter implements Filter {
       }
     }
     if (!echoLines.isEmpty()) {
-      String norm = TextNormalizer.normalize(text);
+      String norm = normalized.get();
       String[] w = norm.isEmpty() ? new String[0] : norm.split(" ");
       for (int i = 0; i + ECHO_MIN_WORDS <= w.length; i++) {
         String window = String.join(" ", java.util.Arrays.copyOfRange(w, i, i + ECHO_MIN_WORDS));

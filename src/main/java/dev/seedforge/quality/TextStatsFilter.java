@@ -64,6 +64,11 @@ public final class TextStatsFilter implements Filter {
     return judge(Texts.of(candidate, task));
   }
 
+  @Override
+  public Verdict check(CandidateText text) {
+    return judge(text.text());
+  }
+
   /** The measure on a text, or NaN when the text is too short to judge. */
   public double measure(String text) {
     return switch (kind) {

@@ -31,7 +31,12 @@ public final class TokenCountFilter implements Filter {
 
   @Override
   public Verdict check(Candidate candidate) {
-    int n = NlpTools.tokenCount(Texts.of(candidate, task));
+    return check(new CandidateText(candidate, task));
+  }
+
+  @Override
+  public Verdict check(CandidateText text) {
+    int n = text.tokenCount();
     if (n < minTokens) {
       return Verdict.reject(
           n + " " + tokens(n) + ", fewer than the minimum " + minTokens, (double) n, (double) minTokens);
