@@ -44,6 +44,9 @@ public final class CurateCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Pipeline seed (default: seed)")
   Long seed;
 
+  @Option(names = "--timings", description = "Print where the seconds went (start-up, job, manifest, model loads) to stderr")
+  boolean timings;
+
   @CommandLine.Unmatched List<String> beamArgs = new ArrayList<>();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
@@ -57,6 +60,10 @@ public final class CurateCommand implements Callable<Integer> {
     }
     Runner.Outcome outcome = curate(input, pipeline, out, seed, RunCommand.beamOptions(beamArgs), err);
     RunCommand.printSummary(outw, outcome);
+    if (timings) {
+      err.println("seedforge: timings: " + dev.seedforge.util.Timings.summary());
+      err.flush();
+    }
     return ExitCodes.OK;
   }
 

@@ -52,6 +52,9 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--refresh-cache", description = "Call again for every request and replace its cached response")
   boolean refreshCache;
 
+  @Option(names = "--timings", description = "Print where the seconds went (start-up, job, manifest, model loads) to stderr")
+  boolean timings;
+
   @CommandLine.Unmatched List<String> beamArgs = new ArrayList<>();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
@@ -74,6 +77,9 @@ public final class RunCommand implements Callable<Integer> {
     }
     Runner.Outcome outcome = dev.seedforge.pipeline.TopUp.run(plan, options);
     printSummary(outw, outcome);
+    if (timings) {
+      err.println("seedforge: timings: " + dev.seedforge.util.Timings.summary());
+    }
     if ("budget_exhausted".equals(outcome.manifest().path("status").asText())) {
       err.println("seedforge: stopped by the budget: " + outcome.manifest().path("stopped").path("message").asText("llm.budget reached")
           + "; the dataset was written from the responses received");

@@ -7,6 +7,7 @@ import dev.seedforge.generate.RunState;
 import dev.seedforge.report.Manifest;
 import dev.seedforge.util.AtomicFiles;
 import dev.seedforge.util.Json;
+import dev.seedforge.util.Timings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ public final class Runner {
     SeedforgePipeline.build(p, plan, runId, curateInput);
     ProgressReporter progress = plan.usesLlm() && curateInput == null ? ProgressReporter.start(runId, plan.requests().size()) : null;
     try {
-      p.run().waitUntilFinish();
+      Timings.time(Timings.JOB, () -> p.run().waitUntilFinish());
     } catch (RuntimeException e) {
       FatalCallException fatal = findCause(e, FatalCallException.class);
       if (fatal != null) {
@@ -58,6 +59,7 @@ public final class Runner {
     run.put("started_at", start.toString());
     run.put("wall_time_seconds", wall.toMillis() / 1000.0);
     run.put("runner", options.getRunner().getSimpleName());
+    long manifestStart = System.nanoTime();
     ObjectNode manifest =
         Manifest.build(
             plan,
@@ -65,6 +67,7 @@ public final class Runner {
             outDir,
             SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.startsWith(".")).toList(),
             run);
+    Timings.add(Timings.MANIFEST, System.nanoTime() - manifestStart);
     if (state != null && state.stopMessage() != null && manifest.has("stopped")) {
       ((ObjectNode) manifest.get("stopped")).put("message", state.stopMessage());
     }

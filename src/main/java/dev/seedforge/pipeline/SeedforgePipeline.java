@@ -21,6 +21,7 @@ import dev.seedforge.quality.Texts;
 import dev.seedforge.seed.TaskType;
 import dev.seedforge.seed.Seed;
 import dev.seedforge.util.Json;
+import dev.seedforge.util.Timings;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
@@ -75,6 +76,14 @@ public final class SeedforgePipeline {
    * go through the same gate, dedup, balance, split and output stages.
    */
   public static void build(Pipeline p, RunPlan plan, String runId, String curateInput) {
+    Timings.planned();
+    Timings.time(Timings.PIPELINE, () -> {
+      assemble(p, plan, runId, curateInput);
+      return null;
+    });
+  }
+
+  private static void assemble(Pipeline p, RunPlan plan, String runId, String curateInput) {
     PipelineSpec spec = plan.spec();
     KvCoder<String, Long> ledgerCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
     List<PCollection<Rejection>> rejections = new ArrayList<>();

@@ -89,6 +89,10 @@ public final class LabelFilter implements Filter {
    * cross-validation, folds dealt round-robin in the given order; descriptions always train).
    */
   public static double crossValidatedAccuracy(List<Example> examples, Map<String, String> descriptions, int folds) {
+    return dev.seedforge.util.Timings.time("label model cross-validation", () -> crossValidate(examples, descriptions, folds));
+  }
+
+  private static double crossValidate(List<Example> examples, Map<String, String> descriptions, int folds) {
     if (examples.size() < folds || folds < 2) {
       return Double.NaN;
     }

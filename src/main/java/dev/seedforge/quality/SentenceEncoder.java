@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.util.Timings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -69,11 +70,11 @@ final class SentenceEncoder {
 
   /** The encoder of {@code name} ({@link PipelineSpec.Relevance#EMBEDDING_MODELS}), loaded once per JVM. */
   static SentenceEncoder of(String name) {
-    return ENCODERS.computeIfAbsent(name, n -> switch (n) {
+    return ENCODERS.computeIfAbsent(name, n -> Timings.time("load " + n, () -> switch (n) {
       case PipelineSpec.Relevance.MINILM -> new SentenceEncoder(n, "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json");
       case PipelineSpec.Relevance.MINILM_Q -> new SentenceEncoder(n, "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json");
       default -> throw new IllegalArgumentException("unknown embedding model " + n);
-    });
+    }));
   }
 
   private static InputStream resource(String name) throws IOException {
