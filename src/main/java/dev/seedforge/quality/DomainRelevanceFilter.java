@@ -73,7 +73,7 @@ public final class DomainRelevanceFilter implements Filter {
     List<float[]> vectors = SentenceEncoder.of(embeddingModel).embedAll(texts.stream().map(CandidateText::text).toList());
     List<Verdict> out = new ArrayList<>(texts.size());
     for (float[] v : vectors) {
-      out.add(verdict(sv, v));
+      out.add(verdict(sv, Sparse.of(v)));
     }
     return out;
   }
@@ -85,24 +85,39 @@ public final class DomainRelevanceFilter implements Filter {
 
   private Verdict judge(String text) {
     SeedVectors sv = seedVectors();
-    return verdict(sv, vector(text));
+    return verdict(sv, embeddingModel != null ? Sparse.of(vector(text)) : sparseTfidf(text));
   }
 
-  private Verdict verdict(SeedVectors sv, float[] v) {
-    // the candidate's non-zero dimensions only: a TF-IDF vector of a short text has a dozen of
-    // its 4096, so the dot products with every seed cost a dozen multiplications each
-    int[] nz = nonZero(v);
+  /**
+   * A vector's non-zero dimensions in ascending order and their values: a TF-IDF vector of a short
+   * text has a dozen of its 4096, so the dot products with every seed cost a dozen
+   * multiplications each.
+   */
+  private record Sparse(int[] dims, float[] values) {
+    static Sparse of(float[] v) {
+      int[] nz = nonZero(v);
+      float[] values = new float[nz.length];
+      for (int j = 0; j < nz.length; j++) {
+        values[j] = v[nz[j]];
+      }
+      return new Sparse(nz, values);
+    }
+  }
+
+  private Verdict verdict(SeedVectors sv, Sparse v) {
+    int[] nz = v.dims();
+    float[] x = v.values();
     double norm = 0;
-    for (int i : nz) {
-      norm += v[i] * v[i];
+    for (int j = 0; j < nz.length; j++) {
+      norm += x[j] * x[j];
     }
     double best = -1;
     String bestId = null;
     for (int k = 0; k < seeds.size(); k++) {
       float[] sVec = sv.vectors()[k];
       double dot = 0;
-      for (int i : nz) {
-        dot += v[i] * sVec[i];
+      for (int j = 0; j < nz.length; j++) {
+        dot += x[j] * sVec[nz[j]];
       }
       double sim = norm == 0 || sv.norms()[k] == 0 ? 0 : dot / Math.sqrt(norm * sv.norms()[k]);
       if (sim > best) {
@@ -236,9 +251,11 @@ public final class DomainRelevanceFilter implements Filter {
       "can", "not", "no", "do", "did", "from", "by", "we", "our", "they", "them", "there", "what",
       "when", "will", "would", "could", "just", "about", "its", "im", "been", "how", "please", "hi");
 
+  private static final java.util.regex.Pattern NON_WORD = java.util.regex.Pattern.compile("[^\\p{L}\\p{N}]+");
+
   private static List<String> words(String text) {
     List<String> out = new ArrayList<>();
-    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+    for (String w : NON_WORD.split(text.toLowerCase(Locale.ROOT))) {
       if (w.length() > 1 && !STOPWORDS.contains(w)) {
         out.add(w);
       }
@@ -254,6 +271,26 @@ public final class DomainRelevanceFilter implements Filter {
     Map<String, Double> out = new HashMap<>();
     df.forEach((w, n) -> out.put(w, Math.log((1.0 + seeds.size()) / (1.0 + n)) + 1.0));
     return out;
+  }
+
+  /**
+   * {@link #tfidf} without the 4096-wide array: each dimension sums its words' weights in the same
+   * order, so the values are the same floats.
+   */
+  private Sparse sparseTfidf(String text) {
+    double unseen = Math.log(1.0 + seeds.size()) + 1.0;
+    java.util.TreeMap<Integer, float[]> sums = new java.util.TreeMap<>();
+    for (String w : words(text)) {
+      sums.computeIfAbsent(Math.floorMod(w.hashCode(), DIMS), d -> new float[1])[0] += (float) (double) idf.getOrDefault(w, unseen);
+    }
+    int[] dims = new int[sums.size()];
+    float[] values = new float[sums.size()];
+    int j = 0;
+    for (var e : sums.entrySet()) {
+      dims[j] = e.getKey();
+      values[j++] = e.getValue()[0];
+    }
+    return new Sparse(dims, values);
   }
 
   private float[] tfidf(String text) {

@@ -116,6 +116,8 @@ public final class PatternFilter implements Filter {
   }
 
   private Verdict judge(String text, java.util.function.Supplier<String> normalized) {
+    // one pass per pattern: measured on short messages, Java's regex runs these separately
+    // faster than as one alternation
     for (Pattern p : compiled()) {
       Matcher m = p.matcher(text);
       if (m.find()) {

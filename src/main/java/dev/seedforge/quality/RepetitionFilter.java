@@ -24,6 +24,7 @@ public final class RepetitionFilter implements Filter {
   private static final long serialVersionUID = 1L;
   public static final String NGRAMS = "repeated_ngrams";
   public static final String LINES = "repeated_lines";
+  private static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("\\R");
 
   private final boolean lines;
   private final int n;
@@ -100,7 +101,7 @@ public final class RepetitionFilter implements Filter {
     Set<String> seen = new HashSet<>();
     int total = 0;
     int repeats = 0;
-    for (String line : text.split("\\R")) {
+    for (String line : LINE_BREAK.split(text)) {
       String norm = TextNormalizer.normalize(line);
       if (norm.isEmpty()) {
         continue;
