@@ -140,7 +140,11 @@ public final class SeedforgePipeline {
       failures = p.apply("NoFailures", Create.empty(JsonCoder.of(Failure.class)));
     }
 
-    PCollectionTuple gated = generated.apply("QualityGate", new GateStage(gate(plan)));
+    QualityGate gate = gate(plan);
+    if (p.getOptions().getRunner().getSimpleName().equals("DirectRunner")) {
+      warmUp(gate, curateInput == null && !plan.usesLlm());
+    }
+    PCollectionTuple gated = generated.apply("QualityGate", new GateStage(gate));
     rejections.add(gated.get(GateStage.REJECTIONS));
     ledger.add(gated.get(GateStage.LEDGER));
 
@@ -212,6 +216,29 @@ public final class SeedforgePipeline {
     PCollectionList.of(dataLines).and(finalLines).and(rejectedLines).and(failedLines).and(ledgerLines)
         .apply("AllLines", Flatten.pCollections())
         .apply("Write", new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
+  }
+
+  /**
+   * On the DirectRunner the job runs in this JVM: its models (WordNet and the taggers for lexical
+   * generation, the filters' models and seed vectors) load on a background thread while the
+   * runner starts, instead of one after another on the first records. A load that fails here is
+   * retried, and reported, where the job first uses it.
+   */
+  private static void warmUp(QualityGate gate, boolean lexical) {
+    Thread t = new Thread(() -> {
+      try {
+        if (lexical) {
+          dev.seedforge.nlp.NlpModels.wordnet();
+          dev.seedforge.nlp.NlpModels.posModel();
+          dev.seedforge.nlp.NlpModels.sentenceModel();
+        }
+        gate.warmUp();
+      } catch (RuntimeException e) {
+        // the job loads it again and fails with the message where it needs it
+      }
+    }, "seedforge-warm-up");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The splits written as data files, in order. */

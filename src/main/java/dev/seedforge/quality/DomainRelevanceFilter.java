@@ -83,6 +83,11 @@ public final class DomainRelevanceFilter implements Filter {
     return embeddingModel != null;
   }
 
+  @Override
+  public void warmUp() {
+    seedVectors();
+  }
+
   private Verdict judge(String text) {
     SeedVectors sv = seedVectors();
     return verdict(sv, embeddingModel != null ? Sparse.of(vector(text)) : sparseTfidf(text));

@@ -30,4 +30,7 @@ public interface Filter extends Serializable {
   default boolean batches() {
     return false;
   }
+
+  /** Loads what the filter's first check would load (models, seed vectors), so a caller can do it ahead. */
+  default void warmUp() {}
 }

@@ -171,6 +171,11 @@ public final class LabelFilter implements Filter {
     return NAME;
   }
 
+  @Override
+  public void warmUp() {
+    categorizer();
+  }
+
   /** The probability of each label for a text. */
   public double probability(String text, String label) {
     DocumentCategorizerME cat = categorizer();

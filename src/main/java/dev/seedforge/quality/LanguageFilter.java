@@ -121,6 +121,11 @@ public final class LanguageFilter implements Filter {
     return Verdict.KEEP;
   }
 
+  @Override
+  public void warmUp() {
+    NlpTools.detect("warm up");
+  }
+
   private static String fmt(double p) {
     return String.format(Locale.ROOT, "%.2f", p);
   }

@@ -151,6 +151,11 @@ public final class QualityGate implements Serializable {
     return new Decision(c.withFeatures(Map.of(TOKENS, (double) text.tokenCount())), rejected);
   }
 
+  /** Loads every filter's models and seed vectors now rather than on the first candidate. */
+  public void warmUp() {
+    filters.forEach(Filter::warmUp);
+  }
+
   /** True when some filter judges a batch far more cheaply than its candidates one by one. */
   public boolean batches() {
     return filters.stream().anyMatch(Filter::batches);

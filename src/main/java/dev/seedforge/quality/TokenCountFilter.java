@@ -48,6 +48,11 @@ public final class TokenCountFilter implements Filter {
     return Verdict.KEEP;
   }
 
+  @Override
+  public void warmUp() {
+    NlpTools.tokenCount("warm up");
+  }
+
   private static String tokens(int n) {
     return n == 1 ? "token" : "tokens";
   }
