@@ -99,6 +99,7 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
   static final class GateFn extends DoFn<Candidate, Candidate> {
     private final ShippedGate shipped;
     private transient QualityGate gate;
+    private transient boolean batches;
     private transient List<Held> held;
 
     private record Held(Candidate candidate, Instant timestamp, BoundedWindow window) {}
@@ -110,6 +111,7 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
     @Setup
     public void setup() {
       gate = shipped.gate();
+      batches = gate.batches();
     }
 
     @StartBundle
@@ -120,7 +122,7 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
     @ProcessElement
     public void process(@Element Candidate c, @Timestamp Instant timestamp, BoundedWindow window, MultiOutputReceiver out) {
       out.get(LEDGER).output(Ledger.count("acceptance", "generated", acceptanceKey(c), 1));
-      if (gate.batches()) {
+      if (batches) {
         held.add(new Held(c, timestamp, window));
         return;
       }

@@ -45,7 +45,8 @@ public final class LabelFilter implements Filter {
   private final double minProbability;
   private final double margin;
   private final TaskType task;
-  private transient ThreadLocal<DocumentCategorizerME> categorizer;
+  // volatile: one gate per JVM serves every worker thread
+  private transient volatile ThreadLocal<DocumentCategorizerME> categorizer;
 
   private LabelFilter(byte[] model, double minProbability, double margin, TaskType task) {
     this.model = model;

@@ -44,14 +44,17 @@ public final class PatternFilter implements Filter {
   private final List<String> patterns;
   private final List<String> echoLines;
   private final TaskType task;
-  private transient List<Pattern> compiled;
-  private transient java.util.Set<String> echoSet;
+  // volatile, and built before they are published: one gate per JVM serves every worker thread
+  private transient volatile List<Pattern> compiled;
+  private transient volatile java.util.Set<String> echoSet;
 
   private java.util.Set<String> echoSet() {
-    if (echoSet == null) {
-      echoSet = new java.util.HashSet<>(echoLines);
+    java.util.Set<String> set = echoSet;
+    if (set == null) {
+      set = new java.util.HashSet<>(echoLines);
+      echoSet = set;
     }
-    return echoSet;
+    return set;
   }
 
   private PatternFilter(String name, List<String> patterns, List<String> echoLines, TaskType task) {
@@ -85,14 +88,15 @@ public final class PatternFilter implements Filter {
   }
 
   private List<Pattern> compiled() {
-    if (compiled == null) {
-      List<Pattern> c = new ArrayList<>();
+    List<Pattern> c = compiled;
+    if (c == null) {
+      c = new ArrayList<>();
       for (String p : patterns) {
         c.add(Pattern.compile(p, name.equals(PLACEHOLDER) ? Pattern.CASE_INSENSITIVE : 0));
       }
       compiled = c;
     }
-    return compiled;
+    return c;
   }
 
   @Override
