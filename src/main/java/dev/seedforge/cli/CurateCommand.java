@@ -43,6 +43,9 @@ public final class CurateCommand implements Callable<Integer> {
 
   @CommandLine.Mixin SharedOptions.PipelineSeed seed;
 
+  @Option(names = "--timings", description = "Print where the seconds went (start-up, job, manifest, model loads) to stderr")
+  boolean timings;
+
   @CommandLine.Unmatched List<String> beamArgs = new ArrayList<>();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
@@ -56,6 +59,10 @@ public final class CurateCommand implements Callable<Integer> {
     }
     Runner.Outcome outcome = curate(input, pipeline, out.dir, seed.seed, RunCommand.beamOptions(beamArgs), err);
     RunCommand.printSummary(outw, outcome);
+    if (timings) {
+      err.println("seedforge: timings: " + dev.seedforge.util.Timings.summary());
+      err.flush();
+    }
     return ExitCodes.OK;
   }
 

@@ -19,6 +19,7 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    dev.seedforge.util.Timings.mainStarted();
     System.exit(execute(args));
   }
 

@@ -33,6 +33,9 @@ public final class RunCommand implements Callable<Integer> {
 
   @CommandLine.Mixin RunOptions runOptions = new RunOptions();
 
+  @Option(names = "--timings", description = "Print where the seconds went (start-up, job, manifest, model loads) to stderr")
+  boolean timings;
+
   @CommandLine.Unmatched List<String> beamArgs = new ArrayList<>();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
@@ -53,6 +56,9 @@ public final class RunCommand implements Callable<Integer> {
     }
     Runner.Outcome outcome = dev.seedforge.pipeline.TopUp.run(plan, options);
     printSummary(outw, outcome);
+    if (timings) {
+      err.println("seedforge: timings: " + dev.seedforge.util.Timings.summary());
+    }
     switch (outcome.status()) {
       case BUDGET_EXHAUSTED -> {
         err.println("seedforge: stopped by the budget: " + (outcome.stopMessage() == null ? "llm.budget reached" : outcome.stopMessage())

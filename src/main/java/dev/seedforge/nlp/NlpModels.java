@@ -1,6 +1,7 @@
 package dev.seedforge.nlp;
 
 import com.google.common.base.Suppliers;
+import dev.seedforge.util.Timings;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,6 +74,10 @@ public final class NlpModels {
   }
 
   private static <T> T load(String resource, ModelReader<T> reader) {
+    return Timings.time("load " + resource, () -> read(resource, reader));
+  }
+
+  private static <T> T read(String resource, ModelReader<T> reader) {
     try (InputStream raw = open(resource);
         InputStream in = new BufferedInputStream(raw)) {
       return reader.read(in);
@@ -98,6 +103,10 @@ public final class NlpModels {
   }
 
   private static Dictionary loadWordnet() {
+    return Timings.time("load WordNet", NlpModels::readWordnet);
+  }
+
+  private static Dictionary readWordnet() {
     try {
       return Dictionary.getDefaultResourceInstance();
     } catch (JWNLException e) {

@@ -10,6 +10,7 @@ import dev.seedforge.generate.ProgressReporter;
 import dev.seedforge.report.Manifest;
 import dev.seedforge.util.AtomicFiles;
 import dev.seedforge.util.Json;
+import dev.seedforge.util.Timings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,7 +103,7 @@ final class Invocation {
     SeedforgePipeline.build(p, plan, context.withRound(n), curateInput);
     ProgressReporter progress = ledger != null ? ProgressReporter.start(ledger, context.runId(), plan.requests().size()) : null;
     try {
-      p.run().waitUntilFinish();
+      Timings.time(Timings.JOB, () -> p.run().waitUntilFinish());
     } catch (RuntimeException e) {
       FatalCallException fatal = Runner.findCause(e, FatalCallException.class);
       if (fatal != null) {
@@ -161,8 +162,10 @@ final class Invocation {
     run.put("started_at", start.toString());
     run.put("wall_time_seconds", Duration.between(start, Instant.now()).toMillis() / 1000.0);
     run.put("runner", options.getRunner().getSimpleName());
+    long manifestStart = System.nanoTime();
     ObjectNode manifest = Manifest.build(plan, inputs, outDir,
         SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.startsWith(".")).toList(), run);
+    Timings.add(Timings.MANIFEST, System.nanoTime() - manifestStart);
     AtomicFiles.writeString(outDir.resolve("manifest.json"), Json.pretty(manifest) + "\n");
     dev.seedforge.report.HtmlReport.write(outDir);
     for (String work : List.of(SeedforgePipeline.LEDGER, SeedforgePipeline.FINAL, SeedforgePipeline.CALLS)) {

@@ -23,6 +23,7 @@ import dev.seedforge.quality.Texts;
 import dev.seedforge.seed.TaskType;
 import dev.seedforge.seed.Seed;
 import dev.seedforge.util.Json;
+import dev.seedforge.util.Timings;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
@@ -76,6 +77,14 @@ public final class SeedforgePipeline {
    * generation and go through the same gate, dedup, balance, split and output stages.
    */
   public static void build(Pipeline p, RunPlan plan, RunContext run, String curateInput) {
+    Timings.planned();
+    Timings.time(Timings.PIPELINE, () -> {
+      assemble(p, plan, run, curateInput);
+      return null;
+    });
+  }
+
+  private static void assemble(Pipeline p, RunPlan plan, RunContext run, String curateInput) {
     PipelineSpec spec = plan.spec();
     KvCoder<Ledger.Key, Long> ledgerCoder = Ledger.coder();
     List<PCollection<Rejection>> rejections = new ArrayList<>();
@@ -133,7 +142,11 @@ public final class SeedforgePipeline {
       failures = p.apply("NoFailures", Create.empty(JsonCoder.of(Failure.class)));
     }
 
-    PCollectionTuple gated = generated.apply("QualityGate", new GateStage(gate(plan)));
+    QualityGate gate = gate(plan);
+    if (p.getOptions().getRunner().getSimpleName().equals("DirectRunner")) {
+      warmUp(gate, curateInput == null && !plan.usesLlm());
+    }
+    PCollectionTuple gated = generated.apply("QualityGate", new GateStage(gate));
     rejections.add(gated.get(GateStage.REJECTIONS));
     ledger.add(gated.get(GateStage.LEDGER));
 
@@ -212,6 +225,29 @@ public final class SeedforgePipeline {
         .apply("Write", new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
   }
 
+  /**
+   * On the DirectRunner the job runs in this JVM: its models (WordNet and the taggers for lexical
+   * generation, the filters' models and seed vectors) load on a background thread while the
+   * runner starts, instead of one after another on the first records. A load that fails here is
+   * retried, and reported, where the job first uses it.
+   */
+  private static void warmUp(QualityGate gate, boolean lexical) {
+    Thread t = new Thread(() -> {
+      try {
+        if (lexical) {
+          dev.seedforge.nlp.NlpModels.wordnet();
+          dev.seedforge.nlp.NlpModels.posModel();
+          dev.seedforge.nlp.NlpModels.sentenceModel();
+        }
+        gate.warmUp();
+      } catch (RuntimeException e) {
+        // the job loads it again and fails with the message where it needs it
+      }
+    }, "seedforge-warm-up");
+    t.setDaemon(true);
+    t.start();
+  }
+
   /** The splits written as data files, in order. */
   public static List<String> splits(PipelineSpec spec) {
     List<String> splits = new ArrayList<>(List.of("train", "validation"));
@@ -252,7 +288,7 @@ public final class SeedforgePipeline {
   }
 
   /** The quality gate for a run: it sees the seeds' answers and the pack's templates. */
-  static QualityGate gate(RunPlan plan) {
+  public static QualityGate gate(RunPlan plan) {
     TaskType task = plan.pack().task();
     List<String> seedOutputs = plan.seeds().stream().map(s -> Texts.output(asCandidate(s), task)).toList();
     List<String> templates = plan.pack().strategies().stream().map(st -> st.template().text()).toList();

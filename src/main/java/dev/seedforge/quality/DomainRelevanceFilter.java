@@ -55,22 +55,74 @@ public final class DomainRelevanceFilter implements Filter {
 
   @Override
   public Verdict check(Candidate c) {
+    return judge(Texts.of(c, task));
+  }
+
+  @Override
+  public Verdict check(CandidateText text) {
+    return judge(text.text());
+  }
+
+  /** With embeddings, one model call per batch of texts of the same length (see {@link SentenceEncoder}). */
+  @Override
+  public List<Verdict> checkAll(List<CandidateText> texts) {
+    if (embeddingModel == null) {
+      return Filter.super.checkAll(texts);
+    }
     SeedVectors sv = seedVectors();
-    float[] v = vector(Texts.of(c, task));
-    // the candidate's non-zero dimensions only: a TF-IDF vector of a short text has a dozen of
-    // its 4096, so the dot products with every seed cost a dozen multiplications each
-    int[] nz = nonZero(v);
+    List<float[]> vectors = SentenceEncoder.of(embeddingModel).embedAll(texts.stream().map(CandidateText::text).toList());
+    List<Verdict> out = new ArrayList<>(texts.size());
+    for (float[] v : vectors) {
+      out.add(verdict(sv, Sparse.of(v)));
+    }
+    return out;
+  }
+
+  @Override
+  public boolean batches() {
+    return embeddingModel != null;
+  }
+
+  @Override
+  public void warmUp() {
+    seedVectors();
+  }
+
+  private Verdict judge(String text) {
+    SeedVectors sv = seedVectors();
+    return verdict(sv, embeddingModel != null ? Sparse.of(vector(text)) : sparseTfidf(text));
+  }
+
+  /**
+   * A vector's non-zero dimensions in ascending order and their values: a TF-IDF vector of a short
+   * text has a dozen of its 4096, so the dot products with every seed cost a dozen
+   * multiplications each.
+   */
+  private record Sparse(int[] dims, float[] values) {
+    static Sparse of(float[] v) {
+      int[] nz = nonZero(v);
+      float[] values = new float[nz.length];
+      for (int j = 0; j < nz.length; j++) {
+        values[j] = v[nz[j]];
+      }
+      return new Sparse(nz, values);
+    }
+  }
+
+  private Verdict verdict(SeedVectors sv, Sparse v) {
+    int[] nz = v.dims();
+    float[] x = v.values();
     double norm = 0;
-    for (int i : nz) {
-      norm += v[i] * v[i];
+    for (int j = 0; j < nz.length; j++) {
+      norm += x[j] * x[j];
     }
     double best = -1;
     String bestId = null;
     for (int k = 0; k < seeds.size(); k++) {
       float[] sVec = sv.vectors()[k];
       double dot = 0;
-      for (int i : nz) {
-        dot += v[i] * sVec[i];
+      for (int j = 0; j < nz.length; j++) {
+        dot += x[j] * sVec[nz[j]];
       }
       double sim = norm == 0 || sv.norms()[k] == 0 ? 0 : dot / Math.sqrt(norm * sv.norms()[k]);
       if (sim > best) {
@@ -112,10 +164,12 @@ public final class DomainRelevanceFilter implements Filter {
           if (embeddingModel == null) {
             idf = idf(seeds);
           }
-          float[][] vectors = new float[seeds.size()][];
+          float[][] vectors = embeddingModel != null ? seedEmbeddings() : new float[seeds.size()][];
           double[] norms = new double[seeds.size()];
           for (int k = 0; k < seeds.size(); k++) {
-            vectors[k] = embeddingModel != null ? seedEmbedding(seeds.get(k).text()) : vector(seeds.get(k).text());
+            if (embeddingModel == null) {
+              vectors[k] = vector(seeds.get(k).text());
+            }
             for (float x : vectors[k]) {
               norms[k] += x * x;
             }
@@ -146,29 +200,44 @@ public final class DomainRelevanceFilter implements Filter {
   }
 
   private float[] vector(String text) {
-    return embeddingModel != null ? embeddingModel(embeddingModel).embed(text).content().vector() : tfidf(text);
+    return embeddingModel != null ? SentenceEncoder.of(embeddingModel).embed(text) : tfidf(text);
   }
 
   /**
-   * Seed embeddings per model and JVM: every copy of the filter (one per DoFn instance, one per
-   * held-out fold in calibration) embeds the same seeds, at several milliseconds each. Bounded: a
-   * pack has at most a few thousand seeds.
+   * Seed embeddings per model and JVM: every copy of the filter (one per held-out fold in
+   * calibration, one per gate) embeds the same seeds. Bounded: a pack has at most a few thousand
+   * seeds.
    */
   private static final Map<String, float[]> SEED_EMBEDDINGS = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private float[] seedEmbedding(String text) {
-    String key = embeddingModel + "\u0000" + text;
-    float[] v = SEED_EMBEDDINGS.get(key);
-    if (v == null) {
-      v = vector(text);
-      if (SEED_EMBEDDINGS.size() < 100_000) {
-        SEED_EMBEDDINGS.put(key, v);
+  private float[][] seedEmbeddings() {
+    List<String> missing = new ArrayList<>();
+    for (SeedText s : seeds) {
+      if (!SEED_EMBEDDINGS.containsKey(key(s.text()))) {
+        missing.add(s.text());
       }
     }
-    return v;
+    List<float[]> fresh = SentenceEncoder.of(embeddingModel).embedAll(missing);
+    float[][] out = new float[seeds.size()][];
+    Map<String, float[]> found = new HashMap<>();
+    for (int i = 0; i < missing.size(); i++) {
+      found.put(missing.get(i), fresh.get(i));
+      if (SEED_EMBEDDINGS.size() < 100_000) {
+        SEED_EMBEDDINGS.put(key(missing.get(i)), fresh.get(i));
+      }
+    }
+    for (int k = 0; k < seeds.size(); k++) {
+      String t = seeds.get(k).text();
+      out[k] = found.containsKey(t) ? found.get(t) : SEED_EMBEDDINGS.get(key(t));
+    }
+    return out;
   }
 
-  /** One instance per model and JVM: loading the ONNX model takes seconds. */
+  private String key(String text) {
+    return embeddingModel + "\u0000" + text;
+  }
+
+  /** LangChain4j's model, for the texts {@link SentenceEncoder} leaves to it; one per model and JVM. */
   static EmbeddingModel embeddingModel(String name) {
     return MODELS.computeIfAbsent(name, n -> switch (n) {
       case PipelineSpec.Relevance.MINILM -> new AllMiniLmL6V2EmbeddingModel();
@@ -187,9 +256,11 @@ public final class DomainRelevanceFilter implements Filter {
       "can", "not", "no", "do", "did", "from", "by", "we", "our", "they", "them", "there", "what",
       "when", "will", "would", "could", "just", "about", "its", "im", "been", "how", "please", "hi");
 
+  private static final java.util.regex.Pattern NON_WORD = java.util.regex.Pattern.compile("[^\\p{L}\\p{N}]+");
+
   private static List<String> words(String text) {
     List<String> out = new ArrayList<>();
-    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+    for (String w : NON_WORD.split(text.toLowerCase(Locale.ROOT))) {
       if (w.length() > 1 && !STOPWORDS.contains(w)) {
         out.add(w);
       }
@@ -205,6 +276,26 @@ public final class DomainRelevanceFilter implements Filter {
     Map<String, Double> out = new HashMap<>();
     df.forEach((w, n) -> out.put(w, Math.log((1.0 + seeds.size()) / (1.0 + n)) + 1.0));
     return out;
+  }
+
+  /**
+   * {@link #tfidf} without the 4096-wide array: each dimension sums its words' weights in the same
+   * order, so the values are the same floats.
+   */
+  private Sparse sparseTfidf(String text) {
+    double unseen = Math.log(1.0 + seeds.size()) + 1.0;
+    java.util.TreeMap<Integer, float[]> sums = new java.util.TreeMap<>();
+    for (String w : words(text)) {
+      sums.computeIfAbsent(Math.floorMod(w.hashCode(), DIMS), d -> new float[1])[0] += (float) (double) idf.getOrDefault(w, unseen);
+    }
+    int[] dims = new int[sums.size()];
+    float[] values = new float[sums.size()];
+    int j = 0;
+    for (var e : sums.entrySet()) {
+      dims[j] = e.getKey();
+      values[j++] = e.getValue()[0];
+    }
+    return new Sparse(dims, values);
   }
 
   private float[] tfidf(String text) {

@@ -1,10 +1,16 @@
 package dev.seedforge.quality;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.hash.Hashing;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -12,13 +18,19 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.Instant;
 
-/** The quality gate as a Beam stage: runs the configured filter chain on every candidate. */
+/**
+ * The quality gate as a Beam stage: runs the configured filter chain on every candidate. The DoFn
+ * is cheap to ship (see {@link ShippedGate}).
+ */
 public final class GateStage extends PTransform<PCollection<Candidate>, PCollectionTuple> {
   public static final TupleTag<Candidate> KEPT = new TupleTag<>() {};
   public static final TupleTag<Rejection> REJECTIONS = new TupleTag<>() {};
@@ -32,7 +44,7 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
 
   @Override
   public PCollectionTuple expand(PCollection<Candidate> input) {
-    PCollectionTuple out = input.apply("Filter", ParDo.of(new GateFn(gate)).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
+    PCollectionTuple out = input.apply("Filter", ParDo.of(new GateFn(ShippedGate.of(gate))).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
     out.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
     out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     out.get(LEDGER).setCoder(Ledger.coder());
@@ -49,25 +61,115 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
     return c.provenance().templateId() == null ? "-" : c.provenance().templateId();
   }
 
-  static final class GateFn extends DoFn<Candidate, Candidate> {
-    private final QualityGate gate;
+  /**
+   * A gate as the DoFn carries it: its Java serialization as one byte array, and that array's
+   * hash. Runners serialize and deserialize a DoFn often (the DirectRunner once per bundle, to
+   * translate the transform), and a byte array costs a copy where the gate's object graph (seed
+   * texts, template windows, the label model) costs a walk; every JVM deserializes the gate itself
+   * once, on first use, and shares it between its DoFn instances and threads.
+   */
+  static final class ShippedGate implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Cache<String, QualityGate> GATES = CacheBuilder.newBuilder().maximumSize(16).build();
 
-    GateFn(QualityGate gate) {
-      this.gate = gate;
+    private final byte[] bytes;
+    private final String key;
+
+    private ShippedGate(byte[] bytes) {
+      this.bytes = bytes;
+      this.key = Hashing.sha256().hashBytes(bytes).toString();
+    }
+
+    static ShippedGate of(QualityGate gate) {
+      ShippedGate shipped = new ShippedGate(SerializableUtils.serializeToByteArray(gate));
+      GATES.put(shipped.key, gate);
+      return shipped;
+    }
+
+    QualityGate gate() {
+      try {
+        return GATES.get(key, () -> (QualityGate) SerializableUtils.deserializeFromByteArray(bytes, "quality gate"));
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("cannot restore the quality gate", e.getCause());
+      }
+    }
+  }
+
+  /**
+   * Runs the gate on every candidate. When a filter judges batches far more cheaply (embeddings),
+   * a bundle's candidates are held until the bundle finishes and judged together, each output in
+   * its own window and with its own timestamp.
+   */
+  static final class GateFn extends DoFn<Candidate, Candidate> {
+    private final ShippedGate shipped;
+    private transient QualityGate gate;
+    private transient boolean batches;
+    private transient List<Held> held;
+
+    private record Held(Candidate candidate, Instant timestamp, BoundedWindow window) {}
+
+    GateFn(ShippedGate shipped) {
+      this.shipped = shipped;
+    }
+
+    @Setup
+    public void setup() {
+      gate = shipped.gate();
+      batches = gate.batches();
+    }
+
+    @StartBundle
+    public void startBundle() {
+      held = new ArrayList<>();
     }
 
     @ProcessElement
-    public void process(@Element Candidate c, MultiOutputReceiver out) {
+    public void process(@Element Candidate c, @Timestamp Instant timestamp, BoundedWindow window, MultiOutputReceiver out) {
       out.get(LEDGER).output(Ledger.count(Counter.ACCEPTANCE_GENERATED, strategyOf(c), templateOf(c), 1));
-      Candidate measured = gate.measure(c);
-      Optional<QualityGate.Rejected> rejected = gate.firstRejection(measured);
+      if (batches) {
+        held.add(new Held(c, timestamp, window));
+        return;
+      }
+      emit(gate.decide(c), new Output() {
+        @Override
+        public <T> void output(TupleTag<T> tag, T value) {
+          out.get(tag).output(value);
+        }
+      });
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      if (held.isEmpty()) {
+        return;
+      }
+      List<QualityGate.Decision> decisions = gate.decideAll(held.stream().map(Held::candidate).toList());
+      for (int i = 0; i < held.size(); i++) {
+        Held h = held.get(i);
+        emit(decisions.get(i), new Output() {
+          @Override
+          public <T> void output(TupleTag<T> tag, T value) {
+            context.output(tag, value, h.timestamp(), h.window());
+          }
+        });
+      }
+      held.clear();
+    }
+
+    private interface Output {
+      <T> void output(TupleTag<T> tag, T value);
+    }
+
+    private static void emit(QualityGate.Decision decision, Output out) {
+      Candidate measured = decision.candidate();
+      Optional<QualityGate.Rejected> rejected = decision.rejected();
       if (rejected.isPresent()) {
         Verdict v = rejected.get().verdict();
-        out.get(LEDGER).output(Ledger.count(Counter.REJECTED, "quality/" + rejected.get().filter(), c.label(), 1));
-        out.get(REJECTIONS).output(Rejection.of(measured, "quality", rejected.get().filter(), v.reason(), v.score(), v.threshold(), v.relatedId()));
+        out.output(LEDGER, Ledger.count(Counter.REJECTED, "quality/" + rejected.get().filter(), measured.label(), 1));
+        out.output(REJECTIONS, Rejection.of(measured, "quality", rejected.get().filter(), v.reason(), v.score(), v.threshold(), v.relatedId()));
       } else {
-        out.get(LEDGER).output(Ledger.count(Counter.QUALITY_PASSED, c.label(), 1));
-        out.get(KEPT).output(measured);
+        out.output(LEDGER, Ledger.count(Counter.QUALITY_PASSED, measured.label(), 1));
+        out.output(KEPT, measured);
       }
     }
   }

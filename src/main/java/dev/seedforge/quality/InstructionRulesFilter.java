@@ -19,6 +19,7 @@ public final class InstructionRulesFilter implements Filter {
   private static final long serialVersionUID = 1L;
   public static final List<String> MODALITY_WORDS =
       List.of("image", "images", "graph", "graphs", "picture", "pictures", "file", "files", "map", "maps", "draw", "plot", "go to");
+  private static final Pattern SPACES = Pattern.compile("\\s+");
   private static final Pattern MODALITY =
       Pattern.compile("\\b(?:" + String.join("|", MODALITY_WORDS) + ")\\b", Pattern.CASE_INSENSITIVE);
 
@@ -38,7 +39,7 @@ public final class InstructionRulesFilter implements Filter {
   @Override
   public Verdict check(Candidate c) {
     String instruction = c.field("instruction").strip();
-    int words = instruction.isEmpty() ? 0 : instruction.split("\\s+").length;
+    int words = instruction.isEmpty() ? 0 : SPACES.split(instruction).length;
     if (words < minWords) {
       return Verdict.reject("instruction of " + words + " words, fewer than " + minWords, (double) words, (double) minWords);
     }

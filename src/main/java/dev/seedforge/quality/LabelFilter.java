@@ -45,7 +45,8 @@ public final class LabelFilter implements Filter {
   private final double minProbability;
   private final double margin;
   private final TaskType task;
-  private transient ThreadLocal<DocumentCategorizerME> categorizer;
+  // volatile: one gate per JVM serves every worker thread
+  private transient volatile ThreadLocal<DocumentCategorizerME> categorizer;
 
   private LabelFilter(byte[] model, double minProbability, double margin, TaskType task) {
     this.model = model;
@@ -89,6 +90,10 @@ public final class LabelFilter implements Filter {
    * cross-validation, folds dealt round-robin in the given order; descriptions always train).
    */
   public static double crossValidatedAccuracy(List<Example> examples, Map<String, String> descriptions, int folds) {
+    return dev.seedforge.util.Timings.time("label model cross-validation", () -> crossValidate(examples, descriptions, folds));
+  }
+
+  private static double crossValidate(List<Example> examples, Map<String, String> descriptions, int folds) {
     if (examples.size() < folds || folds < 2) {
       return Double.NaN;
     }
@@ -114,7 +119,10 @@ public final class LabelFilter implements Filter {
    * stemmer: cancel, cancelled, cancelling meet), numbers and codes as one token ("#").
    */
   static String[] words(String text) {
-    String norm = TextNormalizer.normalize(text);
+    return stems(TextNormalizer.normalize(text));
+  }
+
+  private static String[] stems(String norm) {
     if (norm.isEmpty()) {
       return new String[] {"<empty>"};
     }
@@ -164,6 +172,11 @@ public final class LabelFilter implements Filter {
     return NAME;
   }
 
+  @Override
+  public void warmUp() {
+    categorizer();
+  }
+
   /** The probability of each label for a text. */
   public double probability(String text, String label) {
     DocumentCategorizerME cat = categorizer();
@@ -176,12 +189,21 @@ public final class LabelFilter implements Filter {
     return judge(Texts.of(c, task), c.label());
   }
 
+  @Override
+  public Verdict check(CandidateText text) {
+    return judgeWords(text.candidate().label() == null ? null : stems(text.normalizedText()), text.candidate().label());
+  }
+
   public Verdict judge(String text, String label) {
+    return judgeWords(label == null ? null : words(text), label);
+  }
+
+  private Verdict judgeWords(String[] words, String label) {
     if (label == null) {
       return Verdict.KEEP;
     }
     DocumentCategorizerME cat = categorizer();
-    double[] p = cat.categorize(words(text));
+    double[] p = cat.categorize(words);
     int i = cat.getIndex(label);
     double pLabel = i < 0 ? 0 : p[i];
     String best = cat.getBestCategory(p);

@@ -15,6 +15,9 @@ import opennlp.tools.langdetect.Language;
  * <ol>
  *   <li>Texts with fewer than {@code minTokens} tokens are kept unjudged: detection on a few words
  *       ("ok thanks", "order 5512 late") is noise.
+ *   <li>When English is wanted, text that is plainly English by a cheap test ({@link PlainEnglish}:
+ *       8 words or more, 30 % of them English function words, no accented letters and no
+ *       other language's function words) is kept without running the model.
  *   <li>Reject when the most likely language is another one and p(best) ≥ {@code minConfidence}:
  *       the text confidently looks like something else. Reason "looks like fra (0.99), expected en";
  *       threshold {@code minConfidence}.
@@ -38,6 +41,7 @@ public final class LanguageFilter implements Filter {
   private final double minConfidence;
   private final int minTokens;
   private final TaskType task;
+  private final boolean english;
 
   /**
    * @param language ISO 639-1 (or 639-3) code of the wanted language; checked here, so a typo
@@ -52,6 +56,7 @@ public final class LanguageFilter implements Filter {
     this.minConfidence = minConfidence;
     this.minTokens = minTokens;
     this.task = task;
+    this.english = LanguageCodes.toIso3(language).equals("eng");
   }
 
   @Override
@@ -68,11 +73,28 @@ public final class LanguageFilter implements Filter {
     return judge(Texts.of(candidate, task));
   }
 
+  @Override
+  public Verdict check(CandidateText text) {
+    return judge(text.text(), text.tokenCount());
+  }
+
   /** The verdict on a bare text. */
   public Verdict judge(String text) {
-    if (NlpTools.tokenCount(text) < minTokens) {
+    return judge(text, NlpTools.tokenCount(text));
+  }
+
+  private Verdict judge(String text, int tokens) {
+    if (tokens < minTokens) {
       return Verdict.KEEP;
     }
+    if (english && PlainEnglish.test(text)) {
+      return Verdict.KEEP;
+    }
+    return byModel(text);
+  }
+
+  /** The model's verdict on a text of at least {@code minTokens} tokens, with no shortcut. */
+  Verdict byModel(String text) {
     Set<String> wanted = LanguageCodes.variants(language);
     Language[] all = NlpTools.detectAll(text);
     double pWanted = 0;
@@ -97,6 +119,11 @@ public final class LanguageFilter implements Filter {
           VERY_LOW);
     }
     return Verdict.KEEP;
+  }
+
+  @Override
+  public void warmUp() {
+    NlpTools.detect("warm up");
   }
 
   private static String fmt(double p) {

@@ -1,22 +1,23 @@
 package dev.seedforge.quality;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import dev.seedforge.nlp.NlpModels;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import opennlp.tools.langdetect.Language;
 import opennlp.tools.langdetect.LanguageDetectorME;
-import opennlp.tools.langdetect.LanguageDetectorModel;
 import opennlp.tools.sentdetect.SentenceDetectorME;
-import opennlp.tools.sentdetect.SentenceModel;
 import opennlp.tools.tokenize.TokenizerME;
-import opennlp.tools.tokenize.TokenizerModel;
+import opennlp.tools.tokenize.WhitespaceTokenizer;
+import opennlp.tools.util.Span;
 
 /**
- * The OpenNLP models, loaded once per JVM on first use from the classpath resources of the
- * {@code opennlp-models-*} jars. Models are immutable and shared; the {@code *ME} tools are not
- * thread-safe, so every thread gets its own. All methods are static and thread-safe; nothing here
+ * The OpenNLP tools of the quality filters, on the models of {@link NlpModels} (loaded once per
+ * JVM on first use from the classpath resources of the {@code opennlp-models-*} jars). Models are
+ * immutable and shared; the {@code *ME} tools are not thread-safe, so every thread gets its own. All methods are static and thread-safe; nothing here
  * is serialized, so filters that use it can be shipped to Beam workers.
  *
  * <p><b>Language confidences.</b> {@code langdetect-183} is a maxent model over 103 languages whose
@@ -28,10 +29,6 @@ import opennlp.tools.tokenize.TokenizerModel;
  * stays spread out. {@link #rawLanguages} gives the model's own numbers.
  */
 public final class NlpTools {
-  public static final String TOKENIZER_MODEL = "/opennlp-en-ud-ewt-tokens-1.3-2.5.4.bin";
-  public static final String SENTENCE_MODEL = "/opennlp-en-ud-ewt-sentence-1.3-2.5.4.bin";
-  public static final String LANGDETECT_MODEL = "/langdetect-183.bin";
-
   /** The temperature factor applied to the language detector's scores (see class comment). */
   public static final double SHARPENING = 6.0;
 
@@ -39,37 +36,19 @@ public final class NlpTools {
 
   private NlpTools() {}
 
+  // the models come from NlpModels, so the lexical generator and the filters share one copy
   private static final class TokenizerHolder {
-    static final TokenizerModel MODEL = load(TOKENIZER_MODEL, TokenizerModel::new);
-    static final ThreadLocal<TokenizerME> TOOL = ThreadLocal.withInitial(() -> new TokenizerME(MODEL));
+    static final ThreadLocal<TokenizerME> TOOL = ThreadLocal.withInitial(() -> new TokenizerME(NlpModels.tokenizerModel()));
   }
 
   private static final class SentenceHolder {
-    static final SentenceModel MODEL = load(SENTENCE_MODEL, SentenceModel::new);
     static final ThreadLocal<SentenceDetectorME> TOOL =
-        ThreadLocal.withInitial(() -> new SentenceDetectorME(MODEL));
+        ThreadLocal.withInitial(() -> new SentenceDetectorME(NlpModels.sentenceModel()));
   }
 
   private static final class LanguageHolder {
-    static final LanguageDetectorModel MODEL = load(LANGDETECT_MODEL, LanguageDetectorModel::new);
     static final ThreadLocal<LanguageDetectorME> TOOL =
-        ThreadLocal.withInitial(() -> new LanguageDetectorME(MODEL));
-  }
-
-  private interface ModelReader<M> {
-    M read(InputStream in) throws IOException;
-  }
-
-  private static <M> M load(String resource, ModelReader<M> reader) {
-    try (InputStream in = NlpTools.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException(
-            "OpenNLP model " + resource + " is not on the classpath (opennlp-models-* dependency missing?)");
-      }
-      return reader.read(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot load OpenNLP model " + resource, e);
-    }
+        ThreadLocal.withInitial(() -> new LanguageDetectorME(NlpModels.languageDetectorModel()));
   }
 
   /** The tokens of {@code text} by the English UD-EWT tokenizer; none for a blank text. */
@@ -77,30 +56,52 @@ public final class NlpTools {
     if (text == null || text.isBlank()) {
       return NO_TOKENS;
     }
-    Memo<String[]> memo = TOKENS.get();
-    if (!text.equals(memo.text)) {
-      memo.text = text;
-      memo.value = TokenizerHolder.TOOL.get().tokenize(text);
+    List<String> out = new ArrayList<>();
+    for (Span word : WhitespaceTokenizer.INSTANCE.tokenizePos(text)) {
+      out.addAll(Arrays.asList(pieces(word.getCoveredText(text).toString())));
     }
-    return memo.value.clone();
+    return out.toArray(NO_TOKENS);
+  }
+
+  /** The number of {@link #tokens}, without building them. */
+  public static int tokenCount(String text) {
+    if (text == null || text.isBlank()) {
+      return 0;
+    }
+    int n = 0;
+    for (Span word : WhitespaceTokenizer.INSTANCE.tokenizePos(text)) {
+      n += word.length() < 2 ? 1 : pieces(word.getCoveredText(text).toString()).length;
+    }
+    return n;
   }
 
   /**
-   * The last text's result, per thread: the gate's features and several filters ask about the
-   * same text in a row (token counts, language), and each model call costs far more than a string
-   * comparison.
+   * The tokenizer's pieces of one white-space-separated word. {@code TokenizerME} splits the text
+   * at white space first and then decides every split inside a word from that word alone, so the
+   * pieces of a word are the same wherever it occurs and can be remembered: most words of a corpus
+   * recur, and the maxent decision costs a model evaluation per character. Bounded per JVM.
+   */
+  private static String[] pieces(String word) {
+    String[] p = PIECES.getIfPresent(word);
+    if (p == null) {
+      p = TokenizerHolder.TOOL.get().tokenize(word);
+      PIECES.put(word, p);
+    }
+    return p;
+  }
+
+  private static final Cache<String, String[]> PIECES = CacheBuilder.newBuilder().maximumSize(200_000).build();
+
+  /**
+   * The last text's result, per thread: the language filter and calibration ask about the same
+   * text in a row, and a detection costs far more than a string comparison.
    */
   private static final class Memo<V> {
     String text;
     V value;
   }
 
-  private static final ThreadLocal<Memo<String[]>> TOKENS = ThreadLocal.withInitial(Memo::new);
   private static final ThreadLocal<Memo<Language[]>> LANGUAGES = ThreadLocal.withInitial(Memo::new);
-
-  public static int tokenCount(String text) {
-    return tokens(text).length;
-  }
 
   /** The number of sentences by the English UD-EWT sentence detector; 0 for a blank text. */
   public static int sentenceCount(String text) {

@@ -44,14 +44,17 @@ public final class PatternFilter implements Filter {
   private final List<String> patterns;
   private final List<String> echoLines;
   private final TaskType task;
-  private transient List<Pattern> compiled;
-  private transient java.util.Set<String> echoSet;
+  // volatile, and built before they are published: one gate per JVM serves every worker thread
+  private transient volatile List<Pattern> compiled;
+  private transient volatile java.util.Set<String> echoSet;
 
   private java.util.Set<String> echoSet() {
-    if (echoSet == null) {
-      echoSet = new java.util.HashSet<>(echoLines);
+    java.util.Set<String> set = echoSet;
+    if (set == null) {
+      set = new java.util.HashSet<>(echoLines);
+      echoSet = set;
     }
-    return echoSet;
+    return set;
   }
 
   private PatternFilter(String name, List<String> patterns, List<String> echoLines, TaskType task) {
@@ -85,14 +88,15 @@ public final class PatternFilter implements Filter {
   }
 
   private List<Pattern> compiled() {
-    if (compiled == null) {
-      List<Pattern> c = new ArrayList<>();
+    List<Pattern> c = compiled;
+    if (c == null) {
+      c = new ArrayList<>();
       for (String p : patterns) {
         c.add(Pattern.compile(p, name.equals(PLACEHOLDER) ? Pattern.CASE_INSENSITIVE : 0));
       }
       compiled = c;
     }
-    return compiled;
+    return c;
   }
 
   @Override
@@ -102,11 +106,22 @@ public final class PatternFilter implements Filter {
 
   @Override
   public Verdict check(Candidate candidate) {
+    return check(new CandidateText(candidate, task));
+  }
+
+  @Override
+  public Verdict check(CandidateText text) {
     // an instruction's input may hold slots on purpose ("replace the placeholders in …")
-    return judge(name.equals(PLACEHOLDER) ? Texts.output(candidate, task) : Texts.of(candidate, task));
+    return name.equals(PLACEHOLDER) ? judge(text.output(), null) : judge(text.text(), text::normalizedText);
   }
 
   public Verdict judge(String text) {
+    return judge(text, () -> TextNormalizer.normalize(text));
+  }
+
+  private Verdict judge(String text, java.util.function.Supplier<String> normalized) {
+    // one pass per pattern: measured on short messages, Java's regex runs these separately
+    // faster than as one alternation
     for (Pattern p : compiled()) {
       Matcher m = p.matcher(text);
       if (m.find()) {
@@ -114,7 +129,7 @@ public final class PatternFilter implements Filter {
       }
     }
     if (!echoLines.isEmpty()) {
-      String norm = TextNormalizer.normalize(text);
+      String norm = normalized.get();
       String[] w = norm.isEmpty() ? new String[0] : norm.split(" ");
       for (int i = 0; i + ECHO_MIN_WORDS <= w.length; i++) {
         String window = String.join(" ", java.util.Arrays.copyOfRange(w, i, i + ECHO_MIN_WORDS));

@@ -104,7 +104,12 @@ public final class PhraseFilter implements Filter {
 
   @Override
   public Verdict check(Candidate candidate) {
-    String hit = firstMatch(Texts.of(candidate, task));
+    return check(new CandidateText(candidate, task));
+  }
+
+  @Override
+  public Verdict check(CandidateText text) {
+    String hit = firstMatch(text.text());
     return hit == null ? Verdict.KEEP : Verdict.reject("contains \"" + hit + "\"", 1.0, null);
   }
 

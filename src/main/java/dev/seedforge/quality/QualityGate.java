@@ -5,7 +5,6 @@ import dev.seedforge.generate.Candidate;
 import dev.seedforge.seed.TaskType;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,22 +17,18 @@ import java.util.Optional;
 public final class QualityGate implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Feature names written by {@link #measure}. */
+  /** The feature written by {@link #decide}. */
   public static final String TOKENS = "tokens";
-
-  public static final String LANG_PROB = "lang_prob";
 
   /** The first filter that rejected a candidate, and its verdict. */
   public record Rejected(String filter, Verdict verdict) implements Serializable {}
 
   private final List<Filter> filters;
   private final TaskType task;
-  private final String language;
 
-  public QualityGate(List<Filter> filters, TaskType task, String language) {
+  public QualityGate(List<Filter> filters, TaskType task) {
     this.filters = List.copyOf(filters);
     this.task = task;
-    this.language = language;
   }
 
   public static QualityGate fromSpec(PipelineSpec.Quality q, TaskType task) {
@@ -113,7 +108,7 @@ public final class QualityGate implements Serializable {
       double max = r.maxSimilarity() >= 0 ? r.maxSimilarity() : NO_MAX;
       chain.add(new DomainRelevanceFilter(ctx.seeds(), r.embeddings() ? r.embeddingModel() : null, min, max, task));
     }
-    return new QualityGate(chain, task, q.language());
+    return new QualityGate(chain, task);
   }
 
   public List<Filter> filters() {
@@ -126,8 +121,12 @@ public final class QualityGate implements Serializable {
 
   /** The first filter in the chain that rejects {@code c}, or empty when all keep it. */
   public Optional<Rejected> firstRejection(Candidate c) {
+    return firstRejection(new CandidateText(c, task));
+  }
+
+  private Optional<Rejected> firstRejection(CandidateText text) {
     for (Filter f : filters) {
-      Verdict v = f.check(c);
+      Verdict v = f.check(text);
       if (!v.keep()) {
         return Optional.of(new Rejected(f.name(), v));
       }
@@ -141,18 +140,63 @@ public final class QualityGate implements Serializable {
   }
 
   /**
-   * {@code c} with the features {@code tokens} (OpenNLP token count of the judged text) and, when a
-   * language is configured, {@code lang_prob} (calibrated probability of that language, whatever
-   * the text's length).
+   * The gate's decision on a candidate: the candidate with the feature {@value #TOKENS} (the
+   * OpenNLP token count of the judged text), and the first filter that rejects it, if one does.
    */
-  public Candidate measure(Candidate c) {
-    String text = Texts.of(c, task);
-    Map<String, Double> features = new LinkedHashMap<>();
-    features.put(TOKENS, (double) NlpTools.tokenCount(text));
-    if (language != null) {
-      features.put(LANG_PROB, text.isBlank() ? 0.0 : NlpTools.probabilityOf(text, language));
+  public record Decision(Candidate candidate, Optional<Rejected> rejected) {}
+
+  public Decision decide(Candidate c) {
+    CandidateText text = new CandidateText(c, task);
+    Optional<Rejected> rejected = firstRejection(text);
+    return new Decision(c.withFeatures(Map.of(TOKENS, (double) text.tokenCount())), rejected);
+  }
+
+  /** Loads every filter's models and seed vectors now rather than on the first candidate. */
+  public void warmUp() {
+    filters.forEach(Filter::warmUp);
+  }
+
+  /** True when some filter judges a batch far more cheaply than its candidates one by one. */
+  public boolean batches() {
+    return filters.stream().anyMatch(Filter::batches);
+  }
+
+  /**
+   * The decisions on many candidates, in their order, the same as {@link #decide} on each: every
+   * filter in turn judges the candidates that no earlier filter rejected, all at once, so a
+   * batching filter (embeddings) makes one model call for the whole batch, and only for the
+   * candidates still standing when its turn comes.
+   */
+  public List<Decision> decideAll(List<Candidate> candidates) {
+    List<CandidateText> texts = new ArrayList<>(candidates.size());
+    for (Candidate c : candidates) {
+      texts.add(new CandidateText(c, task));
     }
-    return c.withFeatures(features);
+    List<Optional<Rejected>> rejected = new ArrayList<>(java.util.Collections.nCopies(candidates.size(), Optional.empty()));
+    List<Integer> standing = new ArrayList<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      standing.add(i);
+    }
+    for (Filter f : filters) {
+      if (standing.isEmpty()) {
+        break;
+      }
+      List<Verdict> verdicts = f.checkAll(standing.stream().map(texts::get).toList());
+      List<Integer> next = new ArrayList<>(standing.size());
+      for (int k = 0; k < standing.size(); k++) {
+        if (verdicts.get(k).keep()) {
+          next.add(standing.get(k));
+        } else {
+          rejected.set(standing.get(k), Optional.of(new Rejected(f.name(), verdicts.get(k))));
+        }
+      }
+      standing = next;
+    }
+    List<Decision> out = new ArrayList<>(candidates.size());
+    for (int i = 0; i < candidates.size(); i++) {
+      out.add(new Decision(candidates.get(i).withFeatures(Map.of(TOKENS, (double) texts.get(i).tokenCount())), rejected.get(i)));
+    }
+    return out;
   }
 
   @Override

@@ -24,6 +24,7 @@ public final class RepetitionFilter implements Filter {
   private static final long serialVersionUID = 1L;
   public static final String NGRAMS = "repeated_ngrams";
   public static final String LINES = "repeated_lines";
+  private static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("\\R");
 
   private final boolean lines;
   private final int n;
@@ -52,11 +53,19 @@ public final class RepetitionFilter implements Filter {
 
   @Override
   public Verdict check(Candidate candidate) {
-    return judge(Texts.output(candidate, task));
+    return check(new CandidateText(candidate, task));
+  }
+
+  @Override
+  public Verdict check(CandidateText text) {
+    return verdict(lines ? lineRepeats(text.output()) : ngramRepeatsOfNormalized(text.normalizedOutput(), n));
   }
 
   public Verdict judge(String text) {
-    double share = lines ? lineRepeats(text) : ngramRepeats(text, n);
+    return verdict(lines ? lineRepeats(text) : ngramRepeats(text, n));
+  }
+
+  private Verdict verdict(double share) {
     if (!Double.isNaN(share) && share > max) {
       String what = lines ? "lines" : n + "-grams";
       return Verdict.reject(String.format(Locale.ROOT, "%.0f%% of the %s repeat earlier ones (max %.0f%%)", 100 * share, what, 100 * max), share, max);
@@ -65,7 +74,10 @@ public final class RepetitionFilter implements Filter {
   }
 
   static double ngramRepeats(String text, int n) {
-    String norm = TextNormalizer.normalize(text);
+    return ngramRepeatsOfNormalized(TextNormalizer.normalize(text), n);
+  }
+
+  private static double ngramRepeatsOfNormalized(String norm, int n) {
     if (norm.isEmpty()) {
       return Double.NaN;
     }
@@ -89,7 +101,7 @@ public final class RepetitionFilter implements Filter {
     Set<String> seen = new HashSet<>();
     int total = 0;
     int repeats = 0;
-    for (String line : text.split("\\R")) {
+    for (String line : LINE_BREAK.split(text)) {
       String norm = TextNormalizer.normalize(line);
       if (norm.isEmpty()) {
         continue;

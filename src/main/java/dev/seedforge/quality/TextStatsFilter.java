@@ -64,6 +64,11 @@ public final class TextStatsFilter implements Filter {
     return judge(Texts.of(candidate, task));
   }
 
+  @Override
+  public Verdict check(CandidateText text) {
+    return judge(text.text());
+  }
+
   /** The measure on a text, or NaN when the text is too short to judge. */
   public double measure(String text) {
     return switch (kind) {
@@ -122,21 +127,49 @@ public final class TextStatsFilter implements Filter {
   }
 
   static double urlRatio(String text) {
+    int total = nonSpace(text);
+    if (total < 8) {
+      return Double.NaN;
+    }
+    // every match of URL holds "://", "www." or "@": most texts hold none and skip the regex
+    if (text.indexOf('@') < 0 && text.indexOf("://") < 0 && !containsWww(text)) {
+      return 0.0;
+    }
+    return urlShare(text, total);
+  }
+
+  /** The share by the regex alone, without the shortcut (for its test). */
+  static double urlRatioByRegex(String text) {
+    int total = nonSpace(text);
+    return total < 8 ? Double.NaN : urlShare(text, total);
+  }
+
+  private static int nonSpace(String text) {
     int total = 0;
     for (int i = 0; i < text.length(); i++) {
       if (!Character.isWhitespace(text.charAt(i))) {
         total++;
       }
     }
-    if (total < 8) {
-      return Double.NaN;
-    }
+    return total;
+  }
+
+  private static double urlShare(String text, int total) {
     int inUrls = 0;
     Matcher m = URL.matcher(text);
     while (m.find()) {
       inUrls += m.end() - m.start();
     }
     return (double) inUrls / total;
+  }
+
+  private static boolean containsWww(String text) {
+    for (int i = text.indexOf('.'); i >= 0; i = text.indexOf('.', i + 1)) {
+      if (i >= 3 && text.regionMatches(true, i - 3, "www", 0, 3)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

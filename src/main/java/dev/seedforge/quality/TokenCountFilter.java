@@ -31,7 +31,12 @@ public final class TokenCountFilter implements Filter {
 
   @Override
   public Verdict check(Candidate candidate) {
-    int n = NlpTools.tokenCount(Texts.of(candidate, task));
+    return check(new CandidateText(candidate, task));
+  }
+
+  @Override
+  public Verdict check(CandidateText text) {
+    int n = text.tokenCount();
     if (n < minTokens) {
       return Verdict.reject(
           n + " " + tokens(n) + ", fewer than the minimum " + minTokens, (double) n, (double) minTokens);
@@ -41,6 +46,11 @@ public final class TokenCountFilter implements Filter {
           n + " " + tokens(n) + ", more than the maximum " + maxTokens, (double) n, (double) maxTokens);
     }
     return Verdict.KEEP;
+  }
+
+  @Override
+  public void warmUp() {
+    NlpTools.tokenCount("warm up");
   }
 
   private static String tokens(int n) {

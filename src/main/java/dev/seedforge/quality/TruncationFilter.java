@@ -49,6 +49,11 @@ public final class TruncationFilter implements Filter {
     return judge(Texts.output(candidate, task));
   }
 
+  @Override
+  public Verdict check(CandidateText text) {
+    return judge(text.output());
+  }
+
   public Verdict judge(String text) {
     String t = text.strip();
     if (t.isEmpty()) {

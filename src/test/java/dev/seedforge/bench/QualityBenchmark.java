@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.seedforge.cli.CurateCommand;
 import dev.seedforge.cli.RunCommand;
 import dev.seedforge.dedup.MinHasher;
@@ -12,11 +11,9 @@ import dev.seedforge.dedup.NearDupData;
 import dev.seedforge.pipeline.Runner;
 import dev.seedforge.quality.LabelFilterTest;
 import dev.seedforge.util.Json;
-import java.io.BufferedWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -167,28 +164,8 @@ class QualityBenchmark {
   @Test
   void curate_throughput_and_peak_heap() throws Exception {
     int n = Integer.getInteger("bench.n", 100_000);
-    List<JsonNode> seeds = new ArrayList<>();
-    List<String> vocab = new ArrayList<>();
-    for (String l : Files.readAllLines(Path.of("prompts/customer-support/seeds.jsonl"))) {
-      JsonNode s = Json.mapper().readTree(l);
-      seeds.add(s);
-      vocab.addAll(List.of(s.path("text").asText().split("\\s+")));
-    }
-    Random rnd = new Random(5);
     Path input = dir.resolve("records.jsonl");
-    try (BufferedWriter w = Files.newBufferedWriter(input, StandardCharsets.UTF_8)) {
-      for (int i = 0; i < n; i++) {
-        JsonNode s = seeds.get(rnd.nextInt(seeds.size()));
-        // short support messages: a seed with 1-8 word edits and a random tail, so some are near
-        // copies and most are new
-        String text = NearDupData.perturb(s.path("text").asText(), 1 + rnd.nextInt(8), rnd, vocab)
-            + (rnd.nextBoolean() ? " " + vocab.get(rnd.nextInt(vocab.size())) + " " + vocab.get(rnd.nextInt(vocab.size())) + " " + i % 977 : "");
-        ObjectNode o = Json.mapper().createObjectNode();
-        o.put("text", text).put("label", s.path("label").asText());
-        w.write(Json.write(o));
-        w.newLine();
-      }
-    }
+    CurateSpeedBenchmark.writeSupportRecords(input, n);
     // The example pipeline as it is (MiniLM embeddings on), and with quality.embeddings: false
     // (TF-IDF domain relevance); options as the command line builds them.
     Path base = Path.of("pipelines/support-intents.yaml").toAbsolutePath();

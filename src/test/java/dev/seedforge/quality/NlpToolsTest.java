@@ -22,6 +22,23 @@ class NlpToolsTest {
   }
 
   @Test
+  void tokens_are_the_opennlp_tokenizers_on_real_and_awkward_text() throws Exception {
+    // given the tokenizer itself, run on whole texts
+    opennlp.tools.tokenize.TokenizerME reference = new opennlp.tools.tokenize.TokenizerME(dev.seedforge.nlp.NlpModels.tokenizerModel());
+    List<String> texts = new ArrayList<>(RealTexts.all());
+    texts.addAll(List.of(
+        "tabs\tand\nnew\r\nlines", "non\u00a0breaking\u2009spaces", "emoji 😀👍🏽 and e-mail a.b@c.de", "U.S.A. vs. Dr. Smith's", "\"quoted,\" (brackets)...",
+        "don't won't y'all", "x", " a ", "$299.99!!!", "https://example.com/a?b=c&d=e", "日本語のテキスト", "   leading and trailing   "));
+
+    // when / then: the word-by-word tokens are the same, and so are their counts
+    for (String t : texts) {
+      assertThat(NlpTools.tokens(t)).as(t).containsExactly(reference.tokenize(t));
+      assertThat(NlpTools.tokenCount(t)).as(t).isEqualTo(reference.tokenize(t).length);
+    }
+    assertThat(texts.size()).isGreaterThan(60);
+  }
+
+  @Test
   void blank_text_has_no_tokens_and_no_sentences() {
     assertThat(NlpTools.tokens("")).isEmpty();
     assertThat(NlpTools.tokens("  \n ")).isEmpty();

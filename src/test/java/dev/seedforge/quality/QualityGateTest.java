@@ -1,6 +1,7 @@
 package dev.seedforge.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
@@ -14,6 +15,38 @@ import org.junit.jupiter.api.Test;
 
 class QualityGateTest {
   private final QualityGate gate = QualityGate.fromSpec(TestCandidates.fixtureQuality(), TaskType.CLASSIFICATION);
+
+  @Test
+  void decides_a_batch_as_it_decides_each_candidate_alone() throws Exception {
+    // given the example pipeline's gate (MiniLM relevance, label model, every noise filter) and
+    // real texts with the pack's labels, some of them off-topic, too short or not English
+    var spec = dev.seedforge.config.SpecLoader.load(java.nio.file.Path.of("pipelines/support-intents.yaml"), java.util.Map.of(),
+        new dev.seedforge.config.SpecLoader.Overrides("lexical", null, null, null, null));
+    var plan = dev.seedforge.pipeline.RunPlan.prepare(spec, java.util.Map.of());
+    QualityGate full = dev.seedforge.pipeline.SeedforgePipeline.gate(plan);
+    List<String> labels = List.copyOf(plan.pack().labels().keySet());
+    List<String> texts = new java.util.ArrayList<>(RealTexts.fixtures());
+    List<String> clinc = RealTexts.clinc();
+    for (int i = 0; i < clinc.size() && i < 4000; i += 50) {
+      texts.add(clinc.get(i));
+    }
+    List<Candidate> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      batch.add(Candidate.of(labels.get(i % labels.size()), java.util.Map.of("text", texts.get(i)), TestCandidates.PROVENANCE, i));
+    }
+    assertThat(full.batches()).isTrue();
+
+    // when
+    List<QualityGate.Decision> together = full.decideAll(batch);
+
+    // then
+    assertThat(together).hasSameSizeAs(batch);
+    for (int i = 0; i < batch.size(); i++) {
+      assertThat(together.get(i)).as(texts.get(i)).isEqualTo(full.decide(batch.get(i)));
+    }
+    assertThat(together).extracting(d -> d.rejected().map(QualityGate.Rejected::filter).orElse("kept"))
+        .contains("kept", "token_count", "language", "domain_relevance");
+  }
 
   @Test
   void builds_the_chain_in_order_from_the_spec() {
@@ -61,13 +94,12 @@ class QualityGateTest {
   }
 
   @Test
-  void measures_tokens_and_language_probability_as_features() {
+  void measures_tokens_as_a_feature() {
     var c = TestCandidates.text("I was charged twice for my subscription this month.");
 
-    Candidate measured = gate.measure(c);
+    Candidate measured = gate.decide(c).candidate();
 
-    assertThat(measured.features()).containsEntry("tokens", 10.0);
-    assertThat(measured.features().get("lang_prob")).isGreaterThan(0.5);
+    assertThat(measured.features()).containsOnly(entry("tokens", 10.0));
     assertThat(measured.id()).isEqualTo(c.id());
     assertThat(measured.fields()).isEqualTo(c.fields());
   }

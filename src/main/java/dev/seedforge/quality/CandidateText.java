@@ -1,0 +1,71 @@
+package dev.seedforge.quality;
+
+import dev.seedforge.dedup.TextNormalizer;
+import dev.seedforge.generate.Candidate;
+import dev.seedforge.seed.TaskType;
+
+/**
+ * A candidate as the filters of one gate see it: the judged text ({@link Texts#of}), the answer
+ * part ({@link Texts#output}), and the measures several filters share, each computed on first use
+ * and then kept, so a record pays for its token count or its normalised form once, not once per
+ * filter. Not thread-safe; one instance per candidate and gate call.
+ */
+public final class CandidateText {
+  private final Candidate candidate;
+  private final TaskType task;
+  private String text;
+  private String output;
+  private int tokens = -1;
+  private String normalizedText;
+  private String normalizedOutput;
+
+  public CandidateText(Candidate candidate, TaskType task) {
+    this.candidate = candidate;
+    this.task = task;
+  }
+
+  public Candidate candidate() {
+    return candidate;
+  }
+
+  /** {@link Texts#of}. */
+  public String text() {
+    if (text == null) {
+      text = Texts.of(candidate, task);
+    }
+    return text;
+  }
+
+  /** {@link Texts#output}. */
+  public String output() {
+    if (output == null) {
+      output = Texts.output(candidate, task);
+    }
+    return output;
+  }
+
+  /** OpenNLP tokens of {@link #text()}. */
+  public int tokenCount() {
+    if (tokens < 0) {
+      tokens = NlpTools.tokenCount(text());
+    }
+    return tokens;
+  }
+
+  /** {@link TextNormalizer#normalize} of {@link #text()}. */
+  public String normalizedText() {
+    if (normalizedText == null) {
+      normalizedText = TextNormalizer.normalize(text());
+    }
+    return normalizedText;
+  }
+
+  /** {@link TextNormalizer#normalize} of {@link #output()}. */
+  public String normalizedOutput() {
+    if (normalizedOutput == null) {
+      // for classification the answer is the judged text itself
+      normalizedOutput = output().equals(text()) ? normalizedText() : TextNormalizer.normalize(output());
+    }
+    return normalizedOutput;
+  }
+}
