@@ -195,7 +195,7 @@ public final class SpendLedger {
       }
       String refusal = refusal(budget, s, 1, worstTokens, worstPico);
       if (refusal != null) {
-        stop(runId, refusal);
+        stopIn(runId, BUDGET_EXHAUSTED, refusal);
         return new Reservation(-1, BUDGET_EXHAUSTED, refusal);
       }
       update("UPDATE runs SET calls = calls + 1, tokens_reserved = tokens_reserved + ?, pico_reserved = pico_reserved + ? WHERE run_id = ?",
@@ -232,7 +232,7 @@ public final class SpendLedger {
       }
       String refusal = refusal(budget, s, 1, 0, 0);
       if (refusal != null) {
-        stop(runId, refusal);
+        stopIn(runId, BUDGET_EXHAUSTED, refusal);
         return new Reservation(-1, BUDGET_EXHAUSTED, refusal);
       }
       update("UPDATE runs SET calls = calls + 1 WHERE run_id = ?", runId);
@@ -290,25 +290,13 @@ public final class SpendLedger {
   /** Stops a run's calls (the circuit breaker, or a budget); the first reason given stays. */
   public synchronized void stop(String runId, String kind, String message) {
     inTransaction(() -> {
-      try (PreparedStatement q = connection.prepareStatement(
-          "UPDATE runs SET stop_kind = ?, stop_message = ? WHERE run_id = ? AND stop_kind IS NULL")) {
-        q.setString(1, kind);
-        q.setString(2, message);
-        q.setString(3, runId);
-        q.executeUpdate();
-      }
+      stopIn(runId, kind, message);
       return null;
     });
   }
 
-  private void stop(String runId, String message) throws SQLException {
-    try (PreparedStatement q = connection.prepareStatement(
-        "UPDATE runs SET stop_kind = ?, stop_message = ? WHERE run_id = ? AND stop_kind IS NULL")) {
-      q.setString(1, BUDGET_EXHAUSTED);
-      q.setString(2, message);
-      q.setString(3, runId);
-      q.executeUpdate();
-    }
+  private void stopIn(String runId, String kind, String message) throws SQLException {
+    update("UPDATE runs SET stop_kind = ?, stop_message = ? WHERE run_id = ? AND stop_kind IS NULL", kind, message, runId);
   }
 
   /** Where run {@code runId} stands now. */

@@ -114,12 +114,12 @@ public final class RunCommand implements Callable<Integer> {
   static void printSummary(PrintWriter out, Runner.Outcome outcome) {
     JsonNode m = outcome.manifest();
     out.printf("seedforge: wrote %s%n", outcome.outDir());
-    out.printf("  train %d, validation %d%s, rejected %d, failed calls %d%n",
+    out.printf("  train %d, validation %d%s, rejected %d%s%n",
         m.path("stages").path("train").path("total").asLong(),
         m.path("stages").path("validation").path("total").asLong(),
         m.path("stages").has("test") ? ", test " + m.path("stages").path("test").path("total").asLong() : "",
         m.path("rejections").path("all").path("total").asLong(),
-        m.path("calls").path("failed").path("total").asLong());
+        outcome.account() == null ? "" : ", failed calls " + outcome.account().calls().failed().total());
     JsonNode byFilter = m.path("rejections").path("by_filter");
     byFilter.fieldNames().forEachRemaining(f -> out.printf("  rejected by %-32s %d%n", f, byFilter.path(f).path("total").asLong()));
     JsonNode byStrategy = m.path("acceptance").path("by_strategy");

@@ -34,11 +34,7 @@ class ReliabilityBenchmark {
   }
 
   Process start(Path pipeline, Path log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), "dev.seedforge.cli.Main", "run", pipeline.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("OPENAI_API_KEY", KEY);
-    return pb.start();
+    return dev.seedforge.testing.ChildRun.start(pipeline, log, java.util.Map.of("OPENAI_API_KEY", KEY));
   }
 
   @Test

@@ -184,9 +184,7 @@ class AccountingTest {
       // given: a run of 60 calls under a budget of 40, killed with SIGKILL after about 15 requests
       server.latencyMillis(150);
       Path p = pipeline(server.baseUrl(), "budget: {max_calls: 40}", "calls_per_label: 3", 40);
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process child = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), "dev.seedforge.cli.Main", "run", p.toString())
-          .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+      Process child = dev.seedforge.testing.ChildRun.start(p, dir.resolve("child.log"));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (server.requestCount() < 15 && child.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(20);

@@ -99,9 +99,7 @@ class RunSafetyTest {
       server.latencyMillis(300);
       Path out = dir.resolve("a");
       Path p = pipeline(server.baseUrl(), "concurrency: 1", out);
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process child = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), "dev.seedforge.cli.Main", "run", p.toString())
-          .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+      Process child = dev.seedforge.testing.ChildRun.start(p, dir.resolve("child.log"));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (server.requestCount() < 2 && child.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(20);
@@ -169,10 +167,8 @@ class RunSafetyTest {
       server.latencyMillis(300);
       Path out = dir.resolve("a");
       Path p = pipeline(server.baseUrl(), "concurrency: 1", out);
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Path log = dir.resolve("child.log");
-      Process child = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), "dev.seedforge.cli.Main", "run", p.toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process child = dev.seedforge.testing.ChildRun.start(p, log);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (server.requestCount() < 3 && child.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(20);
