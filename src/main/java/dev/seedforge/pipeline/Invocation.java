@@ -56,7 +56,12 @@ final class Invocation {
 
   static Invocation start(RunPlan plan, PipelineOptions options, String curateInput) throws IOException {
     Path outDir = Path.of(plan.spec().output().dir());
-    Files.createDirectories(outDir);
+    try {
+      Files.createDirectories(outDir);
+    } catch (IOException e) {
+      throw new dev.seedforge.config.InvalidInputException(outDir + ": the output folder cannot be created (" + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); choose another with --out or output.dir");
+    }
     String runId = UUID.randomUUID().toString();
     Path ledgerFile = SpendLedger.fileFor(outDir);
     RunContext context = new RunContext(runId, 0, ledgerFile.toString());

@@ -140,6 +140,22 @@ class RunSafetyTest {
   }
 
   @Test
+  void should_exit_2_before_any_call_when_the_output_folder_cannot_be_created() throws IOException {
+    try (LoopbackLlmServer server = new LoopbackLlmServer(3)) {
+      // given: an output folder below a regular file
+      Path file = Files.writeString(dir.resolve("a-file"), "x");
+
+      // when
+      int code = run("run", pipeline(server.baseUrl(), "", file.resolve("out")).toString());
+
+      // then
+      assertThat(code).as(err.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(err.toString()).contains(file.resolve("out") + ": the output folder cannot be created");
+      assertThat(server.requestCount()).isZero();
+    }
+  }
+
+  @Test
   void should_remove_temp_files_an_interrupted_run_left() throws IOException {
     // given: the part and temp files a run interrupted while writing leaves behind
     Path out = Files.createDirectories(dir.resolve("a"));
