@@ -1,12 +1,5 @@
 package dev.seedforge.generate;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -31,20 +24,15 @@ public final class ContextWindows {
   public static ContextWindows table() {
     ContextWindows t = table;
     if (t == null) {
-      try (InputStream in = ContextWindows.class.getResourceAsStream("/prices.yaml")) {
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(in);
-        Map<String, Integer> m = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("models").fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
-          if (e.getValue().path("context_window").canConvertToInt()) {
-            m.put(e.getKey(), e.getValue().path("context_window").asInt());
-          }
+      ModelTable models = ModelTable.get();
+      Map<String, Integer> m = new TreeMap<>();
+      models.models.forEach((name, entry) -> {
+        if (entry.path("context_window").canConvertToInt()) {
+          m.put(name, entry.path("context_window").asInt());
         }
-        t = new ContextWindows(root.path("as_of").asText(), m);
-        table = t;
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read prices.yaml", e);
-      }
+      });
+      t = new ContextWindows(models.asOf, m);
+      table = t;
     }
     return t;
   }
@@ -67,12 +55,7 @@ public final class ContextWindows {
       m = m.substring(3);
     }
     m = m.substring(m.lastIndexOf('/') + 1);
-    String best = null;
-    for (String k : windows.keySet()) {
-      if ((m.equals(k) || m.startsWith(k + "-") || m.startsWith(k + ":")) && (best == null || k.length() > best.length())) {
-        best = k;
-      }
-    }
+    String best = ModelTable.longestPrefix(windows.keySet(), m, "-:");
     return best == null ? OptionalInt.empty() : OptionalInt.of(windows.get(best));
   }
 }

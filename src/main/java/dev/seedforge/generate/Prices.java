@@ -1,13 +1,6 @@
 package dev.seedforge.generate;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.seedforge.config.PipelineSpec;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,18 +19,12 @@ public final class Prices {
   public static Prices table() {
     Prices t = table;
     if (t == null) {
-      try (InputStream in = Prices.class.getResourceAsStream("/prices.yaml")) {
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(in);
-        Map<String, PipelineSpec.Price> m = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("models").fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
-          m.put(e.getKey(), new PipelineSpec.Price(e.getValue().path("input_per_million").asDouble(), e.getValue().path("output_per_million").asDouble()));
-        }
-        t = new Prices(root.path("as_of").asText(), m);
-        table = t;
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read prices.yaml", e);
-      }
+      ModelTable models = ModelTable.get();
+      Map<String, PipelineSpec.Price> m = new TreeMap<>();
+      models.models.forEach((name, entry) ->
+          m.put(name, new PipelineSpec.Price(entry.path("input_per_million").asDouble(), entry.path("output_per_million").asDouble())));
+      t = new Prices(models.asOf, m);
+      table = t;
     }
     return t;
   }
@@ -51,12 +38,7 @@ public final class Prices {
     if (override != null) {
       return override;
     }
-    String best = null;
-    for (String k : models.keySet()) {
-      if (model != null && (model.equals(k) || model.startsWith(k + "-")) && (best == null || k.length() > best.length())) {
-        best = k;
-      }
-    }
+    String best = model == null ? null : ModelTable.longestPrefix(models.keySet(), model, "-");
     return best == null ? null : models.get(best);
   }
 

@@ -136,7 +136,7 @@ final class Invocation {
   }
 
   /** Writes manifest.json from the rounds' results, removes the work files, and closes the run's account. */
-  Runner.Outcome finish(RunPlan plan, Object topUp, List<String> warnings) throws IOException {
+  Runner.Outcome finish(RunPlan plan, TopUp.Report topUp, Map<String, String> warnings) throws IOException {
     SpendLedger.Standing standing = ledger == null ? null : ledger.standing(context.runId());
     RunStatus status = standing == null ? RunStatus.COMPLETE : RunStatus.ofStop(standing.stopKind());
     String stopMessage = standing == null ? null : standing.stopMessage();
@@ -156,9 +156,9 @@ final class Invocation {
         stopMessage = stopMessage + problem(worst);
       }
     }
-    List<String> allWarnings = new ArrayList<>(warnings);
+    Map<String, String> allWarnings = new java.util.LinkedHashMap<>(warnings);
     for (int i = 0; i < plan.warnings().size(); i++) {
-      allWarnings.add("input/" + (i + 1) + ": " + plan.warnings().get(i));
+      allWarnings.put("input/" + (i + 1), plan.warnings().get(i));
     }
     Manifest.Inputs inputs = new Manifest.Inputs(
         last.counts(), account, budget(plan, standing), status.wireName(), stopMessage, roundSummaries(plan, account), topUp, allWarnings);

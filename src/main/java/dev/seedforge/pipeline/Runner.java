@@ -28,7 +28,7 @@ public final class Runner {
     Invocation run = Invocation.start(plan, options, curateInput);
     try {
       run.round(plan, plan.requests().size());
-      return run.finish(plan, null, java.util.List.of());
+      return run.finish(plan, null, java.util.Map.of());
     } catch (RuntimeException | IOException | Error e) {
       run.abandon();
       throw e;

@@ -163,13 +163,13 @@ public final class TopUp {
     PipelineSpec spec = plan.spec();
     run.round(plan, plan.requests().size());
     boolean cached = spec.llm().cache() != null;
-    List<String> warnings = new ArrayList<>();
+    Map<String, String> warnings = new LinkedHashMap<>();
     if (!plan.usesLlm()) {
       return run.finish(plan, null, warnings);
     }
     if (!cached) {
       if (spec.generation().maxRounds() > 1) {
-        warnings.add("top_up: top-up rounds need the response cache (llm.cache); none were run");
+        warnings.put("top_up", "top-up rounds need the response cache (llm.cache); none were run");
       }
       return run.finish(plan, null, warnings);
     }
@@ -204,7 +204,7 @@ public final class TopUp {
       current = current.withRequests(more);
       run.round(current, more.size());
     }
-    starved.values().forEach(s -> warnings.add("starved/" + s.label() + ": " + s.message()));
+    starved.values().forEach(s -> warnings.put("starved/" + s.label(), s.message()));
     Report report = new Report(spec.generation().maxRounds(), run.rounds().size(), maxNew, spec.generation().minTopupYield(),
         List.copyOf(starved.values()), ended);
     return run.finish(current, report, warnings);

@@ -32,8 +32,8 @@ public final class Manifest {
    * round's calls (null for runs without calls), the budget, how the run ended, the top-up rounds.
    */
   public record Inputs(
-      Counts counts, RunAccount account, BudgetReport budget, String status, String stopMessage, List<?> rounds, Object topUp,
-      List<String> warnings) {}
+      Counts counts, RunAccount account, BudgetReport budget, String status, String stopMessage,
+      List<dev.seedforge.pipeline.TopUp.RoundSummary> rounds, dev.seedforge.pipeline.TopUp.Report topUp, Map<String, String> warnings) {}
 
   public static ObjectNode build(RunPlan plan, Inputs in, Path outDir, List<String> files, ObjectNode run) throws IOException {
     Counts counts = in.counts();
@@ -80,10 +80,7 @@ public final class Manifest {
     if (in.topUp() != null) {
       m.set("top_up", tree(in.topUp()));
     }
-    for (String w : in.warnings()) {
-      int colon = w.indexOf(": ");
-      warnings.put(w.substring(0, colon), w.substring(colon + 2));
-    }
+    in.warnings().forEach(warnings::put);
     if (!warnings.isEmpty()) {
       m.set("warnings", warnings);
     }

@@ -155,6 +155,8 @@ public final class LoopbackLlmServer implements AutoCloseable {
   private final AtomicLong billedPrompt = new AtomicLong();
   private final java.util.concurrent.ConcurrentHashMap<String, Integer> completedBodies = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicLong repeatedCompletions = new AtomicLong();
+  private final java.util.Set<String> stalledBodies = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final AtomicLong repeatedAfterStall = new AtomicLong();
   private final AtomicLong billedCompletion = new AtomicLong();
   private final AtomicInteger azureKeyHeaders = new AtomicInteger();
   private final long startNanos = System.nanoTime();
@@ -357,6 +359,11 @@ public final class LoopbackLlmServer implements AutoCloseable {
    */
   public long repeatedCompletions() {
     return repeatedCompletions.get();
+  }
+
+  /** Of {@link #repeatedCompletions()}, those for a body whose body was stalled once (the client could never read that answer). */
+  public long repeatedAfterStall() {
+    return repeatedAfterStall.get();
   }
 
   /** Completion tokens of every answer sent (the usage it reported). */
@@ -567,7 +574,10 @@ public final class LoopbackLlmServer implements AutoCloseable {
       case NOT_JSON -> sendText(ex, 200, "text/plain", "service warming up, try again later\n");
       case HTML_PAGE -> sendText(ex, 200, "text/html; charset=utf-8", page("Welcome to the guest network", "Accept the terms to continue."));
       case HTML_LOGIN -> sendText(ex, 403, "text/html; charset=utf-8", page("Sign in", "Your proxy requires you to sign in."));
-      case STALL_BODY -> sendStalled(ex, completion(n, body, req, model, Behavior.OK));
+      case STALL_BODY -> {
+        stalledBodies.add(body);
+        sendStalled(ex, completion(n, body, req, model, Behavior.OK));
+      }
       default -> send(ex, 200, completion(n, body, req, model, b), Map.of());
     }
   }
@@ -748,6 +758,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
     billedCompletion.addAndGet(completion);
     if (completedBodies.merge(body, 1, Integer::sum) > 1) {
       repeatedCompletions.incrementAndGet();
+      if (stalledBodies.contains(body)) {
+        repeatedAfterStall.incrementAndGet();
+      }
     }
     return JSON.writeValueAsBytes(out);
   }
