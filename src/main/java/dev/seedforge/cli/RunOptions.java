@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 public final class RunOptions {
   @Mixin SharedOptions.RunDir out = new SharedOptions.RunDir();
 
-  @Option(names = "--provider", paramLabel = "P", description = "auto, lexical, openai or ollama (default: llm.provider)")
+  @Option(names = "--provider", paramLabel = "P", description = "auto, lexical, openai, azure, anthropic or ollama (default: llm.provider)")
   String provider;
 
   @Mixin SharedOptions.GenerationModel model = new SharedOptions.GenerationModel();

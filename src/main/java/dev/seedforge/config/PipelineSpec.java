@@ -49,18 +49,19 @@ public record PipelineSpec(
       double tokensPerMinute,
       Budget budget,
       Price price,
-      int maxPromptTokens)
+      int maxPromptTokens,
+      String apiVersion)
       implements Serializable {
 
     public Llm withProvider(String p) {
       return new Llm(p, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
-          concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens);
+          concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens, apiVersion);
     }
 
     /** The same settings with another cache path (null: no cache) and refresh flag. */
     public Llm withCache(String path, boolean refresh) {
       return new Llm(provider, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
-          concurrency, responseFormat, path, refresh, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens);
+          concurrency, responseFormat, path, refresh, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens, apiVersion);
     }
   }
 

@@ -14,7 +14,8 @@ import java.util.function.UnaryOperator;
 
 /** Reads and validates a pipeline file as a whole; all problems are reported together. */
 public final class SpecLoader {
-  static final Set<String> PROVIDERS = Set.of("auto", "lexical", "openai", "ollama");
+  static final Set<String> PROVIDERS = Set.of("auto", "lexical", "openai", "azure", "anthropic", "ollama");
+  static final String PROVIDER_NAMES = "auto, lexical, openai, azure, anthropic, ollama";
   static final Set<String> RESPONSE_FORMATS = Set.of("json_schema", "json_object", "text");
 
   /** Values given on the command line; null means "as in the file". */
@@ -65,7 +66,7 @@ public final class SpecLoader {
     Fields l = top.object("llm");
     String provider = l.string("provider", "auto");
     if (provider != null && !PROVIDERS.contains(provider)) {
-      problems.add("llm.provider", "expected one of auto, lexical, openai, ollama, got \"" + provider + "\"");
+      problems.add("llm.provider", "expected one of " + PROVIDER_NAMES + ", got \"" + provider + "\"");
     }
     String responseFormat = l.string("response_format", "json_schema");
     if (!RESPONSE_FORMATS.contains(responseFormat)) {
@@ -76,7 +77,7 @@ public final class SpecLoader {
             provider,
             l.string("model", "gpt-4o-mini"),
             emptyToNull(l.string("base_url", null)),
-            l.string("api_key_env", "OPENAI_API_KEY"),
+            l.string("api_key_env", dev.seedforge.generate.Provider.of(provider).defaultKeyEnv()),
             l.number("temperature", 0.9, 0, 2),
             l.number("top_p", 1.0, 0, 1),
             l.integer("max_tokens", 1024, 1, 1_000_000),
@@ -90,7 +91,11 @@ public final class SpecLoader {
             l.number("tokens_per_minute", 0, 0, 1e12),
             budget(l.object("budget")),
             price(l.object("price"), problems),
-            l.integer("max_prompt_tokens", 0, 0, 100_000_000));
+            l.integer("max_prompt_tokens", 0, 0, 100_000_000),
+            l.string("api_version", null));
+    if ("azure".equals(provider) && llm.baseUrl() == null) {
+      problems.add("llm.base_url", "llm.provider azure needs the resource URL, e.g. https://RESOURCE.openai.azure.com (llm.model names the deployment)");
+    }
     if (llm.baseUrl() != null && !isHttpUrl(llm.baseUrl())) {
       problems.add("llm.base_url", notAnHttpUrl(llm.baseUrl()));
     }
@@ -259,7 +264,7 @@ public final class SpecLoader {
 
     if (overrides.provider() != null) {
       if (!PROVIDERS.contains(overrides.provider())) {
-        throw new InvalidInputException("--provider: expected one of auto, lexical, openai, ollama, got \"" + overrides.provider() + "\"");
+        throw new InvalidInputException("--provider: expected one of " + PROVIDER_NAMES + ", got \"" + overrides.provider() + "\"");
       }
       llm = withProvider(llm, overrides.provider(), llm.model(), llm.baseUrl());
     }
@@ -320,7 +325,7 @@ public final class SpecLoader {
     return new PipelineSpec.Llm(
         provider, model, baseUrl, l.apiKeyEnv(), l.temperature(), l.topP(), l.maxTokens(),
         l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), l.responseFormat(), l.cache(), l.refreshCache(),
-        l.requestsPerMinute(), l.tokensPerMinute(), l.budget(), l.price(), l.maxPromptTokens());
+        l.requestsPerMinute(), l.tokensPerMinute(), l.budget(), l.price(), l.maxPromptTokens(), l.apiVersion());
   }
 
   /** An absolute http or https URL with a host: what the OpenAI and Ollama clients can call. */

@@ -16,7 +16,8 @@ public final class Endpoint {
     if (baseUrl != null && !baseUrl.isBlank()) {
       return baseUrl;
     }
-    return "ollama".equals(provider) ? OLLAMA_DEFAULT : OPENAI_DEFAULT;
+    String fallback = Provider.of(provider).defaultBaseUrl();
+    return fallback == null ? OPENAI_DEFAULT : fallback;
   }
 
   /**

@@ -4,6 +4,9 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.anthropic.AnthropicChatModel;
+import dev.langchain4j.model.anthropic.AnthropicChatRequestParameters;
+import dev.langchain4j.model.anthropic.AnthropicTokenUsage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ResponseFormat;
@@ -55,6 +58,31 @@ public final class LangChainCaller implements ModelCaller {
           .build();
     }
     String key = Secrets.key(env, s.apiKeyEnv());
+    Provider provider = Provider.of(s.provider());
+    if (provider == Provider.ANTHROPIC) {
+      return AnthropicChatModel.builder()
+          .baseUrl(Endpoint.url(s.provider(), s.baseUrl()))
+          .apiKey(key)
+          .version(Provider.ANTHROPIC_API_VERSION)
+          .modelName(s.model())
+          .maxTokens(s.maxTokens())
+          .timeout(timeout)
+          .maxRetries(0)
+          .httpClientBuilder(HeaderCapturingHttpClient.builder())
+          .build();
+    }
+    if (provider == Provider.AZURE) {
+      // A deployment URL and api-version; the key only in Azure's api-key header, never as a Bearer token.
+      return OpenAiChatModel.builder()
+          .baseUrl(Provider.azureDeploymentUrl(s.baseUrl(), s.model()))
+          .customQueryParams(Map.of("api-version", s.apiVersion()))
+          .customHeaders(Map.of("api-key", key == null ? "" : key))
+          .modelName(s.model())
+          .timeout(timeout)
+          .maxRetries(0)
+          .httpClientBuilder(HeaderCapturingHttpClient.builder())
+          .build();
+    }
     return OpenAiChatModel.builder()
         .baseUrl(s.baseUrl() == null ? "https://api.openai.com/v1" : s.baseUrl())
         // Local OpenAI-compatible servers (vLLM, llama.cpp, LM Studio, Ollama /v1) take any key.
@@ -125,7 +153,7 @@ public final class LangChainCaller implements ModelCaller {
             request,
             ai == null ? null : ai.text(),
             finish,
-            usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount(),
+            promptTokens(usage),
             usage == null || usage.outputTokenCount() == null ? 0 : usage.outputTokenCount(),
             attempt);
       } catch (RuntimeException e) {
@@ -187,6 +215,9 @@ public final class LangChainCaller implements ModelCaller {
     }
     GenerationRequest.Params p = r.params();
     ResponseFormat format = OutputContract.responseFormat(settings.task(), p.responseFormat());
+    if (Provider.of(settings.provider()) == Provider.ANTHROPIC) {
+      return anthropicRequest(messages, p, format);
+    }
     if ("ollama".equals(settings.provider())) {
       ChatRequest.Builder b =
           ChatRequest.builder().messages(messages).temperature(p.temperature()).topP(p.topP()).maxOutputTokens(p.maxTokens());
@@ -206,6 +237,39 @@ public final class LangChainCaller implements ModelCaller {
       params.responseFormat(format);
     }
     return ChatRequest.builder().messages(messages).parameters(params.build()).build();
+  }
+
+  /**
+   * The Messages API takes a JSON schema as {@code output_config.format} but has no schema-less JSON
+   * mode, so {@code json_object} sends none (the parser still finds the JSON). It has no seed, and
+   * current models refuse temperature and top_p together, so top_p goes only when it is not 1.
+   */
+  private static ChatRequest anthropicRequest(List<ChatMessage> messages, GenerationRequest.Params p, ResponseFormat format) {
+    AnthropicChatRequestParameters.Builder params =
+        AnthropicChatRequestParameters.builder().modelName(p.model()).temperature(p.temperature()).maxOutputTokens(p.maxTokens());
+    if (p.topP() < 1.0) {
+      params.topP(p.topP());
+    }
+    if (format != null && format.jsonSchema() != null) {
+      params.responseFormat(format);
+    }
+    return ChatRequest.builder().messages(messages).parameters(params.build()).build();
+  }
+
+  /**
+   * Prompt tokens as billed: Anthropic reports cache reads and cache writes apart from
+   * {@code input_tokens}, and all three are paid for.
+   */
+  static int promptTokens(TokenUsage usage) {
+    if (usage == null || usage.inputTokenCount() == null) {
+      return 0;
+    }
+    int tokens = usage.inputTokenCount();
+    if (usage instanceof AnthropicTokenUsage a) {
+      tokens += (a.cacheReadInputTokens() == null ? 0 : a.cacheReadInputTokens())
+          + (a.cacheCreationInputTokens() == null ? 0 : a.cacheCreationInputTokens());
+    }
+    return tokens;
   }
 
   /** A message fit for failed.jsonl and the terminal: every key redacted, at most 500 characters. */

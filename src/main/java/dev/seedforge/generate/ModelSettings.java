@@ -15,6 +15,7 @@ import java.io.Serializable;
  * @param maxTokens the calls' max_tokens, for token estimates
  * @param budget llm.budget: one allowance for the whole run, enforced through the run's ledger
  * @param price USD per million tokens, or null when unknown
+ * @param apiVersion Azure OpenAI's api-version (provider azure), else null
  */
 public record ModelSettings(
     String provider,
@@ -31,11 +32,23 @@ public record ModelSettings(
     double tokensPerMinute,
     int maxTokens,
     PipelineSpec.Budget budget,
-    PipelineSpec.Price price)
+    PipelineSpec.Price price,
+    String apiVersion)
     implements Serializable {
 
   public ModelSettings {
     budget = budget == null ? PipelineSpec.Budget.none() : budget;
+    if ("azure".equals(provider) && apiVersion == null) {
+      apiVersion = Provider.AZURE_DEFAULT_API_VERSION;
+    }
+  }
+
+  public ModelSettings(
+      String provider, String model, String baseUrl, String apiKeyEnv, int timeoutSeconds, int maxAttempts, int concurrency, TaskType task,
+      String cachePath, boolean refreshCache, double requestsPerMinute, double tokensPerMinute, int maxTokens, PipelineSpec.Budget budget,
+      PipelineSpec.Price price) {
+    this(provider, model, baseUrl, apiKeyEnv, timeoutSeconds, maxAttempts, concurrency, task, cachePath, refreshCache, requestsPerMinute,
+        tokensPerMinute, maxTokens, budget, price, null);
   }
 
   /** No cache, no limits, no budget. */
@@ -46,11 +59,11 @@ public record ModelSettings(
 
   public ModelSettings withCache(String path, boolean refresh) {
     return new ModelSettings(provider, model, baseUrl, apiKeyEnv, timeoutSeconds, maxAttempts, concurrency, task, path, refresh,
-        requestsPerMinute, tokensPerMinute, maxTokens, budget, price);
+        requestsPerMinute, tokensPerMinute, maxTokens, budget, price, apiVersion);
   }
 
   public ModelSettings withLimits(double rpm, double tpm, PipelineSpec.Budget b, PipelineSpec.Price p) {
     return new ModelSettings(provider, model, baseUrl, apiKeyEnv, timeoutSeconds, maxAttempts, concurrency, task, cachePath, refreshCache,
-        rpm, tpm, maxTokens, b, p);
+        rpm, tpm, maxTokens, b, p, apiVersion);
   }
 }

@@ -14,23 +14,36 @@ import java.util.Map;
  * it accept the key? It lists the models (GET /models, or /api/tags for native Ollama), which
  * costs nothing, so a wrong key stops the run in about a second instead of after the first wave
  * of paid calls. Endpoints without a model list are let through. The key goes only in the header
- * the provider expects: {@code Authorization: Bearer}, and Azure's {@code api-key} to Azure hosts
- * only. Messages are redacted by {@link FatalCallException}.
+ * the provider expects: {@code Authorization: Bearer} (and Azure's {@code api-key} to Azure hosts
+ * of the v1 API), {@code api-key} alone for Azure deployments, {@code x-api-key} for Anthropic.
+ * Messages are redacted by {@link FatalCallException}.
  */
 public final class Preflight {
   private Preflight() {}
 
   public static void check(ModelSettings s, Map<String, String> env) {
-    boolean ollama = "ollama".equals(s.provider());
-    String base = s.baseUrl() != null ? s.baseUrl() : ollama ? "http://localhost:11434" : "https://api.openai.com/v1";
-    String url = base.replaceAll("/+$", "") + (ollama ? "/api/tags" : "/models");
+    Provider provider = Provider.of(s.provider());
+    String base = Endpoint.url(s.provider(), s.baseUrl());
+    String trimmed = base.replaceAll("/+$", "");
+    String url = switch (provider) {
+      case OLLAMA -> trimmed + "/api/tags";
+      case AZURE -> Provider.azureDeploymentUrl(trimmed, "").replaceAll("/deployments/$", "") + "/models?api-version=" + s.apiVersion();
+      default -> trimmed + "/models";
+    };
     HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(Math.min(15, s.timeoutSeconds()))).GET();
     String key = Secrets.key(env, s.apiKeyEnv());
-    if (!ollama && key != null) {
-      req.header("Authorization", "Bearer " + key);
-      if (Endpoint.isAzure(base)) {
-        // Azure's own header; any other server would only be handed the key twice
-        req.header("api-key", key);
+    if (key != null) {
+      switch (provider) {
+        case OLLAMA -> { }
+        case AZURE -> req.header("api-key", key);
+        case ANTHROPIC -> req.header("x-api-key", key).header("anthropic-version", Provider.ANTHROPIC_API_VERSION);
+        case OPENAI -> {
+          req.header("Authorization", "Bearer " + key);
+          if (Endpoint.isAzure(base)) {
+            // Azure's own header; any other server would only be handed the key twice
+            req.header("api-key", key);
+          }
+        }
       }
     }
     HttpResponse<String> response;

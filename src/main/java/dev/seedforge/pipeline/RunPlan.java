@@ -5,6 +5,7 @@ import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.config.SpecLoader;
 import dev.seedforge.generate.GenerationRequest;
 import dev.seedforge.generate.ModelSettings;
+import dev.seedforge.generate.Provider;
 import dev.seedforge.generate.RequestPlanner;
 import dev.seedforge.prompt.Pack;
 import dev.seedforge.prompt.PackLoader;
@@ -64,7 +65,7 @@ public record RunPlan(
     PipelineSpec.Llm l = spec.llm();
     return new ModelSettings(generator, l.model(), l.baseUrl(), l.apiKeyEnv(), l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), pack.task(),
         l.cache(), l.refreshCache(), l.requestsPerMinute(), l.tokensPerMinute(), l.maxTokens(), l.budget(),
-        dev.seedforge.generate.Prices.table().priceOf(l.model(), l.price()));
+        dev.seedforge.generate.Prices.table().priceOf(l.model(), l.price()), l.apiVersion());
   }
 
   /**
@@ -73,7 +74,10 @@ public record RunPlan(
    */
   public static RunPlan prepareForEstimate(PipelineSpec spec) {
     PipelineSpec.Llm l = spec.llm();
-    String provider = "ollama".equals(l.provider()) ? "ollama" : "openai";
+    String provider = switch (l.provider()) {
+      case "ollama", "azure", "anthropic" -> l.provider();
+      default -> "openai";
+    };
     PipelineSpec s = spec.withLlm(l.withProvider(provider));
     return prepare(s, Map.of(l.apiKeyEnv(), "estimate-only"));
   }
@@ -119,10 +123,10 @@ public record RunPlan(
       generator = provider;
       note = LEXICAL.equals(provider) ? "generator: lexical (offline EDA with WordNet)" : "generator: " + provider + " " + spec.llm().model();
     }
-    if ("openai".equals(generator) && spec.llm().baseUrl() == null && !hasKey) {
+    if (!LEXICAL.equals(generator) && Provider.of(generator).needsKey(spec.llm().baseUrl()) && !hasKey) {
       throw new InvalidInputException(
-          specFile + ": llm.api_key_env: environment variable " + spec.llm().apiKeyEnv()
-              + " is not set; export it, or set llm.base_url (or --base-url) for a local OpenAI-compatible server");
+          specFile + ": llm.api_key_env: environment variable " + spec.llm().apiKeyEnv() + " is not set; export it"
+              + ("openai".equals(generator) ? ", or set llm.base_url (or --base-url) for a local OpenAI-compatible server" : ""));
     }
     List<String> warnings = labelsWithoutSeeds(spec, pack, seeds, seedsFile, generator);
     List<GenerationRequest> requests = List.of();

@@ -71,17 +71,14 @@ class CliTest {
   }
 
   @Test
-  void should_stop_within_seconds_on_401_naming_the_key_variable() {
+  void should_stop_on_401_before_any_paid_call_naming_the_key_variable() {
     try (LoopbackLlmServer server = new LoopbackLlmServer(1)) {
       server.requireApiKey("the-right-key");
-      long start = System.nanoTime();
-
       int code = run("run", "pipelines/support-intents.yaml", "--provider", "openai", "--base-url", server.baseUrl(), "--out", dir.resolve("o").toString());
 
-      double seconds = (System.nanoTime() - start) / 1e9;
       assertThat(code).isEqualTo(ExitCodes.RUNTIME_FAILURE);
       assertThat(err.toString()).contains("OPENAI_API_KEY").contains("refused the API key").doesNotContain("the-right-key");
-      assertThat(seconds).as("the free key check stops the run before Beam starts").isLessThan(5);
+      // the free key check (one model listing) stopped the run: no chat request reached the server
       assertThat(server.requestCount()).as("no paid call was made").isZero();
       assertThat(server.modelListRequests()).isEqualTo(1);
     }

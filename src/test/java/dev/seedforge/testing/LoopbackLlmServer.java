@@ -36,8 +36,9 @@ import java.util.regex.Pattern;
  * An OpenAI-compatible chat-completions server on 127.0.0.1 (ephemeral port) for tests and
  * benchmarks, with scriptable, thread-safe fault injection.
  *
- * <p>Only {@code POST .../chat/completions} is served (other paths get an OpenAI-style 404; streaming
- * is not supported). By default every request gets a
+ * <p>Only {@code POST .../chat/completions} (OpenAI, and Azure's deployment paths) and
+ * {@code POST .../messages} (Anthropic's Messages API, in its own wire format: {@link AnthropicWire})
+ * are served (other paths get an OpenAI-style 404; streaming is not supported). By default every request gets a
  * well-formed completion whose content is {@code {"examples":[...]}} with as many examples as the
  * system prompt asks for ("Return exactly N new examples"), deterministic from the request body.
  *
@@ -470,7 +471,12 @@ public final class LoopbackLlmServer implements AutoCloseable {
         serveModelList(ex);
         return;
       }
-      if (!"POST".equals(ex.getRequestMethod()) || !path.endsWith("/chat/completions")) {
+      boolean messagesApi = "POST".equals(ex.getRequestMethod()) && path.endsWith("/messages");
+      if (messagesApi) {
+        ex.setAttribute(DIALECT, ANTHROPIC);
+        anthropicRequests.incrementAndGet();
+      }
+      if (!messagesApi && (!"POST".equals(ex.getRequestMethod()) || !path.endsWith("/chat/completions"))) {
         drain(ex.getRequestBody());
         sendError(ex, 404, "Unknown request URL: " + ex.getRequestMethod() + " " + path, "invalid_request_error", "unknown_url", Map.of());
         return;
@@ -491,11 +497,46 @@ public final class LoopbackLlmServer implements AutoCloseable {
     }
   }
 
+  private static final String DIALECT = "loopback.dialect";
+  private static final String ANTHROPIC = "anthropic";
+  private final AtomicInteger anthropicRequests = new AtomicInteger();
+  private final AtomicInteger bearerHeaders = new AtomicInteger();
+  private volatile String lastQuery;
+
+  /** The reply in the wire format the request came in: a chat completion, or an Anthropic message. */
+  private static byte[] inDialect(HttpExchange ex, byte[] chatCompletion) throws IOException {
+    return ANTHROPIC.equals(ex.getAttribute(DIALECT)) ? AnthropicWire.asMessage(chatCompletion) : chatCompletion;
+  }
+
+  /** The key as each provider sends it: {@code Authorization: Bearer}, Azure's {@code api-key}, Anthropic's {@code x-api-key}. */
+  private static String presentedKey(HttpExchange ex) {
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    if (auth != null && auth.startsWith("Bearer ")) {
+      return auth.substring(7);
+    }
+    String azure = ex.getRequestHeaders().getFirst("api-key");
+    return azure != null ? azure : ex.getRequestHeaders().getFirst("x-api-key");
+  }
+
+  /** Requests that came to Anthropic's {@code POST /v1/messages} (also counted in {@link #requestCount()}). */
+  public int anthropicRequests() {
+    return anthropicRequests.get();
+  }
+
+  /** Chat requests that carried an {@code Authorization} header. */
+  public int bearerHeaders() {
+    return bearerHeaders.get();
+  }
+
+  /** The query string of the last chat request (Azure's {@code api-version=…}), or null. */
+  public String lastQuery() {
+    return lastQuery;
+  }
+
   /** GET /v1/models: the free listing clients use to check a key; counted apart from chat calls. */
   private void serveModelList(HttpExchange ex) throws IOException {
     modelListRequests.incrementAndGet();
-    String auth = ex.getRequestHeaders().getFirst("Authorization");
-    String key = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
+    String key = presentedKey(ex);
     if (requiredApiKey != null && !requiredApiKey.equals(key)) {
       sendError(ex, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key", Map.of());
       return;
@@ -515,6 +556,10 @@ public final class LoopbackLlmServer implements AutoCloseable {
 
   private void serve(HttpExchange ex) throws IOException {
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    lastQuery = ex.getRequestURI().getRawQuery();
+    if (ex.getRequestHeaders().containsKey("Authorization")) {
+      bearerHeaders.incrementAndGet();
+    }
     int n = requests.incrementAndGet();
     synchronized (arrivals) {
       arrivals.add(nowMillis());
@@ -530,9 +575,11 @@ public final class LoopbackLlmServer implements AutoCloseable {
       sendError(ex, 400, "We could not parse the JSON body of your request.", "invalid_request_error", null, Map.of());
       return;
     }
+    if (ANTHROPIC.equals(ex.getAttribute(DIALECT))) {
+      req = AnthropicWire.asChatRequest(req);
+    }
     String model = req.path("model").asText("");
-    String auth = ex.getRequestHeaders().getFirst("Authorization");
-    String key = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
+    String key = presentedKey(ex);
 
     Decision d = choose(n, body, model, key);
     Behavior b = d.behavior();
@@ -576,9 +623,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
       case HTML_LOGIN -> sendText(ex, 403, "text/html; charset=utf-8", page("Sign in", "Your proxy requires you to sign in."));
       case STALL_BODY -> {
         stalledBodies.add(body);
-        sendStalled(ex, completion(n, body, req, model, Behavior.OK));
+        sendStalled(ex, inDialect(ex, completion(n, body, req, model, Behavior.OK)));
       }
-      default -> send(ex, 200, completion(n, body, req, model, b), Map.of());
+      default -> send(ex, 200, inDialect(ex, completion(n, body, req, model, b)), Map.of());
     }
   }
 
@@ -798,6 +845,10 @@ public final class LoopbackLlmServer implements AutoCloseable {
 
   private void sendError(HttpExchange ex, int status, String message, String type, String code, Map<String, String> headers)
       throws IOException {
+    if (ANTHROPIC.equals(ex.getAttribute(DIALECT))) {
+      send(ex, status, AnthropicWire.error(status, message), headers);
+      return;
+    }
     ObjectNode root = JSON.createObjectNode();
     ObjectNode err = root.putObject("error");
     err.put("message", echoApiKey ? message + " (received Authorization: " + ex.getRequestHeaders().getFirst("Authorization")
