@@ -11,10 +11,11 @@ import java.io.Serializable;
  * @param inputTokens as the provider reported them (for cache hits: as stored, not billed again)
  * @param picoUsd what this round paid for it, in pico-dollars ({@link Usd})
  * @param candidates the candidates its answer parsed into (0: failed, or an answer the parser rejected)
+ * @param millis wall time of the call this round, attempts and waits included (0 when nothing was sent)
  */
 public record CallRecord(
     String requestId, String label, int round, Source source, String failureKind, String message,
-    int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates) implements Serializable {
+    int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates, long millis) implements Serializable {
 
   /** Where the answer came from. */
   public enum Source {

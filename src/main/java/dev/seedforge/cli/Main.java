@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.VersionProvider.class,
     description = "Turns a handful of seed examples into a large, clean, balanced fine-tuning dataset.",
     subcommands = {
-      RunCommand.class, EstimateCommand.class, CurateCommand.class, ValidateCommand.class, ReportCommand.class,
+      RunCommand.class, EstimateCommand.class, CompareCommand.class, CurateCommand.class, ValidateCommand.class, ReportCommand.class,
       InitCommand.class, CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -58,6 +58,18 @@ public record PipelineSpec(
           concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens, apiVersion);
     }
 
+    /**
+     * The same settings for another model, on {@code p}'s API at {@code url} (null: the provider's
+     * default). A price override belongs to its model and a key variable to its provider, so they
+     * carry over only when those stay the same.
+     */
+    public Llm withModel(String p, String m, String url) {
+      String keyEnv = p.equals(provider) ? apiKeyEnv : dev.seedforge.generate.Provider.of(p).defaultKeyEnv();
+      return new Llm(p, m, url, keyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
+          concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, m.equals(model) ? price : null,
+          maxPromptTokens, "azure".equals(p) ? apiVersion : null);
+    }
+
     /** The same settings with another cache path (null: no cache) and refresh flag. */
     public Llm withCache(String path, boolean refresh) {
       return new Llm(provider, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
@@ -74,6 +86,18 @@ public record PipelineSpec(
 
   /** USD per million input and output tokens. */
   public record Price(double inputPerMillion, double outputPerMillion) implements Serializable {}
+
+  /** The same spec writing to another folder. */
+  public PipelineSpec withOutputDir(String dir) {
+    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split,
+        output.withDir(dir));
+  }
+
+  /** The same spec with other label targets. */
+  public PipelineSpec withTargets(Targets t) {
+    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, t, split,
+        output);
+  }
 
   /** The same spec with another llm section. */
   public PipelineSpec withLlm(Llm l) {

@@ -121,6 +121,7 @@ final class Calls {
       return CallOutcome.notSent(request, reservation.stopKind(), reservation.refusal());
     }
     CallOutcome out;
+    long started = System.nanoTime();
     try {
       out = caller.call(request, new LangChainCaller.Gate() {
         @Override
@@ -147,7 +148,7 @@ final class Calls {
       ledger.settle(run.runId(), reservation.callId(), "error", 1, 0, 0, 0);
       throw e;
     }
-    out = out.withCost(Usd.picoCost(settings.price(), out.inputTokens(), out.outputTokens()));
+    out = out.withCost(Usd.picoCost(settings.price(), out.inputTokens(), out.outputTokens())).withMillis((System.nanoTime() - started) / 1_000_000);
     if (out.ok()) {
       shared.reportUsage(out.outputTokens());
       if (cache != null) {

@@ -180,7 +180,9 @@ final class Invocation {
       ledger.finishRun(context.runId(), status.wireName());
     }
     folder.close();
-    return new Runner.Outcome(status, stopMessage, account, manifest, outDir);
+    List<CallRecord> calls = new ArrayList<>();
+    rounds.forEach(r -> calls.addAll(r.calls()));
+    return new Runner.Outcome(status, stopMessage, account, manifest, outDir, calls);
   }
 
   /** The most frequent reason requests gave nothing usable: a failure kind, or a parse rejection ({@code parse/...}). */

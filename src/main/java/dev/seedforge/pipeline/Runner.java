@@ -15,9 +15,14 @@ public final class Runner {
 
   /**
    * How a run ended, typed: its status and why it stopped, the account of its calls (null for
-   * runs without calls), the manifest written, the run folder.
+   * runs without calls), the manifest written, the run folder, and every round's call records.
    */
-  public record Outcome(RunStatus status, String stopMessage, RunAccount account, ObjectNode manifest, Path outDir) {}
+  public record Outcome(RunStatus status, String stopMessage, RunAccount account, ObjectNode manifest, Path outDir,
+      java.util.List<dev.seedforge.accounting.CallRecord> calls) {
+    public Outcome {
+      calls = java.util.List.copyOf(calls);
+    }
+  }
 
   public static Outcome run(RunPlan plan, PipelineOptions options) throws IOException {
     return run(plan, options, null);

@@ -97,6 +97,33 @@ public final class ReportData {
     return new ReportData(dir, manifest, List.copyOf(rejected), lineCounts, List.copyOf(kept), lengths, pipelineText, List.copyOf(notes));
   }
 
+  /**
+   * Every record of a run's data files, read back into input, answer and label whatever format
+   * they were written in, unclipped: what {@code compare} measures a model's output on.
+   */
+  public static List<Kept> records(Path dir) throws IOException {
+    JsonNode json = Json.mapper().readTree(Files.readString(dir.resolve("manifest.json"), StandardCharsets.UTF_8));
+    ManifestView manifest = new ManifestView(json, "run");
+    RecordTexts texts = RecordTexts.forFormat(manifest.firstFormat(), manifest.task().isEmpty() ? "classification" : manifest.task());
+    List<Kept> out = new ArrayList<>();
+    for (Map.Entry<String, String> f : manifest.dataFiles().entrySet()) {
+      Path file = dir.resolve(f.getValue());
+      if (!Files.isRegularFile(file)) {
+        continue;
+      }
+      try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          String l = line.startsWith("\uFEFF") ? line.substring(1) : line;
+          if (!l.isBlank()) {
+            RecordTexts.Texts t = texts.of(Json.mapper().readTree(l));
+            out.add(new Kept(f.getKey(), t.label() == null ? ALL : t.label(), t.input(), t.answer()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** The manifest's fields. */
   public ManifestView manifest() {
     return manifest;
