@@ -31,7 +31,7 @@ public record InstructionAsks(Set<Ask> asks, Optional<String> language) {
     OTHER_LANGUAGE("\\btranslat\\w*|\\b(?:languages|dialects?)\\b"),
     LINKS("\\b(?:links?|urls?|hyperlinks?|websites?|web ?pages?|web addresses|e-?mail address(?:es)?|sources?|references?|citations?)\\b"),
     CODE("\\b(?:code|coding|program|programs|programming|script|snippet|functions?|implement\\w*|python|java|javascript|typescript|sql|html|css|regex|regular expression|bash|shell|c\\+\\+|c#|rust|golang|api|algorithm|class|method|compile\\w*|debug\\w*|leetcode)\\b"),
-    TABLE("\\b(?:tables?|tabular|spreadsheet|columns?|rows?|matrix|matrices)\\b"),
+    TABLE("\\b(?:tables?|tabular|spreadsheet|columns?|rows?|matrices)\\b"),
     GRID("\\b(?:grids?|sudoku|crossword|board|tic[- ]tac[- ]toe|chess|maze)\\b"),
     FORMULA("\\b(?:formulas?|formulae|equations?|calculat\\w*|comput\\w*|solve|solving|math\\w*|arithmetic|algebra\\w*|derivative|integral|sum|digits?|numbers?|numerical|statistics?)\\b"),
     /** A template, an e-mail or a letter, whose slots ("[Name]", "[Your Company]") stand for the people in it. */
