@@ -185,8 +185,39 @@ class InstructionNoiseBenchmark {
     byKind.forEach((kind, k) -> System.out.printf(Locale.ROOT, "BENCH instruction-noise degenerate kind=%s rejected %d/%d = %.1f%% by %s%n",
         kind, k[1], k[0], pct(k[1], k[0]), byKindFilter.getOrDefault(kind, Map.of())));
 
+    speed(good, degenerate);
+
     assertThat(pct(goodRejected, good.size())).isLessThanOrEqualTo(5.0);
     byKind.forEach((kind, k) -> assertThat(pct(k[1], k[0])).as(kind).isGreaterThanOrEqualTo(80.0));
+  }
+
+  /**
+   * The gate's cost per candidate on these texts, and the share of it spent reading what the
+   * instruction asks for (once per candidate); best of 5 rounds after a warm-up.
+   */
+  static void speed(List<Judged> good, List<Judged> degenerate) {
+    List<Judged> all = new ArrayList<>(good);
+    all.addAll(degenerate);
+    long bestGate = Long.MAX_VALUE;
+    long bestAsks = Long.MAX_VALUE;
+    int sink = 0;
+    for (int round = 0; round < 8; round++) {
+      long t0 = System.nanoTime();
+      for (Judged j : all) {
+        sink += j.gate().decide(j.candidate()).rejected().isPresent() ? 1 : 0;
+      }
+      long t1 = System.nanoTime();
+      for (Judged j : all) {
+        sink += dev.seedforge.quality.InstructionAsks.of(j.candidate().field("instruction")).asks().size();
+      }
+      long t2 = System.nanoTime();
+      if (round >= 3) {
+        bestGate = Math.min(bestGate, t1 - t0);
+        bestAsks = Math.min(bestAsks, t2 - t1);
+      }
+    }
+    System.out.printf(Locale.ROOT, "BENCH instruction-noise speed gate %.1f us/candidate, of which reading the asks %.2f us (%d candidates, best of 5, sink %d)%n",
+        bestGate / 1e3 / all.size(), bestAsks / 1e3 / all.size(), all.size(), sink % 7);
   }
 
   static List<Task> fold(List<Task> tasks, int parity) {

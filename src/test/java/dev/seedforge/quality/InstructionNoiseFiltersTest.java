@@ -30,7 +30,16 @@ class InstructionNoiseFiltersTest {
   static final TaskType T = TaskType.INSTRUCTION;
   static final Path SEEDS = Path.of("prompts/self-instruct/seeds.jsonl");
 
-  static Map<String, Filter> filters() throws IOException {
+  private static Map<String, Filter> filters;
+
+  static synchronized Map<String, Filter> filters() throws IOException {
+    if (filters == null) {
+      filters = build();
+    }
+    return filters;
+  }
+
+  private static Map<String, Filter> build() throws IOException {
     PipelineSpec.Noise n = PipelineSpec.Noise.defaults();
     List<String> outputs = new ArrayList<>();
     for (String line : Files.readAllLines(SEEDS)) {
