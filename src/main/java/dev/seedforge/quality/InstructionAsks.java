@@ -86,6 +86,10 @@ public record InstructionAsks(Set<Ask> asks, Optional<String> language) {
   /** English names of the languages the detector knows, to their ISO 639-1 codes. */
   private static final Map<String, String> LANGUAGE_NAMES = languageNames();
   private static final Set<String> BEFORE_A_LANGUAGE = Set.of("in", "into", "to");
+  /** Words that may follow the answer's language; any other word makes it an adjective ("in French cinema"). */
+  private static final Set<String> AFTER_A_LANGUAGE = Set.of(
+      "and", "or", "about", "please", "only", "with", "without", "using", "for", "so", "that", "then", "as", "from", "if",
+      "language", "translation", "but", "while", "when", "keeping", "too", "also", "instead", "of", "on");
   private static final Set<String> ARTICLES = Set.of("the", "a", "an", "any");
   private static final Set<String> LANGUAGE_ADJECTIVES = Set.of(
       "original", "plain", "simple", "modern", "formal", "informal", "standard", "brazilian", "mexican", "canadian", "american", "british");
@@ -127,14 +131,20 @@ public record InstructionAsks(Set<Ask> asks, Optional<String> language) {
   }
 
   /**
-   * The language the answer is asked in: the last one named after "in", "into" or "to" ("translate
-   * from German into French" asks for French, "in the original Italian" for Italian); "from X"
-   * names the source, not the answer.
+   * The language the answer is asked in: the last one named after "in", "into" or (in a
+   * translation) "to" and not followed by a noun ("translate from German into French" asks for
+   * French, "in the original Italian" for Italian, "in French cinema" for none); "from X" names
+   * the source, not the answer.
    */
   private static Optional<String> targetLanguage(String[] w) {
     String last = null;
+    boolean translation = false;
+    for (String word : w) {
+      translation |= word.startsWith("translat");
+    }
     for (int i = 0; i < w.length - 1; i++) {
-      if (!BEFORE_A_LANGUAGE.contains(w[i])) {
+      // "to French" is the answer's language in a translation, an adjective elsewhere ("to French customers")
+      if (!BEFORE_A_LANGUAGE.contains(w[i]) || (w[i].equals("to") && !translation)) {
         continue;
       }
       int j = i + 1;
@@ -145,7 +155,7 @@ public record InstructionAsks(Set<Ask> asks, Optional<String> language) {
         j++;
       }
       String code = LANGUAGE_NAMES.get(w[j]);
-      if (code != null) {
+      if (code != null && (j == w.length - 1 || AFTER_A_LANGUAGE.contains(w[j + 1]))) {
         last = code;
       }
     }

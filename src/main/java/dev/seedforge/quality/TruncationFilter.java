@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
  * unless a title or verse was asked for, when it goes on for three words or more after a full
  * sentence without ending, or when every earlier line of five words or more ends with
  * punctuation and it does not; and by the seeds' rule only for prose answers
- * ({@link #prose}: ten words or more, not a list item or a "key: value" line), whose share among
+ * ({@link #prose}: ten words or more, not a list item, a "key: value" line or verse), whose share among
  * the seeds' prose answers turns that rule on.
  *
  * <p>Score: the number of unclosed brackets and quotes (threshold 0), or 0 for a missing final
@@ -156,17 +156,33 @@ public final class TruncationFilter implements Filter {
   private static final java.util.regex.Pattern LIST_ITEM = java.util.regex.Pattern.compile("^(?:[-*•·–]|\\d+[.)]|[a-zA-Z][.)])\\s.*");
 
   /**
-   * True for an answer that reads as sentences: ten words or more, and a last line of five words or
-   * more that is not a list item ("- eggs", "3. Uno") nor a "key: value" line.
+   * True for an answer that reads as sentences: ten words or more, a last line of five words or
+   * more that is not a list item ("- eggs", "3. Uno") nor a "key: value" line, and not verse.
    */
   static boolean prose(String output) {
     String t = output.strip();
     if (words(t) < 10) {
       return false;
     }
-    int nl = Math.max(t.lastIndexOf('\n'), t.lastIndexOf('\r'));
-    String last = t.substring(nl + 1).strip();
-    return words(last) >= 5 && !LIST_ITEM.matcher(last).matches() && !last.contains(": ");
+    String[] lines = t.split("\\R");
+    String last = lines[lines.length - 1].strip();
+    return words(last) >= 5 && !LIST_ITEM.matcher(last).matches() && !last.contains(": ") && !verse(lines);
+  }
+
+  /** Three lines or more, and most of those of five words or more end without punctuation: verse or a list. */
+  private static boolean verse(String[] lines) {
+    if (lines.length < 3) {
+      return false;
+    }
+    int long_ = 0;
+    int ending = 0;
+    for (String line : lines) {
+      if (words(line) >= 5) {
+        long_++;
+        ending += endsWithPunctuation(line) ? 1 : 0;
+      }
+    }
+    return 2 * ending < long_;
   }
 
   private static int words(String t) {

@@ -23,6 +23,14 @@ class InstructionAsksTest {
   }
 
   @Test
+  void does_not_take_a_language_adjective_for_the_answers_language() {
+    assertThat(InstructionAsks.of("Describe the role of women in French cinema.").language()).isEmpty();
+    assertThat(InstructionAsks.of("Write a short welcome note to German visitors.").language()).isEmpty();
+    assertThat(InstructionAsks.of("Translate the menu to German for our visitors.").language()).contains("de");
+    assertThat(InstructionAsks.of("Write a poem in Spanish about the sea.").language()).contains("es");
+  }
+
+  @Test
   void knows_another_language_is_asked_for_when_none_is_named() {
     InstructionAsks several = InstructionAsks.of("Say hello in five different languages.");
     InstructionAsks sourceOnly = InstructionAsks.of("Translate this poem from Spanish.");
