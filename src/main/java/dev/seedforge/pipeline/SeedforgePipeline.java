@@ -301,7 +301,9 @@ public final class SeedforgePipeline {
   /** The token_count filter's bounds for a run: as configured, or derived from the seeds. */
   public static dev.seedforge.quality.TokenBounds tokenBounds(RunPlan plan) {
     TaskType task = plan.pack().task();
-    return dev.seedforge.quality.TokenBounds.of(plan.spec().quality(), plan.seeds().stream().map(s -> Texts.of(asCandidate(s), task)).toList());
+    // instructions: token_count judges the output, so the band comes from the seeds' outputs
+    return dev.seedforge.quality.TokenBounds.of(plan.spec().quality(), plan.seeds().stream()
+        .map(s -> task == TaskType.INSTRUCTION ? Texts.output(asCandidate(s), task) : Texts.of(asCandidate(s), task)).toList());
   }
 
   /** The seeds with a label, as label-model training examples. */

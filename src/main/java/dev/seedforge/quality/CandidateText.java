@@ -18,6 +18,8 @@ public final class CandidateText {
   private int tokens = -1;
   private String normalizedText;
   private String normalizedOutput;
+  private int outputTokens = -1;
+  private InstructionAsks asks;
 
   public CandidateText(Candidate candidate, TaskType task) {
     this.candidate = candidate;
@@ -50,6 +52,27 @@ public final class CandidateText {
       tokens = NlpTools.tokenCount(text());
     }
     return tokens;
+  }
+
+  /** OpenNLP tokens of {@link #output()}. */
+  public int outputTokenCount() {
+    if (outputTokens < 0) {
+      outputTokens = output().equals(text()) ? tokenCount() : NlpTools.tokenCount(output());
+    }
+    return outputTokens;
+  }
+
+  /** What the instruction asks for; {@link InstructionAsks#NONE} for classification. */
+  public InstructionAsks asks() {
+    if (asks == null) {
+      asks = task == TaskType.INSTRUCTION ? InstructionAsks.of(candidate.field("instruction")) : InstructionAsks.NONE;
+    }
+    return asks;
+  }
+
+  /** The task the candidate belongs to. */
+  public TaskType task() {
+    return task;
   }
 
   /** {@link TextNormalizer#normalize} of {@link #text()}. */

@@ -29,6 +29,12 @@ import opennlp.tools.langdetect.Language;
  * </ol>
  *
  * The score is always p(wanted). Macro-languages count all their codes (no = nob + nno).
+ *
+ * <p>An instruction that asks for a translation or an answer in another language
+ * ({@link InstructionAsks.Ask#OTHER_LANGUAGE}) is judged in parts: the instruction in the wanted
+ * language, the output in the language the instruction names ("into French"; rejected only when
+ * it confidently looks like another one, since a translation often comes with a note), or not at
+ * all when it names none; the input, often the text to translate, is not judged.
  */
 public final class LanguageFilter implements Filter {
   public static final String NAME = "language";
@@ -70,12 +76,25 @@ public final class LanguageFilter implements Filter {
 
   @Override
   public Verdict check(Candidate candidate) {
-    return judge(Texts.of(candidate, task));
+    return check(new CandidateText(candidate, task));
   }
 
   @Override
   public Verdict check(CandidateText text) {
-    return judge(text.text(), text.tokenCount());
+    InstructionAsks asks = text.asks();
+    if (!asks.has(InstructionAsks.Ask.OTHER_LANGUAGE)) {
+      return judge(text.text(), text.tokenCount());
+    }
+    String instruction = text.candidate().field("instruction").strip();
+    Verdict v = judge(instruction, NlpTools.tokenCount(instruction));
+    if (!v.keep() || asks.language().isEmpty()) {
+      return v;
+    }
+    String target = asks.language().get();
+    if (LanguageCodes.toIso3(target).equals(LanguageCodes.toIso3(language))) {
+      return judge(text.output(), text.outputTokenCount());
+    }
+    return text.outputTokenCount() < minTokens ? Verdict.KEEP : byModel(text.output(), target, false, " (the instruction asks for it)");
   }
 
   /** The verdict on a bare text. */
@@ -95,6 +114,14 @@ public final class LanguageFilter implements Filter {
 
   /** The model's verdict on a text of at least {@code minTokens} tokens, with no shortcut. */
   Verdict byModel(String text) {
+    return byModel(text, language, true, "");
+  }
+
+  /**
+   * @param mixedRejects whether hardly any sign of {@code language} rejects on its own: not for a
+   *     requested translation, which often comes with a note in the pack's language
+   */
+  private Verdict byModel(String text, String language, boolean mixedRejects, String why) {
     Set<String> wanted = LanguageCodes.variants(language);
     Language[] all = NlpTools.detectAll(text);
     double pWanted = 0;
@@ -107,14 +134,14 @@ public final class LanguageFilter implements Filter {
     boolean bestIsWanted = wanted.contains(best.getLang());
     if (!bestIsWanted && best.getConfidence() >= minConfidence) {
       return Verdict.reject(
-          "looks like " + best.getLang() + " (" + fmt(best.getConfidence()) + "), expected " + language,
+          "looks like " + best.getLang() + " (" + fmt(best.getConfidence()) + "), expected " + language + why,
           pWanted,
           minConfidence);
     }
-    if (pWanted < VERY_LOW) {
+    if (mixedRejects && pWanted < VERY_LOW) {
       return Verdict.reject(
           "hardly any " + language + " (" + fmt(pWanted) + "); best guess " + best.getLang()
-              + " (" + fmt(best.getConfidence()) + ")",
+              + " (" + fmt(best.getConfidence()) + ")" + why,
           pWanted,
           VERY_LOW);
     }

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code placeholder}: unfilled slots such as "[insert name]", "[Your Company]",
- *       "{{label}}", "&lt;placeholder&gt;", "lorem ipsum", "XXX-XXXX".
+ *       "{{label}}", "&lt;placeholder&gt;", "lorem ipsum", "XXX-XXXX"; not judged when the
+ *       instruction asks for a template ({@link InstructionAsks.Ask#TEMPLATE}).
  *   <li>{@code prompt_leakage}: the reply echoes the prompt: few-shot markers ("&lt;examples&gt;",
  *       "Example 1:", "Here are 5 new messages"), the output contract ("one JSON object per line"),
  *       or any {@link #ECHO_MIN_WORDS} consecutive words of the static text of the pack's templates.
@@ -111,8 +112,12 @@ public final class PatternFilter implements Filter {
 
   @Override
   public Verdict check(CandidateText text) {
-    // an instruction's input may hold slots on purpose ("replace the placeholders in …")
-    return name.equals(PLACEHOLDER) ? judge(text.output(), null) : judge(text.text(), text::normalizedText);
+    // an instruction's input may hold slots on purpose ("replace the placeholders in …"), and a
+    // requested template's output too
+    if (name.equals(PLACEHOLDER)) {
+      return text.asks().has(InstructionAsks.Ask.TEMPLATE) ? Verdict.KEEP : judge(text.output(), null);
+    }
+    return judge(text.text(), text::normalizedText);
   }
 
   public Verdict judge(String text) {

@@ -77,7 +77,7 @@ public final class QualityGate implements Serializable {
     List<String> seedOutputs = ctx.seedOutputs();
     List<String> templates = ctx.templates();
     List<Filter> chain = new ArrayList<>();
-    TokenBounds bounds = TokenBounds.of(q, ctx.seeds().stream().map(DomainRelevanceFilter.SeedText::text).toList());
+    TokenBounds bounds = TokenBounds.of(q, lengthSeeds(task, ctx));
     chain.add(new TokenCountFilter(bounds.min(), bounds.max(), task));
     chain.add(new PhraseFilter(q.extraPhrases(), task));
     if (q.language() != null) {
@@ -109,6 +109,17 @@ public final class QualityGate implements Serializable {
       chain.add(new DomainRelevanceFilter(ctx.seeds(), r.embeddings() ? r.embeddingModel() : null, min, max, task));
     }
     return new QualityGate(chain, task);
+  }
+
+  /**
+   * The seed texts the token_count band is derived from: the whole seeds for classification, the
+   * seeds' outputs for instructions (token_count judges the output there).
+   */
+  public static List<String> lengthSeeds(TaskType task, Context ctx) {
+    if (task == TaskType.INSTRUCTION) {
+      return ctx.seedOutputs();
+    }
+    return ctx.seeds().stream().map(DomainRelevanceFilter.SeedText::text).toList();
   }
 
   public List<Filter> filters() {

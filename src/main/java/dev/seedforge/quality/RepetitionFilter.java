@@ -18,13 +18,21 @@ import java.util.Set;
  *       from 3 lines.
  * </ul>
  *
- * Score: the share; threshold: the maximum.
+ * An instruction that asks for code, a table, a grid or structured data ({@link InstructionAsks})
+ * raises the maximum to {@link #RELAXED_MAX}: such answers repeat cells, keywords and row shapes by
+ * design, while a loop (one sentence over and over) still repeats nearly all its n-grams.
+ *
+ * <p>Score: the share; threshold: the maximum.
  */
 public final class RepetitionFilter implements Filter {
   private static final long serialVersionUID = 1L;
   public static final String NGRAMS = "repeated_ngrams";
   public static final String LINES = "repeated_lines";
   private static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("\\R");
+  /** The maximum share for a requested structure. */
+  public static final double RELAXED_MAX = 0.7;
+  static final java.util.Set<InstructionAsks.Ask> RELAXED_BY = java.util.EnumSet.of(
+      InstructionAsks.Ask.CODE, InstructionAsks.Ask.TABLE, InstructionAsks.Ask.GRID, InstructionAsks.Ask.STRUCTURED_DATA);
 
   private final boolean lines;
   private final int n;
@@ -58,17 +66,19 @@ public final class RepetitionFilter implements Filter {
 
   @Override
   public Verdict check(CandidateText text) {
-    return verdict(lines ? lineRepeats(text.output()) : ngramRepeatsOfNormalized(text.normalizedOutput(), n));
+    double share = lines ? lineRepeats(text.output()) : ngramRepeatsOfNormalized(text.normalizedOutput(), n);
+    boolean relaxed = text.asks().any(RELAXED_BY) && RELAXED_MAX > max;
+    return verdict(share, relaxed ? RELAXED_MAX : max, relaxed ? " for requested " + String.join(", ", text.asks().names()) : "");
   }
 
   public Verdict judge(String text) {
-    return verdict(lines ? lineRepeats(text) : ngramRepeats(text, n));
+    return verdict(lines ? lineRepeats(text) : ngramRepeats(text, n), max, "");
   }
 
-  private Verdict verdict(double share) {
+  private Verdict verdict(double share, double max, String why) {
     if (!Double.isNaN(share) && share > max) {
       String what = lines ? "lines" : n + "-grams";
-      return Verdict.reject(String.format(Locale.ROOT, "%.0f%% of the %s repeat earlier ones (max %.0f%%)", 100 * share, what, 100 * max), share, max);
+      return Verdict.reject(String.format(Locale.ROOT, "%.0f%% of the %s repeat earlier ones (max %.0f%%%s)", 100 * share, what, 100 * max, why), share, max);
     }
     return Verdict.KEEP;
   }

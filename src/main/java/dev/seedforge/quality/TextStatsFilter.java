@@ -1,8 +1,11 @@
 package dev.seedforge.quality;
 
 import dev.seedforge.generate.Candidate;
+import dev.seedforge.quality.InstructionAsks.Ask;
 import dev.seedforge.seed.TaskType;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,7 +23,12 @@ import java.util.regex.Pattern;
  *   <li>{@code url_ratio}: share of the non-space characters inside URLs or e-mail addresses.
  * </ul>
  *
- * Score: the measure; threshold: the bound crossed.
+ * For an instruction that asks for output made of such characters ({@link InstructionAsks}) the
+ * maximum is raised to {@link Kind#relaxedMax}: code, tables, grids, formulas and structured data
+ * may be half symbols and digits, a requested list of links mostly URLs, and a translation into
+ * a language without spaces is one long "word".
+ *
+ * <p>Score: the measure; threshold: the bound crossed.
  */
 public final class TextStatsFilter implements Filter {
   private static final long serialVersionUID = 1L;
@@ -29,13 +37,31 @@ public final class TextStatsFilter implements Filter {
   private static final Pattern URL = Pattern.compile("(?i)\\b(?:https?://|www\\.)\\S+|\\b[\\w.+-]+@[\\w-]+\\.[\\w.]+");
 
   public enum Kind {
-    MEAN_WORD_LENGTH,
-    SYMBOL_RATIO,
-    DIGIT_RATIO,
-    URL_RATIO;
+    MEAN_WORD_LENGTH(Double.POSITIVE_INFINITY, EnumSet.of(Ask.OTHER_LANGUAGE, Ask.CODE, Ask.LINKS, Ask.STRUCTURED_DATA)),
+    SYMBOL_RATIO(0.6, EnumSet.of(Ask.CODE, Ask.TABLE, Ask.GRID, Ask.FORMULA, Ask.STRUCTURED_DATA, Ask.LINKS)),
+    DIGIT_RATIO(0.9, EnumSet.of(Ask.CODE, Ask.TABLE, Ask.GRID, Ask.FORMULA, Ask.STRUCTURED_DATA)),
+    URL_RATIO(1.0, EnumSet.of(Ask.LINKS, Ask.CODE));
+
+    private final double relaxedMax;
+    private final Set<Ask> relaxedBy;
+
+    Kind(double relaxedMax, Set<Ask> relaxedBy) {
+      this.relaxedMax = relaxedMax;
+      this.relaxedBy = relaxedBy;
+    }
 
     public String filterName() {
       return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The maximum when the instruction asks for one of {@link #relaxedBy()}. */
+    public double relaxedMax() {
+      return relaxedMax;
+    }
+
+    /** The asks that raise the maximum to {@link #relaxedMax()}. */
+    public Set<Ask> relaxedBy() {
+      return relaxedBy;
     }
   }
 
@@ -61,11 +87,15 @@ public final class TextStatsFilter implements Filter {
 
   @Override
   public Verdict check(Candidate candidate) {
-    return judge(Texts.of(candidate, task));
+    return check(new CandidateText(candidate, task));
   }
 
   @Override
   public Verdict check(CandidateText text) {
+    InstructionAsks asks = text.asks();
+    if (asks.any(kind.relaxedBy) && kind.relaxedMax > max) {
+      return judge(text.text(), kind.relaxedMax, asks);
+    }
     return judge(text.text());
   }
 
@@ -80,13 +110,19 @@ public final class TextStatsFilter implements Filter {
   }
 
   public Verdict judge(String text) {
+    return judge(text, max, InstructionAsks.NONE);
+  }
+
+  private Verdict judge(String text, double max, InstructionAsks asks) {
     double m = measure(text);
     if (Double.isNaN(m)) {
       return Verdict.KEEP;
     }
     String what = kind.filterName().replace('_', ' ');
     if (m > max) {
-      return Verdict.reject(String.format(Locale.ROOT, "%s %.2f above the maximum %.2f", what, m, max), m, max);
+      String why = asks.asks().isEmpty() ? "" : String.format(Locale.ROOT, " (raised from %.2f: the instruction asks for %s)",
+          this.max, String.join(", ", asks.names()));
+      return Verdict.reject(String.format(Locale.ROOT, "%s %.2f above the maximum %.2f%s", what, m, max, why), m, max);
     }
     if (m < min) {
       return Verdict.reject(String.format(Locale.ROOT, "%s %.2f below the minimum %.2f", what, m, min), m, min);

@@ -5,7 +5,9 @@ import dev.seedforge.seed.TaskType;
 
 /**
  * Rejects texts with fewer than {@code minTokens} or more than {@code maxTokens} OpenNLP tokens
- * (punctuation counts as a token). Score: the token count; threshold: the bound crossed.
+ * (punctuation counts as a token): the text for classification, the output for instructions (an
+ * answer's length is what a band from the seeds' answers bounds; the instruction has its own word
+ * bounds in {@link InstructionRulesFilter}). Score: the token count; threshold: the bound crossed.
  */
 public final class TokenCountFilter implements Filter {
   public static final String NAME = "token_count";
@@ -36,7 +38,7 @@ public final class TokenCountFilter implements Filter {
 
   @Override
   public Verdict check(CandidateText text) {
-    int n = text.tokenCount();
+    int n = task == TaskType.INSTRUCTION ? text.outputTokenCount() : text.tokenCount();
     if (n < minTokens) {
       return Verdict.reject(
           n + " " + tokens(n) + ", fewer than the minimum " + minTokens, (double) n, (double) minTokens);

@@ -74,6 +74,30 @@ class TokenBoundsTest {
   }
 
   @Test
+  void an_instruction_gate_bounds_the_output_by_the_seeds_outputs() {
+    // given two Self-Instruct seed tasks whose outputs have 1 and 12 tokens
+    List<String> outputs = List.of("Positive", "The relation between the given pairs is that they are opposites.");
+    var seeds = List.of(
+        new DomainRelevanceFilter.SeedText("a", "x", "Classify the sentiment of the sentence into positive or negative.\nI love it.\nPositive"),
+        new DomainRelevanceFilter.SeedText("b", "x", "What is the relation between the given pairs?\nNight : Day :: Right : Left\n" + outputs.get(1)));
+    PipelineSpec.Quality q = quality(PipelineSpec.Quality.FROM_SEEDS, PipelineSpec.Quality.FROM_SEEDS, 2);
+
+    // when the gate of an instruction pack is built from them
+    QualityGate gate = QualityGate.fromSpec(q, dev.seedforge.seed.TaskType.INSTRUCTION, new QualityGate.Context(outputs, List.of(), Map.of(), List.of(), seeds));
+    Filter tokens = gate.filters().get(0);
+    String longInstruction = "Read the following long customer e-mail carefully, think about what the customer wants, and then answer "
+        + "the question that follows it in one short sentence of your own words.";
+    String longOutput = "The customer wants a refund for the second charge, an apology for the delay, a new delivery date, "
+        + "and a working phone number for the support line.";
+
+    // then the band is 1..24 output tokens (floor(1 / 2) at least 1, 12 × 2), whatever the instruction's length
+    assertThat(tokens.toString()).isEqualTo("token_count[1..24]");
+    assertThat(tokens.check(TestCandidates.instruction(longInstruction, "", "A refund.")).keep()).isTrue();
+    assertThat(tokens.check(TestCandidates.instruction("Summarise the e-mail.", "", longOutput)).keep()).isFalse();
+    assertThat(tokens.check(TestCandidates.instruction("Summarise the e-mail.", "", "")).reason()).isEqualTo("0 tokens, fewer than the minimum 1");
+  }
+
+  @Test
   void the_pipeline_file_leaves_them_to_the_seeds_unless_written(@TempDir Path dir) throws Exception {
     SpecFixture fixture = new SpecFixture(dir);
     PipelineSpec.Quality q = fixture.load("quality:\n  length_band: 3\n").quality();

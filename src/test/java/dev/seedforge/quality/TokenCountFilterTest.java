@@ -46,14 +46,17 @@ class TokenCountFilterTest {
   }
 
   @Test
-  void counts_all_instruction_fields() {
-    var f = new TokenCountFilter(1, 5, TaskType.INSTRUCTION);
-    var c = TestCandidates.instruction("Answer briefly", "Where is it", "At home");
+  void counts_the_output_of_an_instruction() {
+    var f = new TokenCountFilter(1, 2, TaskType.INSTRUCTION);
+    var shortAnswer = TestCandidates.instruction("Answer briefly and name the place", "Where is the parcel now", "At home");
+    var longAnswer = TestCandidates.instruction("Answer briefly", "Where is it", "It is at home.");
 
-    Verdict v = f.check(c);
+    Verdict kept = f.check(shortAnswer);
+    Verdict rejected = f.check(longAnswer);
 
-    assertThat(v.keep()).isFalse();
-    assertThat(v.score()).isEqualTo(7.0);
+    assertThat(kept.keep()).isTrue();
+    assertThat(rejected.keep()).isFalse();
+    assertThat(rejected.score()).isEqualTo(5.0);
   }
 
   @Test
