@@ -186,7 +186,7 @@ public final class LangChainCaller implements ModelCaller {
       }
     }
     GenerationRequest.Params p = r.params();
-    ResponseFormat format = OutputContract.responseFormat(settings.task(), p.responseFormat());
+    ResponseFormat format = OutputContract.responseFormat(settings.task(), p.responseFormat(), r.grounding() != null);
     if ("ollama".equals(settings.provider())) {
       ChatRequest.Builder b =
           ChatRequest.builder().messages(messages).temperature(p.temperature()).topP(p.topP()).maxOutputTokens(p.maxTokens());

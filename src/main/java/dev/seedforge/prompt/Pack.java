@@ -20,13 +20,19 @@ public record Pack(
     List<Strategy> strategies)
     implements Serializable {
 
-  /** How a strategy picks its inspiration: few-shot examples of a label, or one seed to vary. */
+  /** How a strategy picks its inspiration: few-shot examples of a label, one seed to vary, or one document chunk to ask about. */
   public enum Basis {
     LABEL,
-    SEED
+    SEED,
+    CHUNK
   }
 
   public record Strategy(String name, Basis basis, Template template) implements Serializable {}
+
+  /** True when some strategy generates from document chunks. */
+  public boolean grounded() {
+    return strategies.stream().anyMatch(s -> s.basis() == Basis.CHUNK);
+  }
 
   public Strategy strategy(String name) {
     return strategies.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);

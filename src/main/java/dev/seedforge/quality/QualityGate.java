@@ -111,6 +111,13 @@ public final class QualityGate implements Serializable {
     return new QualityGate(chain, task);
   }
 
+  /** The same chain with {@code filter} after its filters. */
+  public QualityGate withFilter(Filter filter) {
+    List<Filter> chain = new ArrayList<>(filters);
+    chain.add(filter);
+    return new QualityGate(chain, task);
+  }
+
   public List<Filter> filters() {
     return filters;
   }
