@@ -71,6 +71,9 @@ public final class Manifest {
     }
     m.set("bias", bias(outDir, counts));
     m.set("formats", formats(spec, counts));
+    if (!plan.chunks().isEmpty()) {
+      m.set("documents", documents(plan, counts));
+    }
     for (String w : qualityWarnings) {
       warnings.put("label_model", w);
     }
@@ -103,6 +106,49 @@ public final class Manifest {
         return new Spent(s.calls(), s.tokens(), s.usd());
       }
     }
+  }
+
+  /**
+   * Coverage of a run over documents: per document its chunks, the records written from them
+   * (train, validation, test) and the chunks with none; in all, the chunks, the records and the
+   * chunks that yielded nothing, each with its place in the document.
+   */
+  static ObjectNode documents(dev.seedforge.pipeline.RunPlan plan, dev.seedforge.pipeline.Counts counts) {
+    ObjectNode out = Json.mapper().createObjectNode();
+    ObjectNode per = Json.mapper().createObjectNode();
+    com.fasterxml.jackson.databind.node.ArrayNode without = Json.mapper().createArrayNode();
+    Map<String, long[]> docs = new java.util.TreeMap<>();
+    long examples = 0;
+    for (dev.seedforge.document.Chunk c : plan.chunks()) {
+      long n = counts.tally(Counter.CHUNK_WRITTEN, c.id()).total();
+      long[] d = docs.computeIfAbsent(c.document(), k -> new long[3]);
+      d[0]++;
+      d[1] += n;
+      examples += n;
+      if (n == 0) {
+        d[2]++;
+        ObjectNode w = without.addObject();
+        w.put("chunk_id", c.id());
+        w.put("where", c.location());
+        w.put("start", c.start());
+        w.put("end", c.end());
+        w.put("available", counts.tally(Counter.CHUNK_AVAILABLE, c.id()).total());
+      }
+    }
+    docs.forEach((doc, d) -> {
+      ObjectNode o = per.putObject(doc);
+      o.put("chunks", d[0]);
+      o.put("examples", d[1]);
+      o.put("chunks_without_examples", d[2]);
+    });
+    out.put("chunks", plan.chunks().size());
+    out.put("examples", examples);
+    out.put("chunk_size", plan.spec().documents().chunkSize());
+    out.put("chunk_overlap", plan.spec().documents().chunkOverlap());
+    out.put("context", plan.spec().documents().includeContext() ? "include" : "exclude");
+    out.set("per_document", per);
+    out.set("chunks_without_examples", without);
+    return out;
   }
 
   static JsonNode tree(Object value) {
