@@ -297,6 +297,13 @@ public final class RequestPlanner {
   private record LabelStrategy(String label, String strategy) {}
 
   /** The system message: the pack's prompt and the output contract, identical for every call. */
+  /** The system message generation calls send (grounded calls when the pack only has chunk strategies): the teacher prompt of prompt distillation. */
+  public String teacherSystemMessage() {
+    return labelStrategies().isEmpty() && !chunkStrategies().isEmpty()
+        ? pack.systemPrompt() + "\n\n" + OutputContract.groundedInstructions(pack.task(), spec.generation().examplesPerCall())
+        : systemMessage();
+  }
+
   String systemMessage() {
     return pack.systemPrompt() + "\n\n" + OutputContract.instructions(pack.task(), spec.generation().examplesPerCall());
   }

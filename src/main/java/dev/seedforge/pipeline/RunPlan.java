@@ -155,8 +155,9 @@ public record RunPlan(
    */
   static List<Chunk> documents(PipelineSpec spec, Pack pack, String generator, List<String> warnings) {
     String specFile = SpecLoader.display(Path.of(spec.sourceFile()));
-    boolean chunkStrategies = new RequestPlanner(pack, spec, generator, List.of()).strategies().stream()
-        .anyMatch(s -> s.basis() == Pack.Basis.CHUNK);
+    List<String> wanted = spec.generation().strategies();
+    boolean chunkStrategies = pack.strategies().stream()
+        .anyMatch(s -> s.basis() == Pack.Basis.CHUNK && (wanted.isEmpty() || wanted.contains(s.name())));
     if (spec.documents().any() && !chunkStrategies) {
       throw new InvalidInputException(specFile + ": documents: the pipeline names documents but none of its strategies has basis: chunk;"
           + " add a chunk strategy to " + SpecLoader.display(Path.of(pack.dir()).resolve("pack.yaml")) + " (or list one in generation.strategies), or remove documents");

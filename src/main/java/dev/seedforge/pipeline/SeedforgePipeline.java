@@ -204,7 +204,7 @@ public final class SeedforgePipeline {
     }
     PCollectionTuple formatted =
         assigned
-            .apply("Format", new FormatRecords(spec.output().formats(), plan.pack().task(), spec.output().systemMessage(), plan.pack().description(), spec.seed()));
+            .apply("Format", new FormatRecords(spec.output().formats(), plan.pack().task(), recordSystemMessage(plan), plan.pack().description(), spec.seed()));
     PCollection<KV<String, KV<String, String>>> dataLines = formatted.get(FormatRecords.LINES);
     dev.seedforge.seed.TaskType task = plan.pack().task();
     PCollection<KV<String, KV<String, String>>> finalLines =
@@ -258,6 +258,15 @@ public final class SeedforgePipeline {
     }, "seedforge-warm-up");
     t.setDaemon(true);
     t.start();
+  }
+
+  /**
+   * The system message written into the records: the pipeline's output.system_message, else the
+   * pack's student_system_message (prompt distillation), else none.
+   */
+  public static String recordSystemMessage(RunPlan plan) {
+    String own = plan.spec().output().systemMessage();
+    return own != null ? own : plan.pack().studentSystemMessage();
   }
 
   /** The splits written as data files, in order. */

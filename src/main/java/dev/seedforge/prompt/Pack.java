@@ -17,8 +17,15 @@ public record Pack(
     String systemPrompt,
     Map<String, String> labels,
     String seedsFile,
-    List<Strategy> strategies)
+    List<Strategy> strategies,
+    String studentSystemMessage)
     implements Serializable {
+
+  /** A pack without a student system message. */
+  public Pack(String dir, String domain, TaskType task, String description, String systemPrompt, Map<String, String> labels, String seedsFile,
+      List<Strategy> strategies) {
+    this(dir, domain, task, description, systemPrompt, labels, seedsFile, strategies, null);
+  }
 
   /** How a strategy picks its inspiration: few-shot examples of a label, one seed to vary, or one document chunk to ask about. */
   public enum Basis {

@@ -77,6 +77,11 @@ public final class PackLoader {
     }
     String description = top.string("description", "");
     String systemPrompt = top.requiredString("system_prompt");
+    // Prompt distillation: the long system prompt teaches the generating model; the records carry this short one.
+    String student = top.string("student_system_message", null);
+    if (student != null && student.isBlank()) {
+      problems.add("student_system_message", "is empty; write the short system message the fine-tuned model will get, or remove the key");
+    }
     Map<String, String> labels = top.stringMap("labels");
     if (task == TaskType.CLASSIFICATION && labels.isEmpty()) {
       problems.add("labels", "a classification pack needs labels, each with a one-line description");
@@ -139,7 +144,8 @@ public final class PackLoader {
         systemPrompt.strip(),
         com.google.common.collect.ImmutableMap.copyOf(labels),
         seedsFile.toString(),
-        List.copyOf(strategies));
+        List.copyOf(strategies),
+        student == null ? null : student.strip());
   }
 
   private static Set<String> variables(Pack.Basis basis) {

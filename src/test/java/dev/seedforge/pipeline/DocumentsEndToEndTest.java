@@ -52,6 +52,15 @@ class DocumentsEndToEndTest {
     return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
   }
 
+  static String turn(JsonNode record, String role) {
+    for (JsonNode m : record.path("messages")) {
+      if (m.path("role").asText().equals(role)) {
+        return m.path("content").asText();
+      }
+    }
+    return null;
+  }
+
   JsonNode manifest() throws IOException {
     return Json.mapper().readTree(dir.resolve("out/manifest.json").toFile());
   }
@@ -103,13 +112,24 @@ class DocumentsEndToEndTest {
       assertThat(provenance).hasSameSizeAs(train);
       for (int i = 0; i < train.size(); i++) {
         JsonNode prov = provenance.get(i);
-        String user = train.get(i).path("messages").get(0).path("content").asText();
-        String answer = train.get(i).path("messages").get(1).path("content").asText();
+        String user = turn(train.get(i), "user");
+        String answer = turn(train.get(i), "assistant");
         assertThat(prov.path("document").asText()).isEqualTo(DOCUMENT);
         assertThat(user).contains(text.substring(prov.path("start").asInt(), prov.path("end").asInt()));
         assertThat(answer).startsWith("The passage says: ").contains(prov.path("evidence").asText());
       }
       assertThat(lines("validation.provenance.jsonl")).hasSameSizeAs(validation);
+
+      // and prompt distillation: the records carry the pack's short student message, the calls its long system prompt
+      assertThat(train).allSatisfy(r -> assertThat(turn(r, "system")).isEqualTo("Answer from the documentation passage you are given."));
+      assertThat(server.lastRequestBody()).contains("You write question/answer pairs for training an assistant");
+      JsonNode d = m.path("distillation");
+      assertThat(d.path("student_system_tokens").asInt()).isBetween(5, 15);
+      assertThat(d.path("teacher_system_tokens").asInt()).isGreaterThan(100);
+      assertThat(d.path("examples").asLong()).isEqualTo(train.size() + validation.size());
+      assertThat(d.path("saved_per_example").asDouble())
+          .isEqualTo(d.path("tokens_per_example").path("teacher").asDouble() - d.path("tokens_per_example").path("student").asDouble(),
+              org.assertj.core.data.Offset.offset(0.11));
 
       // and the output passes validate
       assertThat(run("validate", dir.resolve("out/train.jsonl").toString())).as(out.toString()).isEqualTo(ExitCodes.OK);
@@ -128,7 +148,7 @@ class DocumentsEndToEndTest {
       // then: the user turn is the question alone
       assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
       List<JsonNode> train = lines("train.jsonl");
-      assertThat(train).isNotEmpty().allSatisfy(r -> assertThat(r.path("messages").get(0).path("content").asText())
+      assertThat(train).isNotEmpty().allSatisfy(r -> assertThat(turn(r, "user"))
           .startsWith("According to the passage, what does it say about").doesNotContain("\n"));
       assertThat(manifest().path("documents").path("context").asText()).isEqualTo("exclude");
     }
