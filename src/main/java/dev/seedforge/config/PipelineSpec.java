@@ -23,8 +23,16 @@ public record PipelineSpec(
     Dedup dedup,
     Targets targets,
     Split split,
-    Output output)
+    Output output,
+    Documents documents)
     implements Serializable {
+
+  /** A spec without documents, as before document inputs existed. */
+  public PipelineSpec(String name, String sourceFile, String specHash, String packDir, boolean packAllowOutsidePaths, String seedsFile,
+      long seed, Llm llm, Generation generation, Lexical lexical, Quality quality, Dedup dedup, Targets targets, Split split, Output output) {
+    this(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split,
+        output, Documents.none());
+  }
 
   /**
    * How to reach the model. {@code provider} is auto, lexical, openai or ollama; {@code baseUrl}
@@ -101,7 +109,7 @@ public record PipelineSpec(
 
   /** The same spec with another llm section. */
   public PipelineSpec withLlm(Llm l) {
-    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output);
+    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output, documents);
   }
 
   /**
@@ -292,6 +300,35 @@ public record PipelineSpec(
 
     public Output withDir(String newDir) {
       return new Output(newDir, systemMessage, includeSeeds, formats, azure);
+    }
+  }
+
+  /**
+   * Document inputs for strategies of basis chunk ({@code documents:}): {@code paths} are files,
+   * folders or globs as written, relative to the pipeline file; chunks of at most {@code chunkSize}
+   * characters share {@code chunkOverlap} with the previous one; every chunk gets
+   * {@code callsPerChunk} calls per chunk strategy, and prompts see {@code neighbours} chunks on each
+   * side. Top-up rounds give more calls to chunks with fewer than {@code minExamplesPerChunk} kept
+   * records. {@code includeContext} ({@code output.context: include}) writes the chunk into each
+   * record's user turn; exclude writes question and answer only. {@code minSupport}: the share of
+   * an answer's content words the groundedness filter requires in the chunk.
+   */
+  public record Documents(
+      List<String> paths, int chunkSize, int chunkOverlap, int callsPerChunk, int neighbours, int minExamplesPerChunk,
+      boolean includeContext, double minSupport)
+      implements Serializable {
+    public static final double DEFAULT_MIN_SUPPORT = 0.6;
+
+    public Documents {
+      paths = List.copyOf(paths);
+    }
+
+    public static Documents none() {
+      return new Documents(List.of(), 1200, 150, 1, 0, 1, true, DEFAULT_MIN_SUPPORT);
+    }
+
+    public boolean any() {
+      return !paths.isEmpty();
     }
   }
 }

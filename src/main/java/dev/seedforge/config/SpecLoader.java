@@ -258,7 +258,9 @@ public final class SpecLoader {
         dev.seedforge.format.FormatCatalog.load(formatNames, templatesDir, problems, "output.formats");
     PipelineSpec.Output output =
         new PipelineSpec.Output(out.toString(), o.string("system_message", null), o.bool("include_seeds", true), formats, o.bool("azure", false));
+    String context = o.string("context", "include");
     o.finish();
+    PipelineSpec.Documents documents = documents(top.object("documents"), context, problems);
     top.finish();
     problems.throwIfAny();
 
@@ -298,7 +300,36 @@ public final class SpecLoader {
         dedup,
         new PipelineSpec.Targets(perLabel, Map.copyOf(labelTargets), Map.copyOf(proportions), total),
         split,
-        output);
+        output,
+        documents);
+  }
+
+  /** The documents section, and output.context ({@code include} or {@code exclude}), which only documents use. */
+  private static PipelineSpec.Documents documents(Fields d, String context, Problems problems) {
+    PipelineSpec.Documents def = PipelineSpec.Documents.none();
+    List<String> paths = d.stringList("paths", List.of());
+    if (d.has("paths") && paths.isEmpty()) {
+      problems.add("documents.paths", "name at least one file, folder or glob (relative to the pipeline file), e.g. [../prompts/x/documents/*.md]");
+    }
+    int size = d.integer("chunk_size", def.chunkSize(), 100, 100_000);
+    int overlap = d.integer("chunk_overlap", def.chunkOverlap(), 0, 50_000);
+    if (overlap >= size) {
+      problems.add("documents.chunk_overlap", "must be smaller than documents.chunk_size (" + size + "), got " + overlap);
+    }
+    PipelineSpec.Documents out = new PipelineSpec.Documents(
+        paths,
+        size,
+        overlap,
+        d.integer("calls_per_chunk", def.callsPerChunk(), 1, 100),
+        d.integer("neighbours", def.neighbours(), 0, 5),
+        d.integer("min_examples_per_chunk", def.minExamplesPerChunk(), 0, 1000),
+        !"exclude".equals(context),
+        d.number("min_support", def.minSupport(), 0, 1));
+    if (!"include".equals(context) && !"exclude".equals(context)) {
+      problems.add("output.context", "expected include or exclude, got \"" + context + "\"");
+    }
+    d.finish();
+    return out;
   }
 
   private static PipelineSpec.Noise noise(Fields n) {

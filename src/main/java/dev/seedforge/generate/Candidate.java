@@ -28,11 +28,33 @@ public record Candidate(
       String generator,
       String model,
       String requestId,
-      int round)
+      int round,
+      Grounding grounding)
       implements Serializable {
     public Provenance {
       seedIds = List.copyOf(seedIds);
     }
+
+    /** Provenance of a candidate not generated from a document. */
+    public Provenance(List<String> seedIds, String strategy, String templateId, String generator, String model, String requestId, int round) {
+      this(seedIds, strategy, templateId, generator, model, requestId, round, null);
+    }
+  }
+
+  /**
+   * The document passage a grounded candidate was generated from: the document, the chunk's id and
+   * its character offsets, and the page or section it lies in (null when the format has none).
+   */
+  public record Grounding(String document, String chunkId, int start, int end, Integer page, String heading) implements Serializable {}
+
+  /** The candidate's grounding, or null when it was not generated from a document. */
+  public Grounding grounding() {
+    return provenance == null ? null : provenance.grounding();
+  }
+
+  /** The same candidate with other fields (the id stays: it names where the candidate came from). */
+  public Candidate withFields(Map<String, String> newFields) {
+    return new Candidate(id, label, newFields, provenance, features);
   }
 
   public static Candidate of(String label, Map<String, String> fields, Provenance provenance, int position) {

@@ -185,9 +185,11 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
       }
       OutputReceiver<KV<Ledger.Key, Long>> ledger = out.get(LEDGER);
       boolean truncated = "length".equals(o.finishReason());
-      ResponseParser.Parsed parsed = ResponseParser.parse(o.text(), task, truncated);
+      ResponseParser.Parsed parsed =
+          ResponseParser.parse(o.text(), task, truncated, r.grounding() == null ? List.of() : List.of(OutputContract.EVIDENCE));
       Candidate.Provenance provenance =
-          new Candidate.Provenance(r.seedIds(), r.strategy(), r.templateId(), r.params().provider(), r.params().model(), r.id(), r.round());
+          new Candidate.Provenance(r.seedIds(), r.strategy(), r.templateId(), r.params().provider(), r.params().model(), r.id(), r.round(),
+              r.grounding());
       if (parsed.problem() != null) {
         out.get(CALLS).output(o.record(round, 0));
         ledger.output(Ledger.count(Counter.REJECTED, "parse/" + parsed.filter(), label, 1));

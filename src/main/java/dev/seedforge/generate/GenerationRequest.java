@@ -19,12 +19,19 @@ public record GenerationRequest(
     List<ChatTurn> messages,
     Params params,
     int sampleIndex,
-    int round)
+    int round,
+    Candidate.Grounding grounding)
     implements Serializable {
 
   public GenerationRequest {
     seedIds = List.copyOf(seedIds);
     messages = List.copyOf(messages);
+  }
+
+  /** A request that is not grounded in a document chunk. */
+  public GenerationRequest(String id, String label, String strategy, String templateId, List<String> seedIds, List<ChatTurn> messages,
+      Params params, int sampleIndex, int round) {
+    this(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, null);
   }
 
   /** Where the call goes ({@code endpoint}: the base URL in {@link Endpoint#normalized} form) and the sampling parameters sent with it. */
@@ -51,5 +58,10 @@ public record GenerationRequest(
       int round) {
     String id = Hashes.id("request", params.provider(), params.endpoint(), params.model(), Json.write(messages), Json.write(params), String.valueOf(sampleIndex));
     return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round);
+  }
+
+  /** The same request, grounded in a document chunk (whose text is in the messages, so in the id). */
+  public GenerationRequest withGrounding(Candidate.Grounding g) {
+    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, g);
   }
 }

@@ -214,7 +214,7 @@ public final class LangChainCaller implements ModelCaller {
       }
     }
     GenerationRequest.Params p = r.params();
-    ResponseFormat format = OutputContract.responseFormat(settings.task(), p.responseFormat());
+    ResponseFormat format = OutputContract.responseFormat(settings.task(), p.responseFormat(), r.grounding() != null);
     if (Provider.of(settings.provider()) == Provider.ANTHROPIC) {
       return anthropicRequest(messages, p, format);
     }

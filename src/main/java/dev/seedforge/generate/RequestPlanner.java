@@ -2,6 +2,7 @@ package dev.seedforge.generate;
 
 import dev.seedforge.config.InvalidInputException;
 import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.document.Chunk;
 import dev.seedforge.prompt.Pack;
 import dev.seedforge.seed.Seed;
 import dev.seedforge.seed.TaskType;
@@ -25,12 +26,21 @@ public final class RequestPlanner {
   private final PipelineSpec spec;
   private final String provider;
   private final Map<String, List<Seed>> seedsByLabel;
+  private final List<Seed> seeds;
+  private final List<Chunk> chunks;
 
   public RequestPlanner(Pack pack, PipelineSpec spec, String provider, List<Seed> seeds) {
+    this(pack, spec, provider, seeds, List.of());
+  }
+
+  /** A planner whose chunk strategies ask about {@code chunks} (the pipeline's documents, in order). */
+  public RequestPlanner(Pack pack, PipelineSpec spec, String provider, List<Seed> seeds, List<Chunk> chunks) {
     this.pack = pack;
     this.spec = spec;
     this.provider = provider;
     this.seedsByLabel = groupByLabel(pack, seeds);
+    this.seeds = List.copyOf(seeds);
+    this.chunks = List.copyOf(chunks);
   }
 
   /** Seeds per label key, in pack label order; the key of unlabelled seeds is "". */
@@ -79,7 +89,7 @@ public final class RequestPlanner {
   public List<GenerationRequest> plan(int round, int firstSample, int samplesPerLabel) {
     List<GenerationRequest> out = new ArrayList<>();
     for (Map.Entry<String, List<Seed>> e : seedsByLabel.entrySet()) {
-      for (Pack.Strategy strategy : strategies()) {
+      for (Pack.Strategy strategy : labelStrategies()) {
         for (int i = firstSample; i < firstSample + samplesPerLabel; i++) {
           GenerationRequest r = render(e.getKey(), e.getValue(), strategy, i, round);
           if (r != null) {
@@ -96,7 +106,7 @@ public final class RequestPlanner {
   public List<GenerationRequest> planLabel(String labelKey, int round, int firstSample, int samples) {
     List<GenerationRequest> out = new ArrayList<>();
     List<Seed> labelSeeds = seedsByLabel.getOrDefault(labelKey, List.of());
-    for (Pack.Strategy strategy : strategies()) {
+    for (Pack.Strategy strategy : labelStrategies()) {
       for (int i = firstSample; i < firstSample + samples; i++) {
         GenerationRequest r = render(labelKey, labelSeeds, strategy, i, round);
         if (r != null) {
@@ -146,8 +156,93 @@ public final class RequestPlanner {
     }
   }
 
+  /** Round 0: the label and seed strategies' calls per label, and documents.calls_per_chunk calls per chunk of each chunk strategy. */
   public List<GenerationRequest> plan() {
-    return plan(0, 0, spec.generation().callsPerLabel());
+    List<GenerationRequest> out = new ArrayList<>(plan(0, 0, spec.generation().callsPerLabel()));
+    List<GenerationRequest> grounded = new ArrayList<>();
+    for (Chunk c : chunks) {
+      grounded.addAll(planChunk(c.id(), 0, 0, spec.documents().callsPerChunk()));
+    }
+    checkPromptSizes(grounded);
+    out.addAll(grounded);
+    return out;
+  }
+
+  /** The strategies that generate per label or per seed (not from documents). */
+  public List<Pack.Strategy> labelStrategies() {
+    return strategies().stream().filter(s -> s.basis() != Pack.Basis.CHUNK).toList();
+  }
+
+  /** The strategies that generate from document chunks. */
+  public List<Pack.Strategy> chunkStrategies() {
+    return strategies().stream().filter(s -> s.basis() == Pack.Basis.CHUNK).toList();
+  }
+
+  /** Requests about one chunk: {@code samples} sample indices per chunk strategy from {@code firstSample} (round 0, or a top-up round). */
+  public List<GenerationRequest> planChunk(String chunkId, int round, int firstSample, int samples) {
+    int index = -1;
+    for (int i = 0; i < chunks.size() && index < 0; i++) {
+      if (chunks.get(i).id().equals(chunkId)) {
+        index = i;
+      }
+    }
+    com.google.common.base.Preconditions.checkArgument(index >= 0, "no chunk %s", chunkId);
+    List<GenerationRequest> out = new ArrayList<>();
+    for (Pack.Strategy strategy : chunkStrategies()) {
+      for (int i = firstSample; i < firstSample + samples; i++) {
+        out.add(renderChunk(index, strategy, i, round));
+      }
+    }
+    return out;
+  }
+
+  GenerationRequest renderChunk(int index, Pack.Strategy strategy, int sample, int round) {
+    Chunk chunk = chunks.get(index);
+    String key = "chunk|" + chunk.id() + "|" + strategy.name() + "|" + sample;
+    List<Seed> ordered = shuffled(seeds, "fewshot|" + key);
+    List<Seed> fewShot = ordered.subList(0, Math.min(spec.generation().fewShot(), ordered.size()));
+    Map<String, String> vars = new TreeMap<>();
+    vars.put("domain", pack.domain());
+    vars.put("task_description", pack.description());
+    vars.put("n", String.valueOf(spec.generation().examplesPerCall()));
+    vars.put("examples", exampleLines(fewShot));
+    vars.put("chunk", chunk.text());
+    vars.put("source", chunk.document() + (chunk.page() == null ? "" : ", page " + chunk.page()));
+    vars.put("heading", chunk.heading() == null ? "" : chunk.heading());
+    vars.put("neighbours", neighbours(index));
+    List<ChatTurn> messages =
+        List.of(
+            new ChatTurn("system", pack.systemPrompt() + "\n\n" + OutputContract.groundedInstructions(pack.task(), spec.generation().examplesPerCall())),
+            new ChatTurn("user", strategy.template().render(vars)));
+    PipelineSpec.Llm llm = spec.llm();
+    GenerationRequest.Params params =
+        new GenerationRequest.Params(
+            provider,
+            Endpoint.normalized(provider, llm.baseUrl()),
+            llm.model(),
+            llm.temperature(),
+            llm.topP(),
+            llm.maxTokens(),
+            spec.generation().examplesPerCall(),
+            llm.responseFormat(),
+            Hashes.draw(spec.seed(), "sample|" + key) & 0x7fffffffL);
+    Candidate.Grounding grounding =
+        new Candidate.Grounding(chunk.document(), chunk.id(), chunk.start(), chunk.end(), chunk.page(), chunk.heading());
+    return GenerationRequest.of(null, strategy.name(), strategy.template().id(), fewShot.stream().map(Seed::id).toList(), messages, params, sample, round)
+        .withGrounding(grounding);
+  }
+
+  /** The chunks of the same document within documents.neighbours of chunk {@code index}, in order, without it. */
+  private String neighbours(int index) {
+    int n = spec.documents().neighbours();
+    Chunk chunk = chunks.get(index);
+    List<String> out = new ArrayList<>();
+    for (int i = Math.max(0, index - n); i <= Math.min(chunks.size() - 1, index + n); i++) {
+      if (i != index && chunks.get(i).document().equals(chunk.document())) {
+        out.add(chunks.get(i).text());
+      }
+    }
+    return String.join("\n\n---\n\n", out);
   }
 
   GenerationRequest render(String labelKey, List<Seed> labelSeeds, Pack.Strategy strategy, int sample, int round) {
@@ -202,6 +297,13 @@ public final class RequestPlanner {
   private record LabelStrategy(String label, String strategy) {}
 
   /** The system message: the pack's prompt and the output contract, identical for every call. */
+  /** The system message generation calls send (grounded calls when the pack only has chunk strategies): the teacher prompt of prompt distillation. */
+  public String teacherSystemMessage() {
+    return labelStrategies().isEmpty() && !chunkStrategies().isEmpty()
+        ? pack.systemPrompt() + "\n\n" + OutputContract.groundedInstructions(pack.task(), spec.generation().examplesPerCall())
+        : systemMessage();
+  }
+
   String systemMessage() {
     return pack.systemPrompt() + "\n\n" + OutputContract.instructions(pack.task(), spec.generation().examplesPerCall());
   }

@@ -24,6 +24,11 @@ public final class ResponseParser {
   public record Parsed(List<Item> items, String problem, String filter) {}
 
   public static Parsed parse(String text, TaskType task, boolean truncated) {
+    return parse(text, task, truncated, List.of());
+  }
+
+  /** The same, keeping the optional fields {@code extra} (e.g. a grounded example's evidence) as well. */
+  public static Parsed parse(String text, TaskType task, boolean truncated, List<String> extra) {
     if (text == null || text.isBlank()) {
       return new Parsed(List.of(), "the response was empty", "empty_response");
     }
@@ -48,7 +53,7 @@ public final class ResponseParser {
     }
     List<Item> items = new ArrayList<>();
     for (JsonNode n : array) {
-      items.add(item(n, task));
+      items.add(item(n, task, extra));
     }
     if (items.isEmpty()) {
       return new Parsed(List.of(), "the \"examples\" list was empty", "empty_response");
@@ -60,7 +65,7 @@ public final class ResponseParser {
     return task.required().stream().allMatch(n::has);
   }
 
-  private static Item item(JsonNode n, TaskType task) {
+  private static Item item(JsonNode n, TaskType task, List<String> extra) {
     if (n.isTextual() && task == TaskType.CLASSIFICATION) {
       return n.asText().isBlank() ? new Item(Map.of("text", ""), "empty text") : new Item(Map.of("text", n.asText().strip()), null);
     }
@@ -76,6 +81,10 @@ public final class ResponseParser {
         missing.add(f);
       }
       fields.put(f, s);
+    }
+    for (String f : extra) {
+      JsonNode v = n.get(f);
+      fields.put(f, v == null || v.isNull() ? "" : v.isValueNode() ? v.asText().strip() : v.toString());
     }
     if (!missing.isEmpty()) {
       if (fields.values().stream().allMatch(String::isEmpty)) {

@@ -26,5 +26,9 @@ public enum Counter {
   /** Learning-curve subset records, named by subset, per label. */
   SUBSET,
   /** Prompt/completion marker masks, per format name in the label slot. */
-  FORMAT_MARKERS
+  FORMAT_MARKERS,
+  /** Grounded records available to balancing, named by chunk id. */
+  CHUNK_AVAILABLE,
+  /** Grounded records written to train, validation and test, named by chunk id. */
+  CHUNK_WRITTEN
 }

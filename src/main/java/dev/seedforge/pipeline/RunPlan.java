@@ -3,6 +3,8 @@ package dev.seedforge.pipeline;
 import dev.seedforge.config.InvalidInputException;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.config.SpecLoader;
+import dev.seedforge.document.Chunk;
+import dev.seedforge.document.DocumentSet;
 import dev.seedforge.generate.GenerationRequest;
 import dev.seedforge.generate.ModelSettings;
 import dev.seedforge.generate.Provider;
@@ -29,32 +31,45 @@ public record RunPlan(
     String generator,
     String generatorNote,
     List<GenerationRequest> requests,
-    List<String> warnings) {
+    List<String> warnings,
+    List<Chunk> chunks) {
 
   public static final String LEXICAL = "lexical";
 
   public RunPlan {
     requests = List.copyOf(requests);
     warnings = List.copyOf(warnings);
+    chunks = List.copyOf(chunks);
+  }
+
+  /** A plan without documents. */
+  public RunPlan(PipelineSpec spec, Pack pack, List<Seed> seeds, String generator, String generatorNote, List<GenerationRequest> requests,
+      List<String> warnings) {
+    this(spec, pack, seeds, generator, generatorNote, requests, warnings, List.of());
+  }
+
+  /** The planner of this run's requests (top-up rounds plan with it too). */
+  public RequestPlanner planner() {
+    return new RequestPlanner(pack, spec, generator, seeds, chunks);
   }
 
   /** The same plan with more requests (a top-up round). */
   public RunPlan withRequests(List<GenerationRequest> more) {
     List<GenerationRequest> all = new java.util.ArrayList<>(requests);
     all.addAll(more);
-    return new RunPlan(spec, pack, seeds, generator, generatorNote, all, warnings);
+    return new RunPlan(spec, pack, seeds, generator, generatorNote, all, warnings, chunks);
   }
 
   /** The same plan with another generator and no requests: curate runs the later stages only. */
   public RunPlan withoutGeneration(String generatorName, String note) {
-    return new RunPlan(spec, pack, seeds, generatorName, note, List.of(), warnings);
+    return new RunPlan(spec, pack, seeds, generatorName, note, List.of(), warnings, chunks);
   }
 
   /** The same plan with {@code more} warnings after its own. */
   public RunPlan withWarnings(List<String> more) {
     List<String> all = new ArrayList<>(warnings);
     all.addAll(more);
-    return new RunPlan(spec, pack, seeds, generator, generatorNote, requests, all);
+    return new RunPlan(spec, pack, seeds, generator, generatorNote, requests, all, chunks);
   }
 
   public boolean usesLlm() {
@@ -128,12 +143,39 @@ public record RunPlan(
           specFile + ": llm.api_key_env: environment variable " + spec.llm().apiKeyEnv() + " is not set; export it"
               + ("openai".equals(generator) ? ", or set llm.base_url (or --base-url) for a local OpenAI-compatible server" : ""));
     }
-    List<String> warnings = labelsWithoutSeeds(spec, pack, seeds, seedsFile, generator);
+    List<String> warnings = new ArrayList<>(labelsWithoutSeeds(spec, pack, seeds, seedsFile, generator));
+    List<Chunk> chunks = documents(spec, pack, generator, warnings);
     List<GenerationRequest> requests = List.of();
     if (!LEXICAL.equals(generator)) {
-      requests = new RequestPlanner(pack, spec, generator, seeds).plan();
+      requests = new RequestPlanner(pack, spec, generator, seeds, chunks).plan();
     }
-    return new RunPlan(spec, pack, seeds, generator, note, requests, warnings);
+    return new RunPlan(spec, pack, seeds, generator, note, requests, warnings, chunks);
+  }
+
+  /**
+   * The chunks of the pipeline's documents, when its strategies ask about them: documents with no
+   * chunk strategy, or a chunk strategy with no documents, is an error (one of them was forgotten);
+   * offline, the lexical generator varies seeds and cannot read documents, which is a warning.
+   */
+  static List<Chunk> documents(PipelineSpec spec, Pack pack, String generator, List<String> warnings) {
+    String specFile = SpecLoader.display(Path.of(spec.sourceFile()));
+    List<String> wanted = spec.generation().strategies();
+    boolean chunkStrategies = pack.strategies().stream()
+        .anyMatch(s -> s.basis() == Pack.Basis.CHUNK && (wanted.isEmpty() || wanted.contains(s.name())));
+    if (spec.documents().any() && !chunkStrategies) {
+      throw new InvalidInputException(specFile + ": documents: the pipeline names documents but none of its strategies has basis: chunk;"
+          + " add a chunk strategy to " + SpecLoader.display(Path.of(pack.dir()).resolve("pack.yaml")) + " (or list one in generation.strategies), or remove documents");
+    }
+    if (!spec.documents().any() && chunkStrategies) {
+      throw new InvalidInputException(specFile + ": documents.paths: the pack's strategies of basis chunk ask about documents, but the pipeline names none;"
+          + " add documents.paths (files, folders or globs relative to the pipeline file)");
+    }
+    List<Chunk> chunks = DocumentSet.load(spec);
+    if (!chunks.isEmpty() && LEXICAL.equals(generator)) {
+      warnings.add(specFile + ": documents: the lexical generator varies seeds and cannot ask about documents; set llm.base_url or "
+          + spec.llm().apiKeyEnv() + " to generate from the " + chunks.size() + " chunks");
+    }
+    return chunks;
   }
 
   /**

@@ -169,6 +169,9 @@ public final class SeedforgePipeline {
       unique = near.get(NearDedup.KEPT);
     }
 
+    if (!plan.chunks().isEmpty()) {
+      ledger.add(Grounded.countPerChunk("CountPerChunk", unique, Counter.CHUNK_AVAILABLE));
+    }
     ledger.add(
         unique.apply("CountAccepted", FlatMapElements.into(COUNT)
                 .via((Candidate c) -> ExactDedup.isSeed(c)
@@ -190,9 +193,18 @@ public final class SeedforgePipeline {
       ledger.add(subsets.get(LearningCurveSubsets.LEDGER));
       assigned = PCollectionList.of(assigned).and(subsets.get(LearningCurveSubsets.ASSIGNED)).apply("WithSubsets", Flatten.pCollections());
     }
+    List<PCollection<KV<String, KV<String, String>>>> provenance = new ArrayList<>();
+    if (!plan.chunks().isEmpty()) {
+      ledger.add(Grounded.countPerChunk("CountWrittenPerChunk",
+          balanced.get(BalanceAndSplit.ASSIGNED).apply("Records", org.apache.beam.sdk.transforms.Values.create()), Counter.CHUNK_WRITTEN));
+      provenance.add(Grounded.provenanceLines(assigned, spec.seed()));
+      if (spec.documents().includeContext()) {
+        assigned = Grounded.withContext(assigned, Grounded.texts(plan.chunks()));
+      }
+    }
     PCollectionTuple formatted =
         assigned
-            .apply("Format", new FormatRecords(spec.output().formats(), plan.pack().task(), spec.output().systemMessage(), plan.pack().description(), spec.seed()));
+            .apply("Format", new FormatRecords(spec.output().formats(), plan.pack().task(), recordSystemMessage(plan), plan.pack().description(), spec.seed()));
     PCollection<KV<String, KV<String, String>>> dataLines = formatted.get(FormatRecords.LINES);
     dev.seedforge.seed.TaskType task = plan.pack().task();
     PCollection<KV<String, KV<String, String>>> finalLines =
@@ -220,7 +232,7 @@ public final class SeedforgePipeline {
               return KV.of(LEDGER, KV.of(line, line));
             }));
 
-    PCollectionList.of(dataLines).and(finalLines).and(rejectedLines).and(failedLines).and(ledgerLines).and(callLines)
+    PCollectionList.of(dataLines).and(finalLines).and(rejectedLines).and(failedLines).and(ledgerLines).and(callLines).and(provenance)
         .apply("AllLines", Flatten.pCollections())
         .apply("Write", new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
   }
@@ -248,6 +260,15 @@ public final class SeedforgePipeline {
     t.start();
   }
 
+  /**
+   * The system message written into the records: the pipeline's output.system_message, else the
+   * pack's student_system_message (prompt distillation), else none.
+   */
+  public static String recordSystemMessage(RunPlan plan) {
+    String own = plan.spec().output().systemMessage();
+    return own != null ? own : plan.pack().studentSystemMessage();
+  }
+
   /** The splits written as data files, in order. */
   public static List<String> splits(PipelineSpec spec) {
     List<String> splits = new ArrayList<>(List.of("train", "validation"));
@@ -269,6 +290,9 @@ public final class SeedforgePipeline {
   public static List<String> allFiles(PipelineSpec spec) {
     List<String> files = new ArrayList<>(dataFiles(spec));
     files.addAll(List.of(REJECTED, FAILED, LEDGER, FINAL, CALLS));
+    if (spec.documents().any()) {
+      splits(spec).forEach(split -> files.add(Grounded.sidecar(split)));
+    }
     return files;
   }
 
@@ -295,7 +319,16 @@ public final class SeedforgePipeline {
     List<dev.seedforge.quality.DomainRelevanceFilter.SeedText> seedTexts = plan.seeds().stream()
         .map(s -> new dev.seedforge.quality.DomainRelevanceFilter.SeedText(s.id(), s.label(), Texts.of(asCandidate(s), task)))
         .toList();
-    return QualityGate.fromSpec(plan.spec().quality(), task, new QualityGate.Context(seedOutputs, labelled(plan), plan.pack().labels(), templates, seedTexts));
+    QualityGate gate = QualityGate.fromSpec(plan.spec().quality(), task, new QualityGate.Context(seedOutputs, labelled(plan), plan.pack().labels(), templates, seedTexts));
+    return plan.chunks().isEmpty() ? gate : gate.withFilter(groundedness(plan));
+  }
+
+  /** The groundedness filter of a run over documents: lexical support, and MiniLM similarity when embeddings are on. */
+  static dev.seedforge.quality.GroundednessFilter groundedness(RunPlan plan) {
+    PipelineSpec.Relevance r = plan.spec().quality().relevance();
+    String model = r != null && r.embeddings() ? r.embeddingModel() : null;
+    return new dev.seedforge.quality.GroundednessFilter(Grounded.texts(plan.chunks()), plan.spec().documents().minSupport(), model,
+        dev.seedforge.quality.GroundednessFilter.DEFAULT_MIN_SIMILARITY);
   }
 
   /** The token_count filter's bounds for a run: as configured, or derived from the seeds. */

@@ -119,6 +119,29 @@ public final class TopUp {
     return cut(samples, Math.max(0, maxNewCalls / Math.max(1, strategies)));
   }
 
+  /**
+   * Chunks with fewer than documents.min_examples_per_chunk records available after the last
+   * round, in document order, at most {@code max}: each gets one more call per chunk strategy. A
+   * chunk that already had a top-up call ({@code toppedUp}) and still falls short gets no more
+   * (added to {@code starved}): its passage or its prompt, not the number of calls, is the problem.
+   */
+  static List<String> chunksNeeded(RunPlan plan, List<Invocation.Round> rounds, java.util.Set<String> toppedUp, java.util.Set<String> starved, int max) {
+    int wanted = plan.spec().documents().minExamplesPerChunk();
+    Counts last = rounds.get(rounds.size() - 1).counts();
+    List<String> out = new ArrayList<>();
+    for (dev.seedforge.document.Chunk c : plan.chunks()) {
+      if (starved.contains(c.id()) || last.tally(Counter.CHUNK_AVAILABLE, c.id()).total() >= wanted) {
+        continue;
+      }
+      if (toppedUp.contains(c.id())) {
+        starved.add(c.id());
+      } else if (out.size() < max) {
+        out.add(c.id());
+      }
+    }
+    return out;
+  }
+
   /** Scales the samples per label down to at most {@code max} in all, keeping their proportions (largest shortfalls first). */
   static Map<String, Integer> cut(Map<String, Integer> samples, int max) {
     long sum = samples.values().stream().mapToLong(Integer::longValue).sum();
@@ -173,8 +196,10 @@ public final class TopUp {
       }
       return run.finish(plan, null, warnings);
     }
-    RequestPlanner planner = new RequestPlanner(plan.pack(), spec, plan.generator(), plan.seeds());
-    int strategies = planner.strategies().size();
+    RequestPlanner planner = plan.planner();
+    int strategies = planner.labelStrategies().size();
+    Map<String, Integer> nextChunkSample = new LinkedHashMap<>();
+    java.util.Set<String> starvedChunks = new java.util.TreeSet<>();
     int maxNew = spec.generation().topupCallsPerRound(plan.requests().size());
     Map<String, Starved> starved = new LinkedHashMap<>();
     Map<String, Integer> nextSample = new LinkedHashMap<>();
@@ -190,8 +215,11 @@ public final class TopUp {
         break;
       }
       Map<String, Integer> needed = callsNeeded(current, run.rounds(), maxNew, strategies, starved);
-      if (needed.isEmpty()) {
-        ended = starved.isEmpty() ? "every quota met" : "no label short of its quota yields enough per call";
+      int labelCalls = needed.values().stream().mapToInt(Integer::intValue).sum() * Math.max(1, strategies);
+      int perChunk = Math.max(1, planner.chunkStrategies().size());
+      List<String> chunks = chunksNeeded(current, run.rounds(), nextChunkSample.keySet(), starvedChunks, (maxNew - labelCalls) / perChunk);
+      if (needed.isEmpty() && chunks.isEmpty()) {
+        ended = starved.isEmpty() && starvedChunks.isEmpty() ? "every quota met" : "no label short of its quota yields enough per call";
         break;
       }
       int round = run.rounds().size();
@@ -201,10 +229,19 @@ public final class TopUp {
         more.addAll(planner.planLabel(e.getKey(), round, first, e.getValue()));
         nextSample.put(e.getKey(), first + e.getValue());
       }
+      for (String chunk : chunks) {
+        int first = nextChunkSample.getOrDefault(chunk, spec.documents().callsPerChunk());
+        more.addAll(planner.planChunk(chunk, round, first, 1));
+        nextChunkSample.put(chunk, first + 1);
+      }
       current = current.withRequests(more);
       run.round(current, more.size());
     }
     starved.values().forEach(s -> warnings.put("starved/" + s.label(), s.message()));
+    if (!starvedChunks.isEmpty()) {
+      warnings.put("starved/chunks", starvedChunks.size() + " chunks kept no record even after a top-up call; their questions are being rejected"
+          + " (see rejected.jsonl, filter ungrounded) or the passages hold nothing to ask about: see documents.chunks_without_examples");
+    }
     Report report = new Report(spec.generation().maxRounds(), run.rounds().size(), maxNew, spec.generation().minTopupYield(),
         List.copyOf(starved.values()), ended);
     return run.finish(current, report, warnings);

@@ -28,6 +28,14 @@ public final class PackLoader {
   /** Per-seed strategies may also name the seed they vary. */
   public static final Set<String> SEED_VARIABLES;
 
+  /**
+   * Chunk strategies see one document passage: its text, where it is from (document, page or
+   * section), its section heading, and its neighbouring chunks (documents.neighbours), besides the
+   * pack's domain and task, the number of examples and few-shot seeds.
+   */
+  public static final Set<String> CHUNK_VARIABLES =
+      Set.of("domain", "task_description", "n", "examples", "chunk", "source", "heading", "neighbours");
+
   static {
     Set<String> s = new TreeSet<>(LABEL_VARIABLES);
     s.add("seed");
@@ -69,6 +77,11 @@ public final class PackLoader {
     }
     String description = top.string("description", "");
     String systemPrompt = top.requiredString("system_prompt");
+    // Prompt distillation: the long system prompt teaches the generating model; the records carry this short one.
+    String student = top.string("student_system_message", null);
+    if (student != null && student.isBlank()) {
+      problems.add("student_system_message", "is empty; write the short system message the fine-tuned model will get, or remove the key");
+    }
     Map<String, String> labels = top.stringMap("labels");
     if (task == TaskType.CLASSIFICATION && labels.isEmpty()) {
       problems.add("labels", "a classification pack needs labels, each with a one-line description");
@@ -87,9 +100,18 @@ public final class PackLoader {
         String basisName = sf.string("basis", "label");
         sf.string("description", "");
         sf.finish();
-        Pack.Basis basis = "seed".equals(basisName) ? Pack.Basis.SEED : "label".equals(basisName) ? Pack.Basis.LABEL : null;
+        Pack.Basis basis = switch (basisName == null ? "" : basisName) {
+          case "seed" -> Pack.Basis.SEED;
+          case "label" -> Pack.Basis.LABEL;
+          case "chunk" -> Pack.Basis.CHUNK;
+          default -> null;
+        };
         if (basis == null) {
-          problems.add("strategies." + e.getKey() + ".basis", "expected label or seed, got \"" + basisName + "\"");
+          problems.add("strategies." + e.getKey() + ".basis", "expected label, seed or chunk, got \"" + basisName + "\"");
+          continue;
+        }
+        if (basis == Pack.Basis.CHUNK && task != TaskType.INSTRUCTION) {
+          problems.add("strategies." + e.getKey() + ".basis", "basis chunk asks for question/answer examples: it needs task: instruction");
           continue;
         }
         if (templatePath == null) {
@@ -103,7 +125,7 @@ public final class PackLoader {
           String text = Files.readString(tp, StandardCharsets.UTF_8);
           Template t =
               Template.parse(
-                  templatePath, text, SpecLoader.display(tp), basis == Pack.Basis.SEED ? SEED_VARIABLES : LABEL_VARIABLES);
+                  templatePath, text, SpecLoader.display(tp), variables(basis));
           strategies.add(new Pack.Strategy(e.getKey(), basis, t));
         } catch (InvalidInputException ex) {
           problems.addAll(ex.problems());
@@ -122,7 +144,16 @@ public final class PackLoader {
         systemPrompt.strip(),
         com.google.common.collect.ImmutableMap.copyOf(labels),
         seedsFile.toString(),
-        List.copyOf(strategies));
+        List.copyOf(strategies),
+        student == null ? null : student.strip());
+  }
+
+  private static Set<String> variables(Pack.Basis basis) {
+    return switch (basis) {
+      case SEED -> SEED_VARIABLES;
+      case LABEL -> LABEL_VARIABLES;
+      case CHUNK -> CHUNK_VARIABLES;
+    };
   }
 
   /** Resolves the paths a pack names, relative to its folder, and keeps them inside it. */

@@ -111,6 +111,14 @@ public final class NlpTools {
     return SentenceHolder.TOOL.get().sentDetect(text).length;
   }
 
+  /** The sentences of {@code text} by the English UD-EWT sentence detector; none for a blank text. */
+  public static String[] sentences(String text) {
+    if (text == null || text.isBlank()) {
+      return new String[0];
+    }
+    return SentenceHolder.TOOL.get().sentDetect(text);
+  }
+
   /** The model's own language probabilities, best first (ISO 639-3 codes). */
   public static Language[] rawLanguages(String text) {
     return LanguageHolder.TOOL.get().predictLanguages(text == null ? "" : text);

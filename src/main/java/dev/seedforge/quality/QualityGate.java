@@ -122,6 +122,13 @@ public final class QualityGate implements Serializable {
     return ctx.seeds().stream().map(DomainRelevanceFilter.SeedText::text).toList();
   }
 
+  /** The same chain with {@code filter} after its filters. */
+  public QualityGate withFilter(Filter filter) {
+    List<Filter> chain = new ArrayList<>(filters);
+    chain.add(filter);
+    return new QualityGate(chain, task);
+  }
+
   public List<Filter> filters() {
     return filters;
   }

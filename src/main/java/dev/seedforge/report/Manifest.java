@@ -71,6 +71,12 @@ public final class Manifest {
     }
     m.set("bias", bias(outDir, counts));
     m.set("formats", formats(spec, counts));
+    if (!plan.chunks().isEmpty()) {
+      m.set("documents", documents(plan, counts));
+    }
+    if (plan.pack().studentSystemMessage() != null) {
+      m.set("distillation", distillation(plan, outDir));
+    }
     for (String w : qualityWarnings) {
       warnings.put("label_model", w);
     }
@@ -103,6 +109,88 @@ public final class Manifest {
         return new Spent(s.calls(), s.tokens(), s.usd());
       }
     }
+  }
+
+  /**
+   * Coverage of a run over documents: per document its chunks, the records written from them
+   * (train, validation, test) and the chunks with none; in all, the chunks, the records and the
+   * chunks that yielded nothing, each with its place in the document.
+   */
+  static ObjectNode documents(dev.seedforge.pipeline.RunPlan plan, dev.seedforge.pipeline.Counts counts) {
+    ObjectNode out = Json.mapper().createObjectNode();
+    ObjectNode per = Json.mapper().createObjectNode();
+    com.fasterxml.jackson.databind.node.ArrayNode without = Json.mapper().createArrayNode();
+    Map<String, long[]> docs = new java.util.TreeMap<>();
+    long examples = 0;
+    for (dev.seedforge.document.Chunk c : plan.chunks()) {
+      long n = counts.tally(Counter.CHUNK_WRITTEN, c.id()).total();
+      long[] d = docs.computeIfAbsent(c.document(), k -> new long[3]);
+      d[0]++;
+      d[1] += n;
+      examples += n;
+      if (n == 0) {
+        d[2]++;
+        ObjectNode w = without.addObject();
+        w.put("chunk_id", c.id());
+        w.put("where", c.location());
+        w.put("start", c.start());
+        w.put("end", c.end());
+        w.put("available", counts.tally(Counter.CHUNK_AVAILABLE, c.id()).total());
+      }
+    }
+    docs.forEach((doc, d) -> {
+      ObjectNode o = per.putObject(doc);
+      o.put("chunks", d[0]);
+      o.put("examples", d[1]);
+      o.put("chunks_without_examples", d[2]);
+    });
+    out.put("chunks", plan.chunks().size());
+    out.put("examples", examples);
+    out.put("chunk_size", plan.spec().documents().chunkSize());
+    out.put("chunk_overlap", plan.spec().documents().chunkOverlap());
+    out.put("context", plan.spec().documents().includeContext() ? "include" : "exclude");
+    out.set("per_document", per);
+    out.set("chunks_without_examples", without);
+    return out;
+  }
+
+  /**
+   * Prompt distillation: tokens of the teacher system message (the pack's system prompt and the
+   * output contract, as every generation call sends it) and of the student one written into the
+   * records, and the mean prompt tokens per written example under each (system message and the
+   * record's user turn as the bias report counts it), with what the student prompt saves.
+   */
+  static ObjectNode distillation(RunPlan plan, Path outDir) throws IOException {
+    dev.seedforge.generate.TokenCounter counter = dev.seedforge.generate.TokenCounter.forModel(plan.spec().llm().model());
+    String teacher = plan.planner().teacherSystemMessage();
+    String student = dev.seedforge.pipeline.SeedforgePipeline.recordSystemMessage(plan);
+    Path file = outDir.resolve(dev.seedforge.pipeline.SeedforgePipeline.FINAL);
+    long n = 0;
+    long teacherSum = 0;
+    long studentSum = 0;
+    if (Files.exists(file)) {
+      for (String l : Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+        if (l.isBlank()) {
+          continue;
+        }
+        String user = Json.mapper().readValue(l, dev.seedforge.balance.BiasReport.Row.class).text();
+        teacherSum += counter.promptTokens(List.of(new dev.seedforge.generate.ChatTurn("system", teacher), new dev.seedforge.generate.ChatTurn("user", user)));
+        studentSum += counter.promptTokens(student == null ? List.of(new dev.seedforge.generate.ChatTurn("user", user))
+            : List.of(new dev.seedforge.generate.ChatTurn("system", student), new dev.seedforge.generate.ChatTurn("user", user)));
+        n++;
+      }
+    }
+    ObjectNode out = Json.mapper().createObjectNode();
+    out.put("tokenizer", counter.encodingName());
+    out.put("teacher_system_tokens", counter.count(teacher));
+    out.put("student_system_tokens", counter.count(student));
+    out.put("student_system_message", student);
+    out.put("examples", n);
+    ObjectNode per = out.putObject("tokens_per_example");
+    per.put("teacher", n == 0 ? 0 : Math.round(10.0 * teacherSum / n) / 10.0);
+    per.put("student", n == 0 ? 0 : Math.round(10.0 * studentSum / n) / 10.0);
+    out.put("saved_per_example", n == 0 ? 0 : Math.round(10.0 * (teacherSum - studentSum) / n) / 10.0);
+    return out;
   }
 
   static JsonNode tree(Object value) {

@@ -125,4 +125,19 @@ class PackLoaderTest {
         .hasMessageContaining("pack.yaml:4:")
         .hasMessageContaining("duplicate key \"a\"");
   }
+
+  @Test
+  void should_read_a_student_system_message_and_refuse_an_empty_one() throws IOException {
+    // given
+    Files.writeString(pack.resolve("pack.yaml"), "system_prompt: a long teacher prompt\nstudent_system_message: ' Be brief. '\nlabels: {a: first}\n"
+        + "strategies:\n  new_example: {template: templates/t.txt}\n");
+
+    // when / then
+    assertThat(PackLoader.load(pack).studentSystemMessage()).isEqualTo("Be brief.");
+    Files.writeString(pack.resolve("pack.yaml"), "system_prompt: s\nstudent_system_message: ''\nlabels: {a: first}\n"
+        + "strategies:\n  new_example: {template: templates/t.txt}\n");
+    assertThatThrownBy(() -> PackLoader.load(pack))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems()).singleElement().asString()
+            .contains("student_system_message: is empty"));
+  }
 }

@@ -45,7 +45,7 @@ class TemplateTest {
     assertThatThrownBy(() -> PackLoader.load(pack))
         .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems())
             .anySatisfy(p -> assertThat(p).contains("t.txt:1: unknown template variable {{seed}}"))
-            .anySatisfy(p -> assertThat(p).contains("strategies.wrong.basis: expected label or seed, got \"sideways\""))
+            .anySatisfy(p -> assertThat(p).contains("strategies.wrong.basis: expected label, seed or chunk, got \"sideways\""))
             .anySatisfy(p -> assertThat(p).contains("strategies.missing.template: no such file")));
   }
 }

@@ -763,7 +763,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
     }
     boolean instruction = system.contains("\"instruction\"");
     long h = fnv(body);
-    String examples = examplesJson(instruction, count, user, h);
+    String examples = system.contains("\"evidence\"") ? groundedJson(count, user, h) : examplesJson(instruction, count, user, h);
     String finish = "stop";
     String content =
         switch (b) {
@@ -810,6 +810,93 @@ public final class LoopbackLlmServer implements AutoCloseable {
       }
     }
     return JSON.writeValueAsBytes(out);
+  }
+
+  // ---------------------------------------------------------------- grounded (document) prompts
+
+  private volatile double ungroundedRate;
+  private final AtomicLong groundedServed = new AtomicLong();
+  private final AtomicLong ungroundedServed = new AtomicLong();
+  private static final Pattern PASSAGE = Pattern.compile("(?s)<passage>\\s*(.*?)\\s*</passage>");
+  private static final List<String> FABRICATIONS = List.of(
+      "Applicants must submit the renewal form in triplicate before the end of the fiscal quarter.",
+      "The committee meets every Tuesday in the eastern conference room to review budget proposals.",
+      "Customers receive a complimentary upgrade after their fifth purchase within a calendar year.",
+      "Engines of this model require synthetic oil changes every seven thousand kilometres.",
+      "Volunteers are reimbursed for travel expenses through the regional treasury office.",
+      "The museum offers guided tours in four languages during the summer festival season.");
+
+  /**
+   * Answers to prompts of grounded strategies (the system message asks for {@code evidence}): each
+   * example asks about one sentence of the {@code <passage>…</passage>} in the user message, answers
+   * with it and quotes it as evidence. With {@link #ungroundedRate}, that share of the examples
+   * (drawn from the request and the position, so the same on every run) is unsupported instead:
+   * half with evidence that is not in the passage, half with a real quote and an invented answer.
+   */
+  public LoopbackLlmServer ungroundedRate(double p) {
+    this.ungroundedRate = p;
+    return this;
+  }
+
+  /** Grounded examples served so far: all of them, and the unsupported ones among them. */
+  public long groundedServed() {
+    return groundedServed.get();
+  }
+
+  public long ungroundedServed() {
+    return ungroundedServed.get();
+  }
+
+  private String groundedJson(int count, String user, long h) {
+    Matcher m = PASSAGE.matcher(user);
+    String passage = m.find() ? m.group(1) : user;
+    List<String> sentences = new ArrayList<>();
+    for (String s : passage.split("(?<=[.!?])\\s+")) {
+      String t = s.replaceAll("\\s+", " ").strip();
+      if (t.split(" ").length >= 6 && t.matches(".*[.!?]$")) {
+        sentences.add(t);
+      }
+    }
+    if (sentences.isEmpty()) {
+      sentences.add(passage.replaceAll("\\s+", " ").strip());
+    }
+    ArrayNode examples = JSON.createArrayNode();
+    for (int i = 0; i < count; i++) {
+      long r = splitmix(h ^ splitmix(i + 1));
+      String sentence = sentences.get((int) Long.remainderUnsigned(r, sentences.size()));
+      String topic = topicOf(sentence, i);
+      ObjectNode e = examples.addObject();
+      e.put("instruction", "According to the passage, what does it say about " + topic + " (point " + (i + 1) + ")?");
+      e.put("input", "");
+      boolean ungrounded = ((splitmix(r) >>> 11) * 0x1.0p-53) < ungroundedRate;
+      String fabricated = FABRICATIONS.get((int) Long.remainderUnsigned(splitmix(r + 7), FABRICATIONS.size()));
+      if (!ungrounded) {
+        e.put("output", "The passage says: " + sentence);
+        e.put("evidence", sentence);
+      } else if ((r & 1) == 0) {
+        e.put("output", fabricated);
+        e.put("evidence", fabricated);
+      } else {
+        e.put("output", fabricated);
+        e.put("evidence", sentence);
+      }
+      groundedServed.incrementAndGet();
+      if (ungrounded) {
+        ungroundedServed.incrementAndGet();
+      }
+    }
+    ObjectNode root = JSON.createObjectNode();
+    root.set("examples", examples);
+    return root.toString();
+  }
+
+  private static String topicOf(String sentence, int i) {
+    List<String> words = new ArrayList<>();
+    Matcher w = WORD.matcher(sentence);
+    while (w.find()) {
+      words.add(w.group().toLowerCase(java.util.Locale.ROOT));
+    }
+    return words.isEmpty() ? "this" : words.get(Math.min(words.size() - 1, words.size() / 2 + i % Math.max(1, words.size() / 2)));
   }
 
   /** The headers and the first half of {@code bytes}; the rest after {@link #hangMillis}, or never. */
