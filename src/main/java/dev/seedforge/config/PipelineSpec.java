@@ -242,14 +242,28 @@ public record PipelineSpec(
    * {@code seedsInEvaluation} false keeps seeds out of validation/test. {@code subsets} (the
    * top-level {@code subsets:} key): nested learning-curve subsets of train, fractions or counts.
    */
-  public record Split(double validation, double test, String evaluation, boolean seedsInEvaluation, List<Double> subsets)
+  public record Split(double validation, double test, String evaluation, boolean seedsInEvaluation, List<Double> subsets, Groups groups)
       implements Serializable {
     public Split {
       subsets = List.copyOf(subsets);
+      java.util.Objects.requireNonNull(groups, "groups");
+    }
+
+    public Split(double validation, double test, String evaluation, boolean seedsInEvaluation, List<Double> subsets) {
+      this(validation, test, evaluation, seedsInEvaluation, subsets, Groups.DEFAULT);
     }
 
     public Split(double validation, double test, String evaluation, boolean seedsInEvaluation) {
       this(validation, test, evaluation, seedsInEvaluation, List.of());
+    }
+
+    /**
+     * What keeps records together in one split: {@code lineage} (records made from the same seed),
+     * word-shingle Jaccard at or above {@code jaccard}, and MiniLM cosine at or above {@code cosine}
+     * when {@code quality.embeddings} is on; 0 turns a bound off.
+     */
+    public record Groups(boolean lineage, double jaccard, double cosine) implements Serializable {
+      public static final Groups DEFAULT = new Groups(true, 0.5, 0.9);
     }
   }
 

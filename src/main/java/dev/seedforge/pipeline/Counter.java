@@ -26,5 +26,11 @@ public enum Counter {
   /** Learning-curve subset records, named by subset, per label. */
   SUBSET,
   /** Prompt/completion marker masks, per format name in the label slot. */
-  FORMAT_MARKERS
+  FORMAT_MARKERS,
+  /** Split groups per label: named groups, largest, groups/SPLIT and links/KIND. */
+  SPLIT_GROUPS,
+  /** Per label, the largest similarity of an evaluation record to train, in millionths: named SPLIT/jaccard, SPLIT/cosine. */
+  SPLIT_CLOSEST,
+  /** Per label, evaluation records with a train record at or above the group bound: named SPLIT/jaccard, SPLIT/cosine. */
+  SPLIT_VARIANTS
 }
