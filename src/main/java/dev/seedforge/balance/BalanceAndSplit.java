@@ -285,7 +285,7 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
       List<SplitGroups.Member> out = new ArrayList<>(kept.size());
       for (int i = 0; i < kept.size(); i++) {
         Row row = rows.get(kept.get(i).id());
-        out.add(new SplitGroups.Member(row.id(), row.lineage(), hasher.shingles(row.text()), vectors == null ? null : vectors.get(i)));
+        out.add(new SplitGroups.Member(row.id(), Balancer.clusterOf(kept.get(i)), row.lineage(), hasher.shingles(row.text()), vectors == null ? null : vectors.get(i)));
       }
       return out;
     }

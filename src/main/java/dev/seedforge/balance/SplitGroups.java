@@ -19,13 +19,17 @@ import java.util.Set;
  * or one is that seed), when the Jaccard similarity of their word shingles is at least the bound
  * (found with the dedup stage's MinHash/LSH, banded for this lower bound, then checked exactly),
  * or when the cosine of their MiniLM embeddings is at least its bound; groups are the connected
- * components of these links (union-find), so chains of variants join.
+ * components of these links and of dedup's near-duplicate clusters (union-find), so chains of
+ * variants join.
  */
 public final class SplitGroups {
   private SplitGroups() {}
 
-  /** What grouping reads of a record. {@code lineage} and {@code vector} are null when absent. */
-  public record Member(String id, String lineage, long[] shingles, float[] vector) {}
+  /**
+   * What grouping reads of a record: {@code cluster} is its near-duplicate cluster from dedup
+   * (always kept whole); {@code lineage} and {@code vector} are null when absent.
+   */
+  public record Member(String id, String cluster, String lineage, long[] shingles, float[] vector) {}
 
   /**
    * The bounds, with the shingles and hashes of dedup; a bound of 0 is off. {@code embeddingModel}
@@ -34,7 +38,8 @@ public final class SplitGroups {
   public record Settings(boolean lineage, double jaccard, double cosine, int shingle, int numHashes, long seed, String embeddingModel)
       implements Serializable {
     public static Settings of(PipelineSpec.Split.Groups groups, PipelineSpec.Dedup dedup, long seed, String embeddingModel) {
-      return new Settings(groups.lineage(), groups.jaccard(), groups.cosine(), dedup.shingle(), dedup.numHashes(), seed, embeddingModel);
+      int shingle = groups.shingle() > 0 ? groups.shingle() : dedup.shingle();
+      return new Settings(groups.lineage(), groups.jaccard(), groups.cosine(), shingle, dedup.numHashes(), seed, embeddingModel);
     }
 
     /** Whether cosine links and figures are computed: a bound and a model. */
@@ -71,6 +76,13 @@ public final class SplitGroups {
     int[] parent = new int[n];
     for (int i = 0; i < n; i++) {
       parent[i] = i;
+    }
+    Map<String, Integer> clusters = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      Integer j = clusters.putIfAbsent(members.get(i).cluster(), i);
+      if (j != null) {
+        union(parent, i, j);
+      }
     }
     int lineageLinks = 0;
     if (settings.lineage()) {

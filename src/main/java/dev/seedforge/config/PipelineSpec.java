@@ -259,11 +259,12 @@ public record PipelineSpec(
 
     /**
      * What keeps records together in one split: {@code lineage} (records made from the same seed),
-     * word-shingle Jaccard at or above {@code jaccard}, and MiniLM cosine at or above {@code cosine}
-     * when {@code quality.embeddings} is on; 0 turns a bound off.
+     * Jaccard at or above {@code jaccard} of word shingles of {@code shingle} words (0: dedup's
+     * shingle), and MiniLM cosine at or above {@code cosine} when {@code quality.embeddings} is on;
+     * a bound of 0 turns it off.
      */
-    public record Groups(boolean lineage, double jaccard, double cosine) implements Serializable {
-      public static final Groups DEFAULT = new Groups(true, 0.5, 0.9);
+    public record Groups(boolean lineage, double jaccard, int shingle, double cosine) implements Serializable {
+      public static final Groups DEFAULT = new Groups(true, 0.5, 0, 0.9);
     }
   }
 

@@ -218,6 +218,7 @@ public final class SpecLoader {
     PipelineSpec.Split.Groups groups = new PipelineSpec.Split.Groups(
         s.bool("group_lineage", PipelineSpec.Split.Groups.DEFAULT.lineage()),
         s.number("group_jaccard", PipelineSpec.Split.Groups.DEFAULT.jaccard(), 0, 1),
+        s.integer("group_shingle", PipelineSpec.Split.Groups.DEFAULT.shingle(), 0, 20),
         s.number("group_cosine", PipelineSpec.Split.Groups.DEFAULT.cosine(), 0, 1));
     s.finish();
     List<Double> subsets = new java.util.ArrayList<>();
