@@ -142,6 +142,9 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
     return Row.of(c, SplitGroups.lineageOf(c, seedBasedStrategies), Texts.of(c, task));
   }
 
+  /** The {@code --timings} entry of grouping and the closeness check, summed over labels. */
+  static final String SPLIT_GROUPS_TIMING = "split groups";
+
   /** Per kept id: {@code split \t trainRank}. */
   private static final TupleTag<KV<String, String>> DECISIONS = new TupleTag<>() {};
 
@@ -262,13 +265,17 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
       } else {
         Map<String, SplitGroups.Member> members = new HashMap<>();
         SplitGroups.Result[] grouped = new SplitGroups.Result[1];
-        r = Balancer.assign(all, cap, split, seed, kept -> {
+        r = Balancer.assign(all, cap, split, seed, kept -> dev.seedforge.util.Timings.time(SPLIT_GROUPS_TIMING, () -> {
           List<SplitGroups.Member> m = members(kept, rows);
           m.forEach(x -> members.put(x.id(), x));
           grouped[0] = SplitGroups.of(m, groups, hasher);
           return grouped[0].groupOf();
+        }));
+        Balancer.Result result = r;
+        dev.seedforge.util.Timings.time(SPLIT_GROUPS_TIMING, () -> {
+          report(result, members, grouped[0], labelOrNull, ctx);
+          return null;
         });
-        report(r, members, grouped[0], labelOrNull, ctx);
       }
       for (Balancer.Assigned a : r.kept()) {
         String split = a.split().name().toLowerCase(java.util.Locale.ROOT);
