@@ -7,7 +7,15 @@ import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.generate.RequestPlanner;
+import dev.seedforge.dedup.MinHasher;
+import dev.seedforge.quality.SentenceVectors;
+import dev.seedforge.quality.Texts;
+import dev.seedforge.seed.TaskType;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -51,11 +59,31 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
   private final PipelineSpec.Targets targets;
   private final PipelineSpec.Split split;
   private final long seed;
+  private final SplitGroups.Settings groups;
+  private final TaskType task;
+  private final Set<String> seedBasedStrategies;
 
+  /** Splits by near-duplicate cluster only; see {@link #withGroups} for split groups. */
   public BalanceAndSplit(PipelineSpec.Targets targets, PipelineSpec.Split split, long seed) {
+    this(targets, split, seed, null, null, Set.of());
+  }
+
+  private BalanceAndSplit(PipelineSpec.Targets targets, PipelineSpec.Split split, long seed,
+      SplitGroups.Settings groups, TaskType task, Set<String> seedBasedStrategies) {
     this.targets = targets;
     this.split = split;
     this.seed = seed;
+    this.groups = groups;
+    this.task = task;
+    this.seedBasedStrategies = Set.copyOf(seedBasedStrategies);
+  }
+
+  /**
+   * The same stage splitting by {@link SplitGroups}: lineage (seed-based strategies are named by
+   * {@code seedBasedStrategies}) and similarity of the records' {@code task} text.
+   */
+  public BalanceAndSplit withGroups(SplitGroups.Settings groups, TaskType task, Set<String> seedBasedStrategies) {
+    return new BalanceAndSplit(targets, split, seed, groups, task, seedBasedStrategies);
   }
 
   @Override
@@ -78,12 +106,12 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
     PCollectionTuple decided =
         input
             .apply("Rows", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Row.class)))
-                .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), Row.of(c))))
+                .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), row(c))))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), new RowCoder()))
             .apply("GroupByLabel", GroupByKey.create())
             .apply(
                 "CapAndSplit",
-                ParDo.of(new CapFn(targets, split, seed, counts))
+                ParDo.of(new CapFn(targets, split, seed, counts, groups))
                     .withSideInputs(counts)
                     .withOutputTags(DECISIONS, TupleTagList.of(LEDGER)));
     PCollectionView<Map<String, String>> decisions =
@@ -107,13 +135,26 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
         .and(LEDGER, ledger);
   }
 
+  private Row row(Candidate c) {
+    if (groups == null) {
+      return Row.of(c, null, "");
+    }
+    return Row.of(c, SplitGroups.lineageOf(c, seedBasedStrategies), Texts.of(c, task));
+  }
+
+  /** The {@code --timings} entry of grouping and the closeness check, summed over labels. */
+  static final String SPLIT_GROUPS_TIMING = "split groups";
+
   /** Per kept id: {@code split \t trainRank}. */
   private static final TupleTag<KV<String, String>> DECISIONS = new TupleTag<>() {};
 
-  /** What the selection reads of a record. {@code cluster} is null for a record without one. */
-  public record Row(String id, String label, boolean seed, Double cluster, List<String> seedIds) {
-    static Row of(Candidate c) {
-      return new Row(c.id(), c.label(), Balancer.isSeed(c), c.features().get(Balancer.CLUSTER_FEATURE), c.provenance().seedIds());
+  /**
+   * What the selection and the split groups read of a record. {@code cluster} is null for a record
+   * without one, {@code lineage} for one without a source seed; {@code text} is empty without groups.
+   */
+  public record Row(String id, String label, boolean seed, Double cluster, List<String> seedIds, String lineage, String text) {
+    static Row of(Candidate c, String lineage, String text) {
+      return new Row(c.id(), c.label(), Balancer.isSeed(c), c.features().get(Balancer.CLUSTER_FEATURE), c.provenance().seedIds(), lineage, text);
     }
 
     /** A candidate with just these parts, for {@link Balancer}. */
@@ -140,6 +181,8 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
       for (String s : r.seedIds()) {
         STRING.encode(s, out);
       }
+      NULLABLE.encode(r.lineage(), out);
+      STRING.encode(r.text(), out);
     }
 
     @Override
@@ -153,7 +196,9 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
       for (int i = 0; i < n; i++) {
         seedIds.add(STRING.decode(in));
       }
-      return new Row(id, label, seed, cluster, seedIds);
+      String lineage = NULLABLE.decode(in);
+      String text = STRING.decode(in);
+      return new Row(id, label, seed, cluster, seedIds, lineage, text);
     }
 
     @Override
@@ -187,22 +232,51 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
     private final PipelineSpec.Split split;
     private final long seed;
     private final PCollectionView<Map<String, Long>> counts;
+    private final SplitGroups.Settings groups;
+    private transient MinHasher hasher;
 
-    CapFn(PipelineSpec.Targets targets, PipelineSpec.Split split, long seed, PCollectionView<Map<String, Long>> counts) {
+    CapFn(PipelineSpec.Targets targets, PipelineSpec.Split split, long seed, PCollectionView<Map<String, Long>> counts, SplitGroups.Settings groups) {
       this.targets = targets;
       this.split = split;
       this.seed = seed;
       this.counts = counts;
+      this.groups = groups;
+    }
+
+    @Setup
+    public void setup() {
+      hasher = groups == null ? null : groups.hasher();
     }
 
     @ProcessElement
     public void process(ProcessContext ctx) {
       String label = ctx.element().getKey();
       List<Candidate> all = new ArrayList<>();
-      ctx.element().getValue().forEach(r -> all.add(r.asCandidate()));
+      Map<String, Row> rows = new HashMap<>();
+      ctx.element().getValue().forEach(r -> {
+        all.add(r.asCandidate());
+        rows.put(r.id(), r);
+      });
       int cap = quota(label, targets, ctx.sideInput(counts));
-      Balancer.Result r = Balancer.assign(all, cap, split, seed);
       String labelOrNull = label.isEmpty() ? null : label;
+      Balancer.Result r;
+      if (groups == null) {
+        r = Balancer.assign(all, cap, split, seed);
+      } else {
+        Map<String, SplitGroups.Member> members = new HashMap<>();
+        SplitGroups.Result[] grouped = new SplitGroups.Result[1];
+        r = Balancer.assign(all, cap, split, seed, kept -> dev.seedforge.util.Timings.time(SPLIT_GROUPS_TIMING, () -> {
+          List<SplitGroups.Member> m = members(kept, rows);
+          m.forEach(x -> members.put(x.id(), x));
+          grouped[0] = SplitGroups.of(m, groups, hasher);
+          return grouped[0].groupOf();
+        }));
+        Balancer.Result result = r;
+        dev.seedforge.util.Timings.time(SPLIT_GROUPS_TIMING, () -> {
+          report(result, members, grouped[0], labelOrNull, ctx);
+          return null;
+        });
+      }
       for (Balancer.Assigned a : r.kept()) {
         String split = a.split().name().toLowerCase(java.util.Locale.ROOT);
         ctx.output(KV.of(a.candidate().id(), split + "\t" + a.trainRank()));
@@ -210,6 +284,55 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
       }
       ctx.output(LEDGER, Ledger.count(Counter.BALANCE_AVAILABLE, labelOrNull, all.size()));
       ctx.output(LEDGER, Ledger.count(Counter.BALANCE_QUOTA, labelOrNull, cap));
+    }
+
+    private List<SplitGroups.Member> members(List<Candidate> kept, Map<String, Row> rows) {
+      List<String> texts = kept.stream().map(c -> rows.get(c.id()).text()).toList();
+      List<float[]> vectors = groups.usesCosine() ? SentenceVectors.embedAll(groups.embeddingModel(), texts) : null;
+      List<SplitGroups.Member> out = new ArrayList<>(kept.size());
+      for (int i = 0; i < kept.size(); i++) {
+        Row row = rows.get(kept.get(i).id());
+        out.add(new SplitGroups.Member(row.id(), Balancer.clusterOf(kept.get(i)), row.lineage(), hasher.shingles(row.text()), vectors == null ? null : vectors.get(i)));
+      }
+      return out;
+    }
+
+    /** The label's groups, and how close each evaluation split comes to train, checked on every pair. */
+    private void report(Balancer.Result r, Map<String, SplitGroups.Member> members, SplitGroups.Result grouped, String label, ProcessContext ctx) {
+      Map<Balancer.Split, List<SplitGroups.Member>> bySplit = new EnumMap<>(Balancer.Split.class);
+      Map<Balancer.Split, Set<String>> groupsBySplit = new EnumMap<>(Balancer.Split.class);
+      for (Balancer.Assigned a : r.kept()) {
+        SplitGroups.Member m = members.get(a.candidate().id());
+        bySplit.computeIfAbsent(a.split(), k -> new ArrayList<>()).add(m);
+        groupsBySplit.computeIfAbsent(a.split(), k -> new HashSet<>()).add(grouped.groupOf().get(m.id()));
+      }
+      if (r.kept().isEmpty()) {
+        return;
+      }
+      ctx.output(LEDGER, Ledger.count(Counter.SPLIT_GROUPS, "groups", label, grouped.groups()));
+      ctx.output(LEDGER, Ledger.count(Counter.SPLIT_GROUPS, "largest", label, grouped.largest()));
+      ctx.output(LEDGER, Ledger.count(Counter.SPLIT_GROUPS, "links/lineage", label, grouped.lineageLinks()));
+      ctx.output(LEDGER, Ledger.count(Counter.SPLIT_GROUPS, "links/jaccard", label, grouped.jaccardLinks()));
+      ctx.output(LEDGER, Ledger.count(Counter.SPLIT_GROUPS, "links/cosine", label, grouped.cosineLinks()));
+      groupsBySplit.forEach((s, g) -> ctx.output(LEDGER, Ledger.count(Counter.SPLIT_GROUPS, "groups/" + name(s), label, g.size())));
+      List<SplitGroups.Member> train = bySplit.getOrDefault(Balancer.Split.TRAIN, List.of());
+      for (Balancer.Split s : List.of(Balancer.Split.VALIDATION, Balancer.Split.TEST)) {
+        List<SplitGroups.Member> evaluation = bySplit.get(s);
+        if (evaluation == null || train.isEmpty()) {
+          continue;
+        }
+        SplitGroups.Closeness c = SplitGroups.closeness(evaluation, train, groups.jaccard(), groups.usesCosine() ? groups.cosine() : 0);
+        ctx.output(LEDGER, Ledger.count(Counter.SPLIT_CLOSEST, name(s) + "/jaccard", label, Math.round(c.jaccard() * 1e6)));
+        ctx.output(LEDGER, Ledger.count(Counter.SPLIT_VARIANTS, name(s) + "/jaccard", label, c.overJaccard()));
+        if (!Double.isNaN(c.cosine())) {
+          ctx.output(LEDGER, Ledger.count(Counter.SPLIT_CLOSEST, name(s) + "/cosine", label, Math.round(c.cosine() * 1e6)));
+          ctx.output(LEDGER, Ledger.count(Counter.SPLIT_VARIANTS, name(s) + "/cosine", label, c.overCosine()));
+        }
+      }
+    }
+
+    private static String name(Balancer.Split s) {
+      return s.name().toLowerCase(java.util.Locale.ROOT);
     }
   }
 

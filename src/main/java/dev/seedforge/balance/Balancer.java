@@ -19,10 +19,12 @@ import java.util.Map;
  * round-robin over the source seeds ({@code provenance.seedIds}) so that no seed's variants crowd
  * out the others — ties broken by a draw from the pipeline seed.
  *
- * <p>Split: whole clusters (the {@code cluster} feature set by near-dup dedup; a record without one
- * is its own cluster) go to one split, so near-duplicates never straddle train and evaluation.
- * Clusters are drawn in an order fixed by the pipeline seed until validation, then test, have their
- * share of the label (stratified). {@code evaluation: seeds} lets only seeds into validation/test;
+ * <p>Split: whole groups go to one split, so related records never straddle train and evaluation:
+ * the {@link Grouping} given (the pipeline's {@link SplitGroups}), or else the near-duplicate
+ * clusters (the {@code cluster} feature set by near-dup dedup; a record without one is its own
+ * cluster). Groups are drawn in an order fixed by the pipeline seed, and each goes to validation,
+ * else test, when it brings that split's count closer to its share of the label (stratified); a
+ * group too large for either stays in train. {@code evaluation: seeds} lets only seeds into validation/test;
  * {@code seeds_in_evaluation: false} keeps them out. A cluster goes to evaluation only when every
  * member may. Train records get a rank (a seeded shuffle) that nests the learning-curve subsets.
  */
@@ -47,6 +49,23 @@ public final class Balancer {
   }
 
   public static Result assign(List<Candidate> candidates, int cap, PipelineSpec.Split split, long seed) {
+    return assign(candidates, cap, split, seed, Balancer::byCluster);
+  }
+
+  /** The split groups of the kept records of one label: every kept id to its group's key. */
+  @FunctionalInterface
+  public interface Grouping {
+    Map<String, String> groupOf(List<Candidate> kept);
+  }
+
+  static Map<String, String> byCluster(List<Candidate> kept) {
+    Map<String, String> out = new HashMap<>();
+    kept.forEach(c -> out.put(c.id(), clusterOf(c)));
+    return out;
+  }
+
+  /** As {@link #assign(List, int, PipelineSpec.Split, long)}, keeping {@code grouping}'s groups whole. */
+  public static Result assign(List<Candidate> candidates, int cap, PipelineSpec.Split split, long seed, Grouping grouping) {
     List<Candidate> ordered = diverseOrder(candidates, seed);
     int n = Math.min(cap, ordered.size());
     List<Candidate> kept = new ArrayList<>(ordered.subList(0, n));
@@ -56,8 +75,9 @@ public final class Balancer {
     int test = Math.min(evaluationCount(n, split.test()), Math.max(0, n - 1 - validation));
     Map<String, List<Candidate>> clusters = new LinkedHashMap<>();
     kept.sort(Comparator.comparing(Candidate::id));
+    Map<String, String> groupOf = grouping.groupOf(kept);
     for (Candidate c : kept) {
-      clusters.computeIfAbsent(clusterOf(c), k -> new ArrayList<>()).add(c);
+      clusters.computeIfAbsent(groupOf.get(c.id()), k -> new ArrayList<>()).add(c);
     }
     List<String> clusterOrder = new ArrayList<>(clusters.keySet());
     clusterOrder.sort(Comparator.comparingLong((String k) -> Hashes.draw(seed, "split|" + k)).thenComparing(k -> k));
@@ -75,11 +95,14 @@ public final class Balancer {
       if (v + t + members.size() > n - 1) {
         continue; // never the whole label
       }
-      if (v < validation) {
-        v += members.size();
+      // a group goes where it brings the count closer to its target; one that would overshoot
+      // by more than it fills waits for a smaller one
+      int size = members.size();
+      if (v < validation && closer(v, size, validation)) {
+        v += size;
         members.forEach(c -> splitOf.put(c.id(), Split.VALIDATION));
-      } else {
-        t += members.size();
+      } else if (t < test && closer(t, size, test)) {
+        t += size;
         members.forEach(c -> splitOf.put(c.id(), Split.TEST));
       }
     }
@@ -101,6 +124,10 @@ public final class Balancer {
       }
     }
     return new Result(out, over);
+  }
+
+  private static boolean closer(int have, int add, int target) {
+    return Math.abs(have + add - target) < Math.abs(have - target);
   }
 
   static boolean isSeed(Candidate c) {
@@ -158,7 +185,7 @@ public final class Balancer {
    * Records of a label of {@code n} for one evaluation split: a fraction (below 1) rounded, at least
    * one when the label has two or more; or a count (1 or more) per label; never the whole label.
    */
-  static int evaluationCount(int n, double value) {
+  public static int evaluationCount(int n, double value) {
     if (value <= 0 || n < 2) {
       return 0;
     }

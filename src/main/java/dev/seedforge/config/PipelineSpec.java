@@ -98,13 +98,13 @@ public record PipelineSpec(
   /** The same spec writing to another folder. */
   public PipelineSpec withOutputDir(String dir) {
     return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split,
-        output.withDir(dir));
+        output.withDir(dir), documents);
   }
 
   /** The same spec with other label targets. */
   public PipelineSpec withTargets(Targets t) {
     return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, t, split,
-        output);
+        output, documents);
   }
 
   /** The same spec with another llm section. */
@@ -275,14 +275,29 @@ public record PipelineSpec(
    * {@code seedsInEvaluation} false keeps seeds out of validation/test. {@code subsets} (the
    * top-level {@code subsets:} key): nested learning-curve subsets of train, fractions or counts.
    */
-  public record Split(double validation, double test, String evaluation, boolean seedsInEvaluation, List<Double> subsets)
+  public record Split(double validation, double test, String evaluation, boolean seedsInEvaluation, List<Double> subsets, Groups groups)
       implements Serializable {
     public Split {
       subsets = List.copyOf(subsets);
+      java.util.Objects.requireNonNull(groups, "groups");
+    }
+
+    public Split(double validation, double test, String evaluation, boolean seedsInEvaluation, List<Double> subsets) {
+      this(validation, test, evaluation, seedsInEvaluation, subsets, Groups.DEFAULT);
     }
 
     public Split(double validation, double test, String evaluation, boolean seedsInEvaluation) {
       this(validation, test, evaluation, seedsInEvaluation, List.of());
+    }
+
+    /**
+     * What keeps records together in one split: {@code lineage} (records made from the same seed),
+     * Jaccard at or above {@code jaccard} of word shingles of {@code shingle} words (0: dedup's
+     * shingle), and MiniLM cosine at or above {@code cosine} when {@code quality.embeddings} is on;
+     * a bound of 0 turns it off.
+     */
+    public record Groups(boolean lineage, double jaccard, int shingle, double cosine) implements Serializable {
+      public static final Groups DEFAULT = new Groups(true, 0.5, 0, 0.9);
     }
   }
 

@@ -220,6 +220,11 @@ public final class SpecLoader {
     if ("seeds".equals(evaluation) && !seedsInEvaluation) {
       problems.add("split.seeds_in_evaluation", "false contradicts evaluation: seeds (only seeds in validation/test)");
     }
+    PipelineSpec.Split.Groups groups = new PipelineSpec.Split.Groups(
+        s.bool("group_lineage", PipelineSpec.Split.Groups.DEFAULT.lineage()),
+        s.number("group_jaccard", PipelineSpec.Split.Groups.DEFAULT.jaccard(), 0, 1),
+        s.integer("group_shingle", PipelineSpec.Split.Groups.DEFAULT.shingle(), 0, 20),
+        s.number("group_cosine", PipelineSpec.Split.Groups.DEFAULT.cosine(), 0, 1));
     s.finish();
     List<Double> subsets = new java.util.ArrayList<>();
     JsonNode subsetsNode = top.raw("subsets");
@@ -240,7 +245,7 @@ public final class SpecLoader {
         }
       }
     }
-    PipelineSpec.Split split = new PipelineSpec.Split(validationShare, testShare, evaluation, seedsInEvaluation, subsets);
+    PipelineSpec.Split split = new PipelineSpec.Split(validationShare, testShare, evaluation, seedsInEvaluation, subsets, groups);
 
     Fields o = top.object("output");
     String outDir = o.string("dir", null);

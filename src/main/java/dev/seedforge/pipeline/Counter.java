@@ -30,5 +30,11 @@ public enum Counter {
   /** Grounded records available to balancing, named by chunk id. */
   CHUNK_AVAILABLE,
   /** Grounded records written to train, validation and test, named by chunk id. */
-  CHUNK_WRITTEN
+  CHUNK_WRITTEN,
+  /** Split groups per label: named groups, largest, groups/SPLIT and links/KIND. */
+  SPLIT_GROUPS,
+  /** Per label, the largest similarity of an evaluation record to train, in millionths: named SPLIT/jaccard, SPLIT/cosine. */
+  SPLIT_CLOSEST,
+  /** Per label, evaluation records with a train record at or above the group bound: named SPLIT/jaccard, SPLIT/cosine. */
+  SPLIT_VARIANTS
 }

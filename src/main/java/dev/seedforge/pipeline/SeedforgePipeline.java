@@ -181,7 +181,8 @@ public final class SeedforgePipeline {
 
     PCollectionTuple balanced =
         unique
-            .apply("BalanceAndSplit", new BalanceAndSplit(spec.targets(), spec.split(), spec.seed()));
+            .apply("BalanceAndSplit", new BalanceAndSplit(spec.targets(), spec.split(), spec.seed())
+                .withGroups(splitGroups(plan), plan.pack().task(), seedBasedStrategies(plan)));
     rejections.add(balanced.get(BalanceAndSplit.REJECTIONS));
     ledger.add(balanced.get(BalanceAndSplit.LEDGER));
 
@@ -358,6 +359,23 @@ public final class SeedforgePipeline {
         s.id(), s.label(), s.fields(),
         new Candidate.Provenance(List.of(s.id()), "seed", null, ExactDedup.SEED_GENERATOR, null, null, 0),
         null);
+  }
+
+  /** The split groups' bounds: cosine only where the run has embeddings on. */
+  public static dev.seedforge.balance.SplitGroups.Settings splitGroups(RunPlan plan) {
+    PipelineSpec spec = plan.spec();
+    PipelineSpec.Relevance relevance = spec.quality().relevance();
+    return dev.seedforge.balance.SplitGroups.Settings.of(
+        spec.split().groups(), spec.dedup(), spec.seed(), relevance.embeddings() ? relevance.embeddingModel() : null);
+  }
+
+  /** The pack's strategies that vary one seed each ({@code basis: seed}): their records share that seed's lineage. */
+  static java.util.Set<String> seedBasedStrategies(RunPlan plan) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    plan.pack().strategies().stream()
+        .filter(st -> st.basis() == dev.seedforge.prompt.Pack.Basis.SEED)
+        .forEach(st -> out.add(st.name()));
+    return out;
   }
 
   private static List<KV<Ledger.Key, Long>> seedCounts(RunPlan plan) {

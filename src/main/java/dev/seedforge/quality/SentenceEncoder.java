@@ -45,6 +45,15 @@ final class SentenceEncoder {
 
   private static final Map<String, SentenceEncoder> ENCODERS = new ConcurrentHashMap<>();
 
+  /**
+   * Vectors of recently embedded texts: the split's similarity groups embed texts the gate embedded
+   * moments before in the same JVM. Bounded (about 17 MB), so a large run holds only its latest.
+   */
+  static final int RECENT = 10_000;
+
+  private final com.google.common.cache.Cache<String, float[]> recent =
+      com.google.common.cache.CacheBuilder.newBuilder().maximumSize(RECENT).build();
+
   private final String name;
   private final OrtEnvironment environment;
   private final OrtSession session;
@@ -98,6 +107,11 @@ final class SentenceEncoder {
       if (ids.containsKey(t) || vectors.containsKey(t)) {
         continue;
       }
+      float[] known = recent.getIfPresent(t);
+      if (known != null) {
+        vectors.put(t, known);
+        continue;
+      }
       long[] pieces = encode(t);
       if (pieces == null) {
         vectors.put(t, fallback().embed(t).content().vector());
@@ -112,7 +126,9 @@ final class SentenceEncoder {
         List<String> batch = same.subList(from, Math.min(same.size(), from + MAX_BATCH));
         float[][][] hidden = run(batch, ids);
         for (int i = 0; i < batch.size(); i++) {
-          vectors.put(batch.get(i), normalize(meanPool(hidden[i])));
+          float[] v = normalize(meanPool(hidden[i]));
+          vectors.put(batch.get(i), v);
+          recent.put(batch.get(i), v);
         }
       }
     }

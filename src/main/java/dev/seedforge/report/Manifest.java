@@ -62,6 +62,9 @@ public final class Manifest {
     m.set("quality", quality(plan, qualityWarnings));
     m.set("balance", balance(counts));
     ObjectNode warnings = Json.mapper().createObjectNode();
+    if (!counts.names(Counter.SPLIT_GROUPS).isEmpty()) {
+      m.set("split", SplitSection.of(spec, dev.seedforge.pipeline.SeedforgePipeline.splitGroups(plan), counts, warnings));
+    }
     Tally kept = kept(counts);
     for (String label : plan.pack().labels().keySet()) {
       long wanted = spec.targets().wanted(label);

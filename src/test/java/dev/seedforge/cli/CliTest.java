@@ -170,7 +170,7 @@ class CliTest {
 
     assertThat(code).isZero();
     assertThat(err.toString()).contains("generator: lexical");
-    assertThat(out.toString()).contains("train 360, validation 40");
+    assertThat(out.toString()).contains("train 343, validation 57");
     assertThat(dir.resolve("o/manifest.json")).exists();
     shouldHaveWrittenReportHtmlThatReportRebuildsFromTheFiles();
   }

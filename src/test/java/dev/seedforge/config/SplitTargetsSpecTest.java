@@ -48,6 +48,19 @@ class SplitTargetsSpecTest {
   }
 
   @Test
+  void should_read_split_group_bounds_with_defaults_and_name_a_bound_out_of_range() throws IOException {
+    PipelineSpec defaults = load("split: {validation: 0.1}\n");
+    PipelineSpec set = load("split: {group_lineage: false, group_jaccard: 0.6, group_shingle: 2, group_cosine: 0}\n");
+
+    assertThat(defaults.split().groups()).isEqualTo(new PipelineSpec.Split.Groups(true, 0.5, 0, 0.9));
+    assertThat(set.split().groups()).isEqualTo(new PipelineSpec.Split.Groups(false, 0.6, 2, 0));
+    assertThatThrownBy(() -> load("split: {group_jaccard: 1.5, group_cosine: -1}\n"))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems())
+            .anySatisfy(p -> assertThat(p).contains("split.group_jaccard: must be between 0 and 1, got 1.5"))
+            .anySatisfy(p -> assertThat(p).contains("split.group_cosine: must be between 0 and 1, got -1")));
+  }
+
+  @Test
   void should_read_targets_as_per_label_labels_or_proportions() throws IOException {
     PipelineSpec p = load("targets:\n  proportions: {a: 0.6, b: 0.4}\n  total: 50\n");
     assertThat(p.targets().wanted("a")).isEqualTo(30);
