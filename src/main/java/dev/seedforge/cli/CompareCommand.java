@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
       "Runs the same sample of a pipeline's planned requests on each model, through the whole pipeline,",
       "and prints per model: acceptance after the gate and dedup, rejections by filter, label agreement",
       "(classification), distinct-1/2, tokens, latency, cost per accepted example and the projected cost",
-      "of the full plan; then the cheapest model within --tolerance of the best acceptance. Each model's",
+      "of the full plan; then the cheapest model whose yield (acceptance x label agreement) is within",
+      "--tolerance of the best. Each model's",
       "run goes to OUT/compare/<provider-model>/ (OUT: --out or output.dir), the comparison to",
       "OUT/compare/compare.json. Models on another provider than the pipeline's go to that provider's",
       "default endpoint. Sampled answers stay in the response cache, so a full run with the chosen model",
@@ -47,7 +48,7 @@ public final class CompareCommand implements Callable<Integer> {
   int sample = BakeOff.DEFAULT_SAMPLE;
 
   @Option(names = "--tolerance", paramLabel = "T",
-      description = "Acceptance (and label agreement) within T of the best, as a share, for a cheaper model to be chosen (default: 0.05)")
+      description = "Yield within T of the best, as a share, for a cheaper model to be chosen (default: 0.05)")
   double tolerance = BakeOff.DEFAULT_TOLERANCE;
 
   @CommandLine.Mixin SharedOptions.RunDir out = new SharedOptions.RunDir();

@@ -32,8 +32,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * through the whole pipeline (cache, ledger, budget, gate, dedup), and what each model's answers
  * were worth: acceptance after the gate and dedup, why the rest was rejected, label agreement,
  * diversity, tokens, latency, cost per accepted example and the projected cost of the full plan.
- * The verdict is the cheapest model whose acceptance (and label agreement) is within a tolerance
- * of the best. Every sampled answer lands in the response cache, so a full run with the chosen
+ * The verdict is the cheapest model whose yield (acceptance × label agreement) is within a
+ * tolerance of the best. Every sampled answer lands in the response cache, so a full run with the chosen
  * model pays again only for the requests outside the sample.
  */
 public final class BakeOff {
@@ -296,23 +296,24 @@ public final class BakeOff {
   record Verdict(String choice, String reason) {}
 
   /**
-   * The cheapest model (cost per accepted example) among those within {@code tolerance} of the
-   * best acceptance and, where measured, of the best label agreement.
+   * What a model's answers yield: the share of the examples asked for that were accepted and, where
+   * label agreement is measured, labelled as intended (acceptance × agreement).
    */
+  static double yield(Result r) {
+    return r.acceptance() * (r.labelAgreement() == null ? 1.0 : r.labelAgreement());
+  }
+
+  /** The cheapest model (cost per accepted example) among those whose yield is within {@code tolerance} of the best. */
   static Verdict choose(List<Result> results, double tolerance) {
-    double bestAcceptance = results.stream().mapToDouble(Result::acceptance).max().orElse(0);
-    double bestAgreement = results.stream().filter(r -> r.labelAgreement() != null).mapToDouble(Result::labelAgreement).max().orElse(0);
-    List<Result> close = results.stream()
-        .filter(r -> r.accepted() > 0 && r.acceptance() >= bestAcceptance - tolerance - 1e-9)
-        .filter(r -> r.labelAgreement() == null || r.labelAgreement() >= bestAgreement - tolerance - 1e-9)
-        .toList();
+    double best = results.stream().mapToDouble(BakeOff::yield).max().orElse(0);
+    List<Result> close = results.stream().filter(r -> r.accepted() > 0 && yield(r) >= best - tolerance - 1e-9).toList();
     if (close.isEmpty()) {
       return new Verdict(null, "no model had an accepted example in the sample");
     }
     List<Result> priced = close.stream().filter(r -> r.usdPerAccepted() != null).sorted(Comparator.comparingDouble(Result::usdPerAccepted)).toList();
-    Result pick = priced.isEmpty() ? close.stream().max(Comparator.comparingDouble(Result::acceptance)).orElseThrow() : priced.get(0);
-    String within = String.format(Locale.ROOT, "within %.0f points of the best acceptance (%.1f%%)%s", tolerance * 100, bestAcceptance * 100,
-        results.stream().anyMatch(r -> r.labelAgreement() != null) ? String.format(Locale.ROOT, " and label agreement (%.1f%%)", bestAgreement * 100) : "");
+    Result pick = priced.isEmpty() ? close.stream().max(Comparator.comparingDouble(BakeOff::yield)).orElseThrow() : priced.get(0);
+    String within = String.format(Locale.ROOT, "within %.0f points of the best yield (%.1f%% of the examples asked for %s)", tolerance * 100,
+        best * 100, results.stream().anyMatch(r -> r.labelAgreement() != null) ? "accepted and labelled as intended" : "accepted");
     String reason = priced.isEmpty()
         ? "the best acceptance " + within + "; no price is known for these models, so cost was not compared"
         : String.format(Locale.ROOT, "the cheapest per accepted example ($%.6f) of the %d model%s %s", pick.usdPerAccepted(), close.size(),

@@ -85,7 +85,7 @@ class CompareCommandTest {
       StringBuilder printed = new StringBuilder();
 
       // when
-      int code = run(printed, "compare", p.toString(), "--models", "gpt-4.1-nano,gpt-4o-mini,gpt-4o", "--sample", "8");
+      int code = run(printed, "compare", p.toString(), "--models", "gpt-4.1-nano,gpt-4o-mini,gpt-4o", "--sample", "8", "--tolerance", "0.2");
 
       // then every model got the same 8 requests (the same messages), each paid once
       assertThat(code).as(printed.toString()).isZero();
@@ -112,7 +112,8 @@ class CompareCommandTest {
       assertThat(c.path("plan_requests").asInt()).isGreaterThan(c.path("sample_requests").asInt());
       assertThat(mini.path("projected_usd").asDouble())
           .isCloseTo(mini.path("sample_usd").asDouble() / 8 * c.path("plan_requests").asInt(), org.assertj.core.data.Offset.offset(1e-3));
-      assertThat(c.path("choice").asText()).isEqualTo("openai:gpt-4o-mini");
+      // nano yields about half of what the others do; mini and 4o are within 0.2 of each other, and mini is cheaper
+      assertThat(c.path("choice").asText()).as(c.toPrettyString()).isEqualTo("openai:gpt-4o-mini");
       assertThat(printed).contains("choose openai:gpt-4o-mini");
 
       // and a second comparison is answered from the cache: nothing is paid again
