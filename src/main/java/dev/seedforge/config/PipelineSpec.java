@@ -23,8 +23,20 @@ public record PipelineSpec(
     Dedup dedup,
     Targets targets,
     Split split,
-    Output output)
+    Output output,
+    Judge judge)
     implements Serializable {
+
+  public PipelineSpec {
+    judge = judge == null ? Judge.off() : judge;
+  }
+
+  /** Without a judge section: the judge is off. */
+  public PipelineSpec(String name, String sourceFile, String specHash, String packDir, boolean packAllowOutsidePaths, String seedsFile, long seed,
+      Llm llm, Generation generation, Lexical lexical, Quality quality, Dedup dedup, Targets targets, Split split, Output output) {
+    this(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split, output,
+        Judge.off());
+  }
 
   /**
    * How to reach the model. {@code provider} is auto, lexical, openai or ollama; {@code baseUrl}
@@ -76,7 +88,12 @@ public record PipelineSpec(
 
   /** The same spec with another llm section. */
   public PipelineSpec withLlm(Llm l) {
-    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output);
+    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output, judge);
+  }
+
+  /** The same spec with another judge section. */
+  public PipelineSpec withJudge(Judge j) {
+    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split, output, j);
   }
 
   /**
@@ -267,6 +284,52 @@ public record PipelineSpec(
 
     public Output withDir(String newDir) {
       return new Output(newDir, systemMessage, includeSeeds, formats, azure);
+    }
+  }
+
+  /** What the judge does with a candidate whose picked label is not its intended one. */
+  public enum OnDisagreement {
+    /** Reject it (filter judge_label). */
+    REJECT,
+    /** Keep it and count it in the manifest. */
+    REPORT
+  }
+
+  /**
+   * The optional LLM judge, after the gate and dedup. {@code model}, {@code baseUrl} and {@code
+   * apiKeyEnv} null mean the generator's ({@code llm}); {@code batchSize} candidates go in one call;
+   * {@code rubric} scores each candidate on the pack's rubric and rejects scores below {@code
+   * threshold}; {@code relabel} (classification packs) has the judge pick a label without being
+   * told the intended one; {@code maxTokens} null: enough for {@code batchSize} verdicts.
+   */
+  public record Judge(
+      boolean enabled,
+      String model,
+      String baseUrl,
+      String apiKeyEnv,
+      int batchSize,
+      boolean rubric,
+      boolean relabel,
+      double threshold,
+      OnDisagreement onDisagreement,
+      double temperature,
+      Integer maxTokens)
+      implements Serializable {
+    public static final int DEFAULT_BATCH_SIZE = 20;
+    /** Output tokens one verdict needs at most: id, score, label and a sentence of rationale. */
+    public static final int TOKENS_PER_VERDICT = 60;
+
+    public static Judge off() {
+      return new Judge(false, null, null, null, DEFAULT_BATCH_SIZE, true, false, 3, OnDisagreement.REJECT, 0, null);
+    }
+
+    /** The judge's model settings: its own overrides over the generator's. */
+    public Llm over(Llm l) {
+      int out = maxTokens != null ? maxTokens : TOKENS_PER_VERDICT * batchSize + 32;
+      return new Llm(l.provider(), model == null ? l.model() : model, baseUrl == null ? l.baseUrl() : baseUrl,
+          apiKeyEnv == null ? l.apiKeyEnv() : apiKeyEnv, temperature, 1.0, out, l.timeoutSeconds(), l.maxAttempts(), l.concurrency(),
+          l.responseFormat(), l.cache(), l.refreshCache(), l.requestsPerMinute(), l.tokensPerMinute(), l.budget(),
+          model == null ? l.price() : null, l.maxPromptTokens());
     }
   }
 }

@@ -26,5 +26,7 @@ public enum Counter {
   /** Learning-curve subset records, named by subset, per label. */
   SUBSET,
   /** Prompt/completion marker masks, per format name in the label slot. */
-  FORMAT_MARKERS
+  FORMAT_MARKERS,
+  /** The LLM judge's figures, named by {@code dev.seedforge.judge.JudgeStage}'s counts, per label. */
+  JUDGE
 }

@@ -124,6 +124,7 @@ public record RunPlan(
           specFile + ": llm.api_key_env: environment variable " + spec.llm().apiKeyEnv()
               + " is not set; export it, or set llm.base_url (or --base-url) for a local OpenAI-compatible server");
     }
+    dev.seedforge.judge.JudgePlan.check(spec, pack, env);
     List<String> warnings = labelsWithoutSeeds(spec, pack, seeds, seedsFile, generator);
     List<GenerationRequest> requests = List.of();
     if (!LEXICAL.equals(generator)) {
