@@ -267,4 +267,20 @@ class JudgeEndToEndTest {
       assertThat(m.path("judge").path("unjudged").path("total").asLong()).isPositive();
     }
   }
+
+  @Test
+  void should_include_the_judges_calls_and_cost_in_the_estimate_and_warn_when_the_budget_leaves_no_room() throws IOException {
+    // given: 20 generation calls of 5 examples; the judge takes 20 candidates a call
+    Path p = pipeline("estimate", "http://127.0.0.1:9/v1", "judge: {enabled: true, batch_size: 20}", "budget: {max_calls: 22}");
+
+    // when
+    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "estimate", p.toString());
+
+    // then
+    assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
+    assertThat(out.toString())
+        .contains("judge (model gpt-4o-mini, batch_size 20): at most 100 candidates in round 0, so at most 5 calls")
+        .contains("generation and judge together, round 0: at most 25 calls")
+        .contains("warning: llm.budget.max_calls 22 is below the 25 calls generation and the judge may make in round 0");
+  }
 }
