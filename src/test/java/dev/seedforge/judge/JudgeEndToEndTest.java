@@ -167,6 +167,8 @@ class JudgeEndToEndTest {
 
       // then: exactly the low scores and the wrong labels are rejected, each with its score, threshold and rationale
       assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
+      assertThat(out.toString()).contains("  judge: " + (generated.size() - skipped.size()) + " judged (0 from the cache), " + skipped.size()
+          + " unjudged, " + (low.size() + wrong.size()) + " rejected; " + ((generated.size() + 19) / 20) + " calls made, 0 cached");
       Path runDir = dir.resolve("judged");
       assertThat(rejectedTexts(runDir, "judge_score")).isEqualTo(low);
       assertThat(rejectedTexts(runDir, "judge_label")).isEqualTo(wrong);
