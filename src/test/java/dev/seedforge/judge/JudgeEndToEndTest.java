@@ -285,4 +285,78 @@ class JudgeEndToEndTest {
         .contains("generation and judge together, round 0: at most 25 calls")
         .contains("warning: llm.budget.max_calls 22 is below the 25 calls generation and the judge may make in round 0");
   }
+
+  @Test
+  void should_judge_only_new_candidates_in_a_top_up_round_and_count_its_rejections_against_the_yield() throws IOException {
+    try (LoopbackLlmServer server = new LoopbackLlmServer(5)) {
+      // given: quotas no round can fill, two rounds, and a judge that records every text it is asked about
+      List<String> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+      server.judge(t -> {
+        asked.add(t);
+        return new JudgeAnswer(t.hashCode() % 3 == 0 ? 1.0 : 5.0, null, "ok");
+      });
+      Path p = pipeline("topup", server.baseUrl(), "judge: {enabled: true, batch_size: 10}", "");
+      Files.writeString(p, Files.readString(p).replace("max_rounds: 1", "max_rounds: 2").replace("per_label: 40", "per_label: 1000"));
+
+      // when
+      int code = run(p);
+
+      // then: two rounds, and no candidate was judged twice: round 1 reused round 0's verdicts
+      assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
+      JsonNode m = Json.mapper().readTree(dir.resolve("topup/manifest.json").toFile());
+      assertThat(m.path("rounds").size()).isEqualTo(2);
+      assertThat(new HashSet<>(asked)).hasSameSizeAs(asked);
+      JsonNode j = m.path("judge");
+      assertThat(j.path("verdicts_from_cache").path("total").asLong()).isPositive();
+      assertThat(j.path("calls").path("attempts").path("total").asLong()).isEqualTo(server.judgeRequests());
+      // and: the judge's rejections are among the filters that starved the labels' yield
+      assertThat(m.path("rejections").path("by_filter").path("judge/judge_score").path("total").asLong())
+          .isEqualTo(j.path("rejected").path("judge_score").path("total").asLong()).isPositive();
+    }
+  }
+
+  @Test
+  void should_score_the_outputs_of_an_instruction_pack_with_its_rubric() throws IOException {
+    try (LoopbackLlmServer server = new LoopbackLlmServer(5)) {
+      // given: a judge that scores the first output of every generated batch low
+      server.judge(t -> new JudgeAnswer(t.contains("(case 1)") ? 1.0 : 5.0, null, t.contains("(case 1)") ? "misses the point" : "good"));
+      Path p = pipeline("instructions", server.baseUrl(), "judge: {enabled: true, batch_size: 10}", "");
+      Files.writeString(p, Files.readString(p).replace("prompts/customer-support", "prompts/self-instruct")
+          .replace("quality: {language: \"off\"}", "quality: {language: \"off\", min_tokens: 1, max_tokens: 400}"));
+
+      // when
+      int code = run(p);
+
+      // then: exactly the low-scored outputs are rejected, and none of them is written
+      assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
+      Path runDir = dir.resolve("instructions");
+      List<JsonNode> rejected = lines(runDir.resolve("rejected.jsonl")).stream().filter(r -> r.path("filter").asText().equals("judge_score")).toList();
+      assertThat(rejected).isNotEmpty().allSatisfy(r -> assertThat(r.path("fields").path("output").asText()).contains("(case 1)"));
+      assertThat(Files.readString(runDir.resolve("train.jsonl"))).doesNotContain("(case 1)");
+      assertThat(Files.readString(runDir.resolve("train.jsonl"))).contains("(case 2)");
+    }
+  }
+
+  @Test
+  void should_only_count_disagreements_when_told_to_report_them() throws IOException {
+    try (LoopbackLlmServer server = new LoopbackLlmServer(5)) {
+      // given: a blind relabelling judge that always picks complaint
+      server.judge(t -> new JudgeAnswer(null, "complaint", "sounds unhappy"));
+      Path p = pipeline("report", server.baseUrl(), "judge: {enabled: true, mode: relabel, batch_size: 25, on_disagreement: report}", "");
+
+      // when
+      int code = run(p);
+
+      // then: nothing is rejected by the judge; every pick other than the intended label is counted
+      assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
+      Path runDir = dir.resolve("report");
+      assertThat(rejectedTexts(runDir, "judge_label")).isEmpty();
+      JsonNode j = Json.mapper().readTree(runDir.resolve("manifest.json").toFile()).path("judge");
+      long judged = j.path("judged").path("total").asLong();
+      long complaints = j.path("judged").path("per_label").path("complaint").asLong();
+      assertThat(j.path("disagreed_kept").path("total").asLong()).isEqualTo(judged - complaints).isPositive();
+      assertThat(j.path("agreement_with_label_filter").asDouble()).isCloseTo(complaints / (double) judged, org.assertj.core.data.Offset.offset(1e-4));
+      assertThat(j.has("threshold")).isFalse();
+    }
+  }
 }
