@@ -315,7 +315,7 @@ public record PipelineSpec(
       double temperature,
       Integer maxTokens)
       implements Serializable {
-    public static final int DEFAULT_BATCH_SIZE = 20;
+    public static final int DEFAULT_BATCH_SIZE = 30;
     /** Output tokens one verdict needs at most: id, score, label and a sentence of rationale. */
     public static final int TOKENS_PER_VERDICT = 60;
 

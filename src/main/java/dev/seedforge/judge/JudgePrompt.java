@@ -58,8 +58,15 @@ public final class JudgePrompt implements Serializable {
     return GenerationRequest.of(null, JudgeStage.STRATEGY, JudgeStage.STRATEGY, ids, messages, params, 0, round);
   }
 
-  /** What the judge sees of a candidate: its content fields on one JSON line, never its label. */
+  /**
+   * What the judge sees of a candidate, on one line and never with its label: the text of a
+   * classification candidate as it is (line breaks as spaces: a JSON wrapping would cost several
+   * tokens a candidate, a lot against short texts), or an instruction's fields as JSON.
+   */
   String shown(Candidate c) {
+    if (task == TaskType.CLASSIFICATION) {
+      return c.field("text").strip().replaceAll("\\s*\\R\\s*", " ");
+    }
     Map<String, String> fields = new LinkedHashMap<>();
     for (String f : task.fields()) {
       String v = c.field(f);
@@ -82,7 +89,8 @@ public final class JudgePrompt implements Serializable {
       s.append("\nLabels; pick for every candidate the one label that fits it best, from its text alone:\n");
       pack.labels().forEach((name, description) -> s.append("- ").append(name).append(": ").append(description).append('\n'));
     }
-    s.append("\nThe user message lists the candidates, each as [id] followed by its fields as JSON.")
+    s.append("\nThe user message lists the candidates, each as [id] followed by ")
+        .append(pack.task() == TaskType.CLASSIFICATION ? "its text on one line." : "its fields as JSON.")
         .append(" Answer with JSON only, one verdict per candidate id: {\"verdicts\": [{\"id\": 1");
     if (judge.rubric()) {
       s.append(", \"score\": ").append(r.max());

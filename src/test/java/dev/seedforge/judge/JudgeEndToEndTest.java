@@ -333,7 +333,7 @@ class JudgeEndToEndTest {
       List<JsonNode> rejected = lines(runDir.resolve("rejected.jsonl")).stream().filter(r -> r.path("filter").asText().equals("judge_score")).toList();
       assertThat(rejected).isNotEmpty().allSatisfy(r -> assertThat(r.path("fields").path("output").asText()).contains("(case 1)"));
       assertThat(Files.readString(runDir.resolve("train.jsonl"))).doesNotContain("(case 1)");
-      assertThat(Files.readString(runDir.resolve("train.jsonl"))).contains("(case 2)");
+      assertThat(Files.readString(runDir.resolve("train.jsonl"))).containsPattern("\\(case [2-9]\\)");
     }
   }
 

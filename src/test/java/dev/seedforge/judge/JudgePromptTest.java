@@ -37,7 +37,7 @@ class JudgePromptTest {
         .contains("from 1 (worst) to 5 (best)")
         .contains("- damaged_item: Reports that a received item arrived broken")
         .contains("\"verdicts\"");
-    assertThat(b.messages().get(1).content()).isEqualTo("Candidates:\n[1] {\"text\":\"I was charged twice\"}\n[2] {\"text\":\"Cancel it\"}");
+    assertThat(b.messages().get(1).content()).isEqualTo("Candidates:\n[1] I was charged twice\n[2] Cancel it");
     assertThat(b.seedIds()).hasSize(2);
   }
 

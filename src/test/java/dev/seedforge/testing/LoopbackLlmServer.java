@@ -174,7 +174,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
   /** Leaves a candidate out of the judge's reply, as a model that skips one does. */
   public static final JudgeAnswer NO_VERDICT = new JudgeAnswer(null, null, "(no verdict)");
 
-  private static final Pattern JUDGE_ITEM = Pattern.compile("(?m)^\\[(\\d+)] (\\{.*})$");
+  private static final Pattern JUDGE_ITEM = Pattern.compile("(?m)^\\[(\\d+)] (.*)$");
   private volatile java.util.function.Function<String, JudgeAnswer> judgeAnswers;
   private final AtomicInteger judgeRequests = new AtomicInteger();
 
@@ -203,8 +203,10 @@ public final class LoopbackLlmServer implements AutoCloseable {
     ArrayNode arr = root.putArray("verdicts");
     Matcher m = JUDGE_ITEM.matcher(user);
     while (m.find()) {
-      JsonNode fields = JSON.readTree(m.group(2));
-      String text = fields.has("text") ? fields.path("text").asText() : fields.path("output").asText();
+      // classification candidates are shown as plain text, instruction candidates as JSON fields
+      String shown = m.group(2);
+      JsonNode fields = shown.startsWith("{\"instruction\"") ? JSON.readTree(shown) : null;
+      String text = fields == null ? shown : fields.path("output").asText();
       JudgeAnswer a = judgeAnswers.apply(text);
       if (a == null || a == NO_VERDICT) {
         continue;
