@@ -218,32 +218,6 @@ class JudgeEndToEndTest {
   }
 
   @Test
-  void should_keep_a_batch_with_a_malformed_reply_unjudged_and_report_it_as_a_failure() throws IOException {
-    try (LoopbackLlmServer server = new LoopbackLlmServer(5)) {
-      // given: a judge that passes everything, whose first reply is broken JSON
-      server.judge(t -> new JudgeAnswer(5.0, null, "good"));
-      int[] judgeCalls = {0};
-      server.script((n, body) -> body.contains("You are a strict judge") && judgeCalls[0]++ == 0 ? Behavior.MALFORMED_JSON : null);
-      Path p = pipeline("malformed", server.baseUrl(), "judge: {enabled: true, batch_size: 10}", "");
-
-      // when
-      int code = run(p);
-
-      // then: nothing is rejected by the judge, one batch of 10 is unjudged and named in failed.jsonl
-      assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
-      Path runDir = dir.resolve("malformed");
-      assertThat(rejectedTexts(runDir, "judge_score")).isEmpty();
-      List<JsonNode> failed = lines(runDir.resolve("failed.jsonl")).stream()
-          .filter(f -> f.path("errorKind").asText().equals(JudgeStage.NO_VERDICT)).toList();
-      assertThat(failed).hasSize(1);
-      assertThat(failed.get(0).path("message").asText()).startsWith("no verdicts in the reply: Here you go");
-      JsonNode j = Json.mapper().readTree(runDir.resolve("manifest.json").toFile()).path("judge");
-      assertThat(j.path("unjudged").path("total").asLong()).isEqualTo(10);
-      assertThat(j.path("calls").path("made").path("total").asLong()).isEqualTo(server.judgeRequests());
-    }
-  }
-
-  @Test
   void should_hold_max_calls_over_generation_and_judge_together() throws IOException {
     try (LoopbackLlmServer server = new LoopbackLlmServer(5)) {
       // given: 20 generation calls and room for 2 judge calls of 5 candidates in a budget of 22
@@ -338,20 +312,29 @@ class JudgeEndToEndTest {
   }
 
   @Test
-  void should_only_count_disagreements_when_told_to_report_them() throws IOException {
+  void should_keep_a_batch_with_a_malformed_reply_unjudged_and_only_count_disagreements_when_told_to_report_them() throws IOException {
     try (LoopbackLlmServer server = new LoopbackLlmServer(5)) {
-      // given: a blind relabelling judge that always picks complaint
+      // given: a blind relabelling judge that always picks complaint, whose first reply is broken JSON
       server.judge(t -> new JudgeAnswer(null, "complaint", "sounds unhappy"));
-      Path p = pipeline("report", server.baseUrl(), "judge: {enabled: true, mode: relabel, batch_size: 25, on_disagreement: report}", "");
+      int[] judgeCalls = {0};
+      server.script((n, body) -> body.contains("You are a strict judge") && judgeCalls[0]++ == 0 ? Behavior.MALFORMED_JSON : null);
+      Path p = pipeline("report", server.baseUrl(), "judge: {enabled: true, mode: relabel, batch_size: 10, on_disagreement: report}", "");
 
       // when
       int code = run(p);
 
-      // then: nothing is rejected by the judge; every pick other than the intended label is counted
+      // then: one batch of 10 is unjudged and named in failed.jsonl, kept like every disagreement
       assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
       Path runDir = dir.resolve("report");
+      List<JsonNode> failed = lines(runDir.resolve("failed.jsonl")).stream()
+          .filter(f -> f.path("errorKind").asText().equals(JudgeStage.NO_VERDICT)).toList();
+      assertThat(failed).hasSize(1);
+      assertThat(failed.get(0).path("message").asText()).startsWith("no verdicts in the reply: Here you go");
       assertThat(rejectedTexts(runDir, "judge_label")).isEmpty();
       JsonNode j = Json.mapper().readTree(runDir.resolve("manifest.json").toFile()).path("judge");
+      assertThat(j.path("unjudged").path("total").asLong()).isEqualTo(10);
+      assertThat(j.path("calls").path("made").path("total").asLong()).isEqualTo(server.judgeRequests());
+      // and: every pick other than the intended label is counted, not rejected
       long judged = j.path("judged").path("total").asLong();
       long complaints = j.path("judged").path("per_label").path("complaint").asLong();
       assertThat(j.path("disagreed_kept").path("total").asLong()).isEqualTo(judged - complaints).isPositive();
