@@ -10,12 +10,35 @@ import java.io.Serializable;
  * @param attempts HTTP requests sent for it this round (0 when it was not sent)
  * @param inputTokens as the provider reported them (for cache hits: as stored, not billed again)
  * @param picoUsd what this round paid for it, in pico-dollars ({@link Usd})
- * @param candidates the candidates its answer parsed into (0: failed, or an answer the parser rejected)
+ * @param candidates the candidates its answer parsed into (0: failed, or an answer the parser rejected);
+ *     for a judge call, the candidates it gave a verdict for
  * @param millis wall time of the call this round, attempts and waits included (0 when nothing was sent)
+ * @param purpose what the call was for: generating candidates, or judging them
  */
 public record CallRecord(
     String requestId, String label, int round, Source source, String failureKind, String message,
-    int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates, long millis) implements Serializable {
+    int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates, long millis, Purpose purpose) implements Serializable {
+
+  /** What a call was for; the manifest accounts for each separately. */
+  public enum Purpose {
+    GENERATION,
+    JUDGE
+  }
+
+  public CallRecord {
+    purpose = purpose == null ? Purpose.GENERATION : purpose;
+  }
+
+  /** A generation call's record, its time unknown. */
+  public CallRecord(String requestId, String label, int round, Source source, String failureKind, String message,
+      int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates) {
+    this(requestId, label, round, source, failureKind, message, attempts, inputTokens, outputTokens, picoUsd, candidates, 0, Purpose.GENERATION);
+  }
+
+  public CallRecord withPurpose(Purpose p) {
+    return new CallRecord(requestId, label, round, source, failureKind, message, attempts, inputTokens, outputTokens, picoUsd, candidates, millis, p);
+  }
+
 
   /** Where the answer came from. */
   public enum Source {

@@ -48,6 +48,9 @@ public final class EstimateCommand implements Callable<Integer> {
     RunPlan plan = RunPlan.prepareForEstimate(spec);
     Estimator.Estimate e = Estimator.estimate(plan.spec(), plan.seeds(), plan.requests(), cached(plan));
     print(out, plan.spec(), e);
+    if (dev.seedforge.judge.JudgePlan.on(plan.spec())) {
+      printJudge(out, plan.spec(), e, dev.seedforge.judge.JudgeEstimate.of(plan));
+    }
     Path ledger = SpendLedger.fileFor(Path.of(plan.spec().output().dir()));
     if (Files.exists(ledger)) {
       SpendLedger.Opening earlier = SpendLedger.open(ledger).unfinished();
@@ -97,6 +100,23 @@ public final class EstimateCommand implements Callable<Integer> {
         human(e.secondsLow()), human(e.secondsHigh()), e.bottleneck(), Estimator.FIRST_TOKEN_SECONDS, Estimator.OUTPUT_TOKENS_PER_SECOND);
     for (String warning : e.budgetWarnings()) {
       out.println("  warning: " + warning);
+    }
+  }
+
+  /** The judge's calls on top of generation's, as an upper bound, and what llm.budget makes of both together. */
+  static void printJudge(PrintWriter out, PipelineSpec spec, Estimator.Estimate e, dev.seedforge.judge.JudgeEstimate j) {
+    out.printf(Locale.ROOT, "  judge (model %s, batch_size %d): at most %d candidates in round 0, so at most %d calls, %d input tokens,"
+        + " %d-%d output tokens, $%.4f-$%.4f; with every top-up round at most %d calls (verdicts in the response cache cost nothing)%n",
+        j.model(), j.batchSize(), j.candidates(), j.calls(), j.inputTokens(), j.outputLow(), j.outputHigh(), j.costLow(), j.costHigh(),
+        j.worstCaseCalls());
+    Estimator.Row t = e.total();
+    long calls = t.calls() - t.cached() + j.calls();
+    out.printf(Locale.ROOT, "  generation and judge together, round 0: at most %d calls, $%.4f-$%.4f%n", calls, t.costLow() + j.costLow(),
+        t.costHigh() + j.costHigh());
+    long max = spec.llm().budget().maxCalls();
+    if (max > 0 && max < calls) {
+      out.println("  warning: llm.budget.max_calls " + max + " is below the " + calls
+          + " calls generation and the judge may make in round 0: the judge shares the budget, and candidates it cannot judge are kept unjudged");
     }
   }
 

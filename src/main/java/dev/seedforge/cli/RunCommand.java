@@ -133,6 +133,14 @@ public final class RunCommand implements Callable<Integer> {
           a.tokens().input().total(), a.tokens().output().total(), a.tokens().cachedInput().total(), a.tokens().cachedOutput().total(),
           a.cost().total());
     }
+    if (m.has("judge")) {
+      JsonNode j = m.path("judge");
+      out.printf(java.util.Locale.ROOT, "  judge: %d judged (%d from the cache), %d unjudged, %d rejected; %d calls made, %d cached; tokens in %d, out %d; cost $%.4f%n",
+          j.path("judged").path("total").asLong(), j.path("verdicts_from_cache").path("total").asLong(), j.path("unjudged").path("total").asLong(),
+          j.path("rejected").path("judge_score").path("total").asLong() + j.path("rejected").path("judge_label").path("total").asLong(),
+          j.path("calls").path("made").path("total").asLong(), j.path("calls").path("cached").path("total").asLong(),
+          j.path("tokens").path("input").path("total").asLong(), j.path("tokens").path("output").path("total").asLong(), j.path("cost").path("total").asDouble());
+    }
     if (m.path("quality").has("token_bounds")) {
       out.println("  token_count keeps " + m.path("quality").path("token_bounds").path("description").asText());
     }

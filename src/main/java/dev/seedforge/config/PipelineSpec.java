@@ -24,14 +24,20 @@ public record PipelineSpec(
     Targets targets,
     Split split,
     Output output,
-    Documents documents)
+    Documents documents,
+    Judge judge)
     implements Serializable {
 
-  /** A spec without documents, as before document inputs existed. */
+  public PipelineSpec {
+    documents = documents == null ? Documents.none() : documents;
+    judge = judge == null ? Judge.off() : judge;
+  }
+
+  /** A spec without documents or judge, as before either existed. */
   public PipelineSpec(String name, String sourceFile, String specHash, String packDir, boolean packAllowOutsidePaths, String seedsFile,
       long seed, Llm llm, Generation generation, Lexical lexical, Quality quality, Dedup dedup, Targets targets, Split split, Output output) {
     this(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split,
-        output, Documents.none());
+        output, Documents.none(), Judge.off());
   }
 
   /**
@@ -98,18 +104,23 @@ public record PipelineSpec(
   /** The same spec writing to another folder. */
   public PipelineSpec withOutputDir(String dir) {
     return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split,
-        output.withDir(dir), documents);
+        output.withDir(dir), documents, judge);
   }
 
   /** The same spec with other label targets. */
   public PipelineSpec withTargets(Targets t) {
     return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, t, split,
-        output, documents);
+        output, documents, judge);
   }
 
   /** The same spec with another llm section. */
   public PipelineSpec withLlm(Llm l) {
-    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output, documents);
+    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output, documents, judge);
+  }
+
+  /** The same spec with another judge section. */
+  public PipelineSpec withJudge(Judge j) {
+    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split, output, documents, j);
   }
 
   /**
@@ -344,6 +355,52 @@ public record PipelineSpec(
 
     public boolean any() {
       return !paths.isEmpty();
+    }
+  }
+
+  /** What the judge does with a candidate whose picked label is not its intended one. */
+  public enum OnDisagreement {
+    /** Reject it (filter judge_label). */
+    REJECT,
+    /** Keep it and count it in the manifest. */
+    REPORT
+  }
+
+  /**
+   * The optional LLM judge, after the gate and dedup. {@code model}, {@code baseUrl} and {@code
+   * apiKeyEnv} null mean the generator's ({@code llm}); {@code batchSize} candidates go in one call;
+   * {@code rubric} scores each candidate on the pack's rubric and rejects scores below {@code
+   * threshold}; {@code relabel} (classification packs) has the judge pick a label without being
+   * told the intended one; {@code maxTokens} null: enough for {@code batchSize} verdicts.
+   */
+  public record Judge(
+      boolean enabled,
+      String model,
+      String baseUrl,
+      String apiKeyEnv,
+      int batchSize,
+      boolean rubric,
+      boolean relabel,
+      double threshold,
+      OnDisagreement onDisagreement,
+      double temperature,
+      Integer maxTokens)
+      implements Serializable {
+    public static final int DEFAULT_BATCH_SIZE = 30;
+    /** Output tokens one verdict needs at most: id, score, label and a sentence of rationale. */
+    public static final int TOKENS_PER_VERDICT = 60;
+
+    public static Judge off() {
+      return new Judge(false, null, null, null, DEFAULT_BATCH_SIZE, true, false, 3, OnDisagreement.REJECT, 0, null);
+    }
+
+    /** The judge's model settings: its own overrides over the generator's. */
+    public Llm over(Llm l) {
+      int out = maxTokens != null ? maxTokens : TOKENS_PER_VERDICT * batchSize + 32;
+      return new Llm(l.provider(), model == null ? l.model() : model, baseUrl == null ? l.baseUrl() : baseUrl,
+          apiKeyEnv == null ? l.apiKeyEnv() : apiKeyEnv, temperature, 1.0, out, l.timeoutSeconds(), l.maxAttempts(), l.concurrency(),
+          l.responseFormat(), l.cache(), l.refreshCache(), l.requestsPerMinute(), l.tokensPerMinute(), l.budget(),
+          model == null ? l.price() : null, l.maxPromptTokens(), l.apiVersion());
     }
   }
 }

@@ -266,6 +266,7 @@ public final class SpecLoader {
     String context = o.string("context", "include");
     o.finish();
     PipelineSpec.Documents documents = documents(top.object("documents"), context, problems);
+    PipelineSpec.Judge judge = judge(top.object("judge"), problems);
     top.finish();
     problems.throwIfAny();
 
@@ -306,7 +307,7 @@ public final class SpecLoader {
         new PipelineSpec.Targets(perLabel, Map.copyOf(labelTargets), Map.copyOf(proportions), total),
         split,
         output,
-        documents);
+        documents, judge);
   }
 
   /** The documents section, and output.context ({@code include} or {@code exclude}), which only documents use. */
@@ -335,6 +336,43 @@ public final class SpecLoader {
     }
     d.finish();
     return out;
+  }
+
+  /** The judge section: off unless {@code enabled}; mode is rubric, relabel or both (a list). */
+  private static PipelineSpec.Judge judge(Fields j, Problems problems) {
+    PipelineSpec.Judge d = PipelineSpec.Judge.off();
+    boolean enabled = j.bool("enabled", d.enabled());
+    String model = emptyToNull(j.string("model", null));
+    String baseUrl = emptyToNull(j.string("base_url", null));
+    if (baseUrl != null && !isHttpUrl(baseUrl)) {
+      problems.add("judge.base_url", notAnHttpUrl(baseUrl));
+    }
+    String keyEnv = emptyToNull(j.string("api_key_env", null));
+    int batchSize = j.integer("batch_size", d.batchSize(), 1, 200);
+    List<String> modes = j.stringList("mode", List.of("rubric"));
+    for (String m : modes) {
+      if (!m.equals("rubric") && !m.equals("relabel")) {
+        problems.add("judge.mode", "expected rubric, relabel or both ([rubric, relabel]), got \"" + m + "\"");
+      }
+    }
+    if (modes.isEmpty()) {
+      problems.add("judge.mode", "name at least one of rubric, relabel");
+    }
+    double threshold = j.number("threshold", d.threshold(), 0, 100);
+    String on = j.string("on_disagreement", "reject");
+    PipelineSpec.OnDisagreement onDisagreement = "report".equals(on) ? PipelineSpec.OnDisagreement.REPORT : PipelineSpec.OnDisagreement.REJECT;
+    if (!on.equals("reject") && !on.equals("report")) {
+      problems.add("judge.on_disagreement", "expected reject or report, got \"" + on + "\"");
+    }
+    double temperature = j.number("temperature", d.temperature(), 0, 2);
+    Integer maxTokens = j.has("max_tokens") ? j.integer("max_tokens", 1024, 1, 1_000_000) : null;
+    if (j.has("api_key")) {
+      j.raw("api_key");
+      problems.add("judge.api_key", "keys never go in pipeline files; name the environment variable that holds it with judge.api_key_env");
+    }
+    j.finish();
+    return new PipelineSpec.Judge(enabled, model, baseUrl, keyEnv, batchSize, modes.contains("rubric"), modes.contains("relabel"), threshold,
+        onDisagreement, temperature, maxTokens);
   }
 
   private static PipelineSpec.Noise noise(Fields n) {

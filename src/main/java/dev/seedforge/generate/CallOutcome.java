@@ -62,6 +62,6 @@ public record CallOutcome(
   /** The account line of this outcome in {@code round}, whose answer parsed into {@code candidates} candidates. */
   public CallRecord record(int round, int candidates) {
     return new CallRecord(request.id(), request.label(), round, source, errorKind, errorMessage, attempts, inputTokens, outputTokens, picoUsd,
-        candidates, millis);
+        candidates, millis, CallRecord.Purpose.GENERATION);
   }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.Future;
  * the provider reported. Requests that are not sent become failures of kind budget_exhausted or
  * circuit_open with 0 attempts: they cost nothing.
  */
-final class Calls {
+public final class Calls {
   private final ModelSettings settings;
   private final RunContext run;
   private final LangChainCaller caller;
@@ -23,7 +23,7 @@ final class Calls {
   private final ResponseCache cache;
   private final TokenCounter tokens;
 
-  Calls(ModelSettings settings, RunContext run, LangChainCaller caller) {
+  public Calls(ModelSettings settings, RunContext run, LangChainCaller caller) {
     this.settings = settings;
     this.run = run;
     this.caller = caller;
@@ -35,7 +35,7 @@ final class Calls {
   }
 
   /** Waits for a free call slot on this worker, then starts the call on the shared pool. */
-  Future<CallOutcome> submit(GenerationRequest request) throws InterruptedException {
+  public Future<CallOutcome> submit(GenerationRequest request) throws InterruptedException {
     if (cache != null) {
       ResponseCache.Entry hit = cache.get(request.id());
       // --refresh-cache calls again once per run: an answer this run paid for is reused in later rounds

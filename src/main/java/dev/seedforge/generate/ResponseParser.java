@@ -100,7 +100,7 @@ public final class ResponseParser {
    * array) value by value and stops at the cut, so every complete example paid for is kept.
    * Returns null when not even one example is complete.
    */
-  static JsonNode salvage(String text) {
+  public static JsonNode salvage(String text) {
     int key = text.indexOf("\"examples\"");
     int open = key >= 0 ? text.indexOf('[', key) : text.indexOf('[');
     if (open < 0) {
@@ -119,7 +119,7 @@ public final class ResponseParser {
   }
 
   /** The first complete JSON object or array in the text, or null. */
-  static JsonNode firstJsonValue(String text) {
+  public static JsonNode firstJsonValue(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c != '{' && c != '[') {

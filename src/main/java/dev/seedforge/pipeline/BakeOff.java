@@ -299,19 +299,19 @@ public final class BakeOff {
    * What a model's answers yield: the share of the examples asked for that were accepted and, where
    * label agreement is measured, labelled as intended (acceptance × agreement).
    */
-  static double yield(Result r) {
+  static double yieldOf(Result r) {
     return r.acceptance() * (r.labelAgreement() == null ? 1.0 : r.labelAgreement());
   }
 
   /** The cheapest model (cost per accepted example) among those whose yield is within {@code tolerance} of the best. */
   static Verdict choose(List<Result> results, double tolerance) {
-    double best = results.stream().mapToDouble(BakeOff::yield).max().orElse(0);
-    List<Result> close = results.stream().filter(r -> r.accepted() > 0 && yield(r) >= best - tolerance - 1e-9).toList();
+    double best = results.stream().mapToDouble(BakeOff::yieldOf).max().orElse(0);
+    List<Result> close = results.stream().filter(r -> r.accepted() > 0 && yieldOf(r) >= best - tolerance - 1e-9).toList();
     if (close.isEmpty()) {
       return new Verdict(null, "no model had an accepted example in the sample");
     }
     List<Result> priced = close.stream().filter(r -> r.usdPerAccepted() != null).sorted(Comparator.comparingDouble(Result::usdPerAccepted)).toList();
-    Result pick = priced.isEmpty() ? close.stream().max(Comparator.comparingDouble(BakeOff::yield)).orElseThrow() : priced.get(0);
+    Result pick = priced.isEmpty() ? close.stream().max(Comparator.comparingDouble(BakeOff::yieldOf)).orElseThrow() : priced.get(0);
     String within = String.format(Locale.ROOT, "within %.0f points of the best yield (%.1f%% of the examples asked for %s)", tolerance * 100,
         best * 100, results.stream().anyMatch(r -> r.labelAgreement() != null) ? "accepted and labelled as intended" : "accepted");
     String reason = priced.isEmpty()

@@ -36,5 +36,7 @@ public enum Counter {
   /** Per label, the largest similarity of an evaluation record to train, in millionths: named SPLIT/jaccard, SPLIT/cosine. */
   SPLIT_CLOSEST,
   /** Per label, evaluation records with a train record at or above the group bound: named SPLIT/jaccard, SPLIT/cosine. */
-  SPLIT_VARIANTS
+  SPLIT_VARIANTS,
+  /** The LLM judge's figures, named by {@code dev.seedforge.judge.JudgeStage}'s counts, per label. */
+  JUDGE
 }

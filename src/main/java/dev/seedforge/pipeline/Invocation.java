@@ -44,6 +44,7 @@ final class Invocation {
   private final String curateInput;
   private final Instant start = Instant.now();
   private final List<Round> rounds = new ArrayList<>();
+  private final List<List<CallRecord>> judgeCalls = new ArrayList<>();
 
   private Invocation(PipelineOptions options, Path outDir, RunContext context, SpendLedger ledger, RunFolder folder, String curateInput) {
     this.options = options;
@@ -85,7 +86,7 @@ final class Invocation {
   }
 
   private static boolean makesCalls(RunPlan plan, String curateInput) {
-    return plan.usesLlm() && curateInput == null;
+    return (plan.usesLlm() && curateInput == null) || dev.seedforge.judge.JudgePlan.on(plan.spec());
   }
 
   String runId() {
@@ -120,7 +121,11 @@ final class Invocation {
         progress.close();
       }
     }
-    Round r = new Round(n, newRequests, readCalls(outDir.resolve(SeedforgePipeline.CALLS)), Counts.read(outDir.resolve(SeedforgePipeline.LEDGER)));
+    List<CallRecord> all = readCalls(outDir.resolve(SeedforgePipeline.CALLS));
+    // the judge's calls have their own manifest section; the generation account stays as it was
+    judgeCalls.add(all.stream().filter(c -> c.purpose() == CallRecord.Purpose.JUDGE).toList());
+    Round r = new Round(n, newRequests, all.stream().filter(c -> c.purpose() != CallRecord.Purpose.JUDGE).toList(),
+        Counts.read(outDir.resolve(SeedforgePipeline.LEDGER)));
     rounds.add(r);
     return r;
   }
@@ -170,6 +175,10 @@ final class Invocation {
     long manifestStart = System.nanoTime();
     ObjectNode manifest = Manifest.build(plan, inputs, outDir,
         SeedforgePipeline.allFiles(plan.spec()).stream().filter(f -> !f.startsWith(".")).toList(), run);
+    if (dev.seedforge.judge.JudgePlan.on(plan.spec())) {
+      manifest.set("judge", Json.mapper().valueToTree(
+          dev.seedforge.judge.JudgeReport.of(plan.spec(), judgeCalls, rounds.stream().map(Round::counts).toList())));
+    }
     Timings.add(Timings.MANIFEST, System.nanoTime() - manifestStart);
     AtomicFiles.writeString(outDir.resolve("manifest.json"), Json.pretty(manifest) + "\n");
     dev.seedforge.report.HtmlReport.write(outDir);

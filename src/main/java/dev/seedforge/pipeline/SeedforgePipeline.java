@@ -168,6 +168,14 @@ public final class SeedforgePipeline {
       ledger.add(near.get(NearDedup.LEDGER));
       unique = near.get(NearDedup.KEPT);
     }
+    if (dev.seedforge.judge.JudgePlan.on(spec)) {
+      PCollectionTuple judged = unique.apply("Judge", new dev.seedforge.judge.JudgeStage(dev.seedforge.judge.JudgePlan.config(plan), run));
+      rejections.add(judged.get(dev.seedforge.judge.JudgeStage.REJECTIONS));
+      ledger.add(judged.get(dev.seedforge.judge.JudgeStage.LEDGER));
+      failures = PCollectionList.of(failures).and(judged.get(dev.seedforge.judge.JudgeStage.FAILURES)).apply("WithJudgeFailures", Flatten.pCollections());
+      calls = PCollectionList.of(calls).and(judged.get(dev.seedforge.judge.JudgeStage.CALLS)).apply("WithJudgeCalls", Flatten.pCollections());
+      unique = judged.get(dev.seedforge.judge.JudgeStage.KEPT);
+    }
 
     if (!plan.chunks().isEmpty()) {
       ledger.add(Grounded.countPerChunk("CountPerChunk", unique, Counter.CHUNK_AVAILABLE));

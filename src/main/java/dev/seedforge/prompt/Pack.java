@@ -18,13 +18,39 @@ public record Pack(
     Map<String, String> labels,
     String seedsFile,
     List<Strategy> strategies,
-    String studentSystemMessage)
+    String studentSystemMessage,
+    Rubric judge)
     implements Serializable {
 
-  /** A pack without a student system message. */
+  public Pack {
+    judge = judge == null ? Rubric.defaultFor(task) : judge;
+  }
+
+  /** A pack without a student system message, with the task's default judge rubric. */
   public Pack(String dir, String domain, TaskType task, String description, String systemPrompt, Map<String, String> labels, String seedsFile,
       List<Strategy> strategies) {
-    this(dir, domain, task, description, systemPrompt, labels, seedsFile, strategies, null);
+    this(dir, domain, task, description, systemPrompt, labels, seedsFile, strategies, null, null);
+  }
+
+  /**
+   * What the LLM judge scores a candidate on ({@code judge:} in pack.yaml): criteria, each one
+   * line, and the scale's lowest and highest score.
+   */
+  public record Rubric(List<String> criteria, int min, int max) implements Serializable {
+    public Rubric {
+      criteria = List.copyOf(criteria);
+    }
+
+    public static Rubric defaultFor(TaskType task) {
+      List<String> criteria = task == TaskType.INSTRUCTION
+          ? List.of("The output does what the instruction asks, for the given input.",
+              "It is correct, complete and written as a helpful assistant would answer.",
+              "It contains no refusal, no placeholder and no text that belongs to another example.")
+          : List.of("The text reads like a real message of this domain: fluent, specific, not marketing copy or an assistant's reply.",
+              "It clearly belongs to exactly one of the labels.",
+              "It contains no refusal, no placeholder and no instructions to the writer.");
+      return new Rubric(criteria, 1, 5);
+    }
   }
 
   /** How a strategy picks its inspiration: few-shot examples of a label, one seed to vary, or one document chunk to ask about. */

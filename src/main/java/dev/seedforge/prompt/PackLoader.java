@@ -134,6 +134,7 @@ public final class PackLoader {
         }
       }
     }
+    Pack.Rubric rubric = rubric(top, task, problems);
     top.finish();
     problems.throwIfAny();
     return new Pack(
@@ -145,7 +146,7 @@ public final class PackLoader {
         com.google.common.collect.ImmutableMap.copyOf(labels),
         seedsFile.toString(),
         List.copyOf(strategies),
-        student == null ? null : student.strip());
+        student == null ? null : student.strip(), rubric);
   }
 
   private static Set<String> variables(Pack.Basis basis) {
@@ -154,6 +155,29 @@ public final class PackLoader {
       case LABEL -> LABEL_VARIABLES;
       case CHUNK -> CHUNK_VARIABLES;
     };
+  }
+
+  /** The optional {@code judge:} rubric: criteria (one line each) and scale {min, max}; left out, the task's default. */
+  private static Pack.Rubric rubric(Fields top, TaskType task, Problems problems) {
+    Pack.Rubric d = Pack.Rubric.defaultFor(task);
+    if (!top.has("judge")) {
+      top.raw("judge");
+      return d;
+    }
+    Fields j = top.object("judge");
+    List<String> criteria = j.stringList("criteria", d.criteria());
+    if (criteria.isEmpty()) {
+      problems.add("judge.criteria", "name at least one criterion, one line each");
+    }
+    Fields sc = j.object("scale");
+    int min = sc.integer("min", d.min(), 0, 100);
+    int max = sc.integer("max", d.max(), 1, 100);
+    sc.finish();
+    if (min >= max) {
+      problems.add("judge.scale", "min must be below max, got " + min + " and " + max);
+    }
+    j.finish();
+    return new Pack.Rubric(criteria, min, max);
   }
 
   /** Resolves the paths a pack names, relative to its folder, and keeps them inside it. */

@@ -372,8 +372,15 @@ public final class Manifest {
         }
       }
     }
+    // the LLM judge, when on, rejects after dedup: what it rejected had reached dedup too
+    long judgeRejected = 0;
+    for (String filter : counts.names(Counter.REJECTED)) {
+      if (filter.startsWith("judge/")) {
+        judgeRejected += counts.tally(Counter.REJECTED, filter).total();
+      }
+    }
     Tally available = counts.tally(Counter.BALANCE_AVAILABLE);
-    long reached = available.total() + dedupRejected;
+    long reached = available.total() + dedupRejected + judgeRejected;
     Double rate = known && reached > 0 ? nearDup / (double) reached : null;
     return dev.seedforge.balance.BiasReport.compute(rows, available.perLabel(), rate);
   }

@@ -166,6 +166,65 @@ public final class LoopbackLlmServer implements AutoCloseable {
   private final Map<Behavior, AtomicLong> counts = new EnumMap<>(Behavior.class);
   private final Deque<String> bodies = new ArrayDeque<>(); // guarded by itself
 
+  /**
+   * The judge responder's answer for one candidate: a score and a label (either may be null), and a
+   * rationale. {@link #NO_VERDICT} leaves the candidate out of the reply.
+   */
+  public record JudgeAnswer(Double score, String label, String rationale) {}
+
+  /** Leaves a candidate out of the judge's reply, as a model that skips one does. */
+  public static final JudgeAnswer NO_VERDICT = new JudgeAnswer(null, null, "(no verdict)");
+
+  private static final Pattern JUDGE_ITEM = Pattern.compile("(?m)^\\[(\\d+)] (.*)$");
+  private volatile java.util.function.Function<String, JudgeAnswer> judgeAnswers;
+  private final AtomicInteger judgeRequests = new AtomicInteger();
+
+  /**
+   * Answers judge prompts (a system message that opens "You are a strict judge") with one verdict
+   * per numbered candidate of the user message, as {@code answers} says for the candidate's text
+   * (its {@code text} field, or {@code output} for instructions). Other behaviours (queued,
+   * scripted, probabilities) still apply to judge requests.
+   */
+  public LoopbackLlmServer judge(java.util.function.Function<String, JudgeAnswer> answers) {
+    this.judgeAnswers = answers;
+    return this;
+  }
+
+  /** Requests whose system message is a judge prompt, every attempt counted. */
+  public int judgeRequests() {
+    return judgeRequests.get();
+  }
+
+  static boolean isJudgePrompt(String body) {
+    return body.contains("You are a strict judge of synthetic training data");
+  }
+
+  private String judgeJson(String user) throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode arr = root.putArray("verdicts");
+    Matcher m = JUDGE_ITEM.matcher(user);
+    while (m.find()) {
+      // classification candidates are shown as plain text, instruction candidates as JSON fields
+      String shown = m.group(2);
+      JsonNode fields = shown.startsWith("{\"instruction\"") ? JSON.readTree(shown) : null;
+      String text = fields == null ? shown : fields.path("output").asText();
+      JudgeAnswer a = judgeAnswers.apply(text);
+      if (a == null || a == NO_VERDICT) {
+        continue;
+      }
+      ObjectNode v = arr.addObject();
+      v.put("id", Integer.parseInt(m.group(1)));
+      if (a.score() != null) {
+        v.put("score", a.score());
+      }
+      if (a.label() != null) {
+        v.put("label", a.label());
+      }
+      v.put("rationale", a.rationale() == null ? "" : a.rationale());
+    }
+    return JSON.writeValueAsString(root);
+  }
+
   /** A server with seed 42. */
   public LoopbackLlmServer() {
     this(42L);
@@ -330,6 +389,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
   /** Sets every counter back to zero and forgets the stored bodies. */
   public LoopbackLlmServer resetCounters() {
     requests.set(0);
+    judgeRequests.set(0);
     maxInFlight.set(inFlight.get());
     tooManyRequests.set(0);
     limiterRejections.set(0);
@@ -565,6 +625,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
       arrivals.add(nowMillis());
     }
     remember(body);
+    if (isJudgePrompt(body)) {
+      judgeRequests.incrementAndGet();
+    }
     JsonNode req;
     try {
       req = JSON.readTree(body);
@@ -779,7 +842,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
           case FENCED -> "Here are the examples you asked for:\n\n```json\n" + examples + "\n```\n\nLet me know if you need more!";
           case EMPTY -> "";
           case REPEAT -> examplesJson(instruction, count, "the same words every time", 7L);
-          default -> examples;
+          default -> judgeAnswers != null && isJudgePrompt(system) ? judgeJson(user) : examples;
         };
     ObjectNode out = JSON.createObjectNode();
     out.put("id", "chatcmpl-" + Long.toHexString(h) + "-" + n);
