@@ -51,7 +51,7 @@ class TopUpTest {
   }
 
   static CallRecord answered(String label, int i) {
-    return new CallRecord("r-" + label + i, label, 0, CallRecord.Source.CALLED, null, null, 1, 10, 10, 0, 5, 0);
+    return new CallRecord("r-" + label + i, label, 0, CallRecord.Source.CALLED, null, null, 1, 10, 10, 0, 5);
   }
 
   static Invocation.Round round(Map<String, Integer> calls, Map<String, Long> available, Map<String, Long> seeds, Map<String, Long> rejectedByLabelConsistency) {
