@@ -11,10 +11,18 @@ import java.io.Serializable;
  * @param inputTokens as the provider reported them (for cache hits: as stored, not billed again)
  * @param picoUsd what this round paid for it, in pico-dollars ({@link Usd})
  * @param candidates the candidates its answer parsed into (0: failed, or an answer the parser rejected)
+ * @param cachedInputTokens of {@code inputTokens}, those the provider served from its prompt cache
+ *     ({@code usage.prompt_tokens_details.cached_tokens}), billed at the cached rate
  */
 public record CallRecord(
     String requestId, String label, int round, Source source, String failureKind, String message,
-    int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates) implements Serializable {
+    int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates, long cachedInputTokens) implements Serializable {
+
+  /** A record whose usage says nothing about the provider's prompt cache. */
+  public CallRecord(String requestId, String label, int round, Source source, String failureKind, String message,
+      int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates) {
+    this(requestId, label, round, source, failureKind, message, attempts, inputTokens, outputTokens, picoUsd, candidates, 0);
+  }
 
   /** Where the answer came from. */
   public enum Source {

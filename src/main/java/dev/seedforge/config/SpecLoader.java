@@ -90,7 +90,11 @@ public final class SpecLoader {
             l.number("tokens_per_minute", 0, 0, 1e12),
             budget(l.object("budget")),
             price(l.object("price"), problems),
-            l.integer("max_prompt_tokens", 0, 0, 100_000_000));
+            l.integer("max_prompt_tokens", 0, 0, 100_000_000),
+            batch(l.string("mode", PipelineSpec.Batch.SYNC), l.object("batch"), problems));
+    if (llm.batch().on() && "ollama".equals(llm.provider())) {
+      problems.add("llm.mode", "batch needs a provider with a Batch API (OpenAI, Azure OpenAI); Ollama has none: use llm.mode: sync");
+    }
     if (llm.baseUrl() != null && !isHttpUrl(llm.baseUrl())) {
       problems.add("llm.base_url", notAnHttpUrl(llm.baseUrl()));
     }
@@ -320,7 +324,7 @@ public final class SpecLoader {
     return new PipelineSpec.Llm(
         provider, model, baseUrl, l.apiKeyEnv(), l.temperature(), l.topP(), l.maxTokens(),
         l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), l.responseFormat(), l.cache(), l.refreshCache(),
-        l.requestsPerMinute(), l.tokensPerMinute(), l.budget(), l.price(), l.maxPromptTokens());
+        l.requestsPerMinute(), l.tokensPerMinute(), l.budget(), l.price(), l.maxPromptTokens(), l.batch());
   }
 
   /** An absolute http or https URL with a host: what the OpenAI and Ollama clients can call. */
@@ -369,6 +373,26 @@ public final class SpecLoader {
             b.number("max_cost_usd", 0, 0, 1e9));
     b.finish();
     return out;
+  }
+
+  /** llm.mode and llm.batch: how calls are sent, and how batches are sized and polled. */
+  private static PipelineSpec.Batch batch(String mode, Fields b, Problems problems) {
+    if (!PipelineSpec.Batch.SYNC.equals(mode) && !PipelineSpec.Batch.BATCH.equals(mode)) {
+      problems.add("llm.mode", "expected sync or batch, got \"" + mode + "\"");
+    }
+    PipelineSpec.Batch d = PipelineSpec.Batch.sync();
+    long initial = b.longValue("poll_initial_ms", d.pollInitialMillis(), 1, 3_600_000);
+    long max = b.longValue("poll_max_ms", d.pollMaxMillis(), 1, 3_600_000);
+    String window = b.string("completion_window", d.completionWindow());
+    int requests = b.integer("max_requests", d.maxRequests(), 1, PipelineSpec.Batch.OPENAI_MAX_REQUESTS * 2);
+    long bytes = b.longValue("max_bytes", d.maxBytes(), 1024, PipelineSpec.Batch.OPENAI_MAX_BYTES);
+    int resubmits = b.integer("max_resubmits", d.maxResubmits(), 0, 100);
+    PipelineSpec.Price price = price(b.object("price"), problems);
+    b.finish();
+    if (max < initial) {
+      problems.add("llm.batch.poll_max_ms", "must be at least poll_initial_ms (" + initial + "), got " + max);
+    }
+    return new PipelineSpec.Batch(mode, initial, max, window, requests, bytes, resubmits, price);
   }
 
   private static PipelineSpec.Price price(Fields p, Problems problems) {

@@ -18,8 +18,15 @@ public record CallOutcome(
     CallRecord.Source source,
     String errorKind,
     String errorMessage,
-    long picoUsd)
+    long picoUsd,
+    long cachedInputTokens)
     implements Serializable {
+
+  /** An outcome whose usage says nothing about the provider's prompt cache. */
+  public CallOutcome(GenerationRequest request, String text, String finishReason, long inputTokens, long outputTokens, int attempts,
+      CallRecord.Source source, String errorKind, String errorMessage, long picoUsd) {
+    this(request, text, finishReason, inputTokens, outputTokens, attempts, source, errorKind, errorMessage, picoUsd, 0);
+  }
 
   public static CallOutcome success(GenerationRequest r, String text, String finishReason, long in, long out, int attempts) {
     return new CallOutcome(r, text, finishReason, in, out, attempts, CallRecord.Source.CALLED, null, null, 0);
@@ -41,7 +48,13 @@ public record CallOutcome(
   }
 
   public CallOutcome withCost(long pico) {
-    return new CallOutcome(request, text, finishReason, inputTokens, outputTokens, attempts, source, errorKind, errorMessage, pico);
+    return new CallOutcome(request, text, finishReason, inputTokens, outputTokens, attempts, source, errorKind, errorMessage, pico,
+        cachedInputTokens);
+  }
+
+  /** The same outcome with {@code cached} of its input tokens served from the provider's prompt cache. */
+  public CallOutcome withCachedInput(long cached) {
+    return new CallOutcome(request, text, finishReason, inputTokens, outputTokens, attempts, source, errorKind, errorMessage, picoUsd, cached);
   }
 
   public boolean ok() {
@@ -55,6 +68,6 @@ public record CallOutcome(
   /** The account line of this outcome in {@code round}, whose answer parsed into {@code candidates} candidates. */
   public CallRecord record(int round, int candidates) {
     return new CallRecord(request.id(), request.label(), round, source, errorKind, errorMessage, attempts, inputTokens, outputTokens, picoUsd,
-        candidates);
+        candidates, cachedInputTokens);
   }
 }
