@@ -294,6 +294,56 @@ class BatchModeTest {
     }
   }
 
+  /** The pipeline priced from prices.yaml (gpt-4o-mini), whose cached-input and batch rates then apply. */
+  Path tablePriced(String baseUrl, String mode) throws IOException {
+    Path p = pipeline(baseUrl, mode, "", "");
+    String yaml = Files.readString(p).replaceAll("(?m)^  price: .*\n", "").replaceAll(", price: \\{[^}]*\\}", "");
+    Files.writeString(p, yaml);
+    return p;
+  }
+
+  @Test
+  void should_record_and_price_the_prompt_tokens_the_provider_served_from_its_prompt_cache() throws IOException {
+    try (LoopbackLlmServer server = new LoopbackLlmServer(4)) {
+      // given: a provider that reports cached prompt tokens in blocks of 128
+      server.promptCacheBlock(128);
+
+      // when
+      assertThat(run(tablePriced(server.baseUrl(), "sync"))).isEqualTo(ExitCodes.OK);
+
+      // then: the manifest has the cached tokens and their share, priced at prices.yaml's cached rate
+      JsonNode m = manifest("sync");
+      long prompt = server.billedPromptTokens();
+      long cached = server.billedCachedPromptTokens();
+      assertThat(cached).isPositive();
+      assertThat(total(m, "tokens", "prompt_cache_input")).isEqualTo(cached);
+      assertThat(m.path("tokens").path("prompt_cache_share").asDouble()).isCloseTo((double) cached / prompt, Offset.offset(1e-4));
+      assertThat(m.path("cost").path("cached_input_per_million").asDouble()).isEqualTo(0.075);
+      double expected = ((prompt - cached) * 0.15 + cached * 0.075 + server.billedCompletionTokens() * 0.60) / 1e6;
+      assertThat(m.path("cost").path("total").asDouble()).isCloseTo(expected, Offset.offset(1e-9));
+      assertThat(m.path("cost").path("sync_equivalent").asDouble()).isCloseTo(expected, Offset.offset(1e-9));
+    }
+  }
+
+  @Test
+  void should_read_cached_prompt_tokens_from_the_batch_output_and_price_the_batch_from_the_table() throws IOException {
+    try (LoopbackLlmServer server = new LoopbackLlmServer(4)) {
+      // given
+      server.promptCacheBlock(128);
+
+      // when
+      assertThat(run(tablePriced(server.baseUrl(), "batch"))).isEqualTo(ExitCodes.OK);
+
+      // then: cached tokens recorded; the cost is prices.yaml's batch price (cached prompt tokens at the batch input price)
+      JsonNode m = manifest("batch");
+      assertThat(total(m, "tokens", "prompt_cache_input")).isEqualTo(server.billedCachedPromptTokens()).isPositive();
+      assertThat(m.path("cost").path("batch_price_source").asText()).startsWith("prices.yaml batch prices as of");
+      double expected = (server.billedPromptTokens() * 0.075 + server.billedCompletionTokens() * 0.30) / 1e6;
+      assertThat(m.path("cost").path("total").asDouble()).isCloseTo(expected, Offset.offset(1e-9));
+      assertThat(m.path("cost").path("sync_equivalent").asDouble()).isGreaterThan(expected);
+    }
+  }
+
   @Test
   void should_refuse_batch_mode_for_native_ollama_naming_the_field() throws IOException {
     // given

@@ -36,8 +36,9 @@ import java.util.regex.Pattern;
  * An OpenAI-compatible chat-completions server on 127.0.0.1 (ephemeral port) for tests and
  * benchmarks, with scriptable, thread-safe fault injection.
  *
- * <p>Only {@code POST .../chat/completions} is served (other paths get an OpenAI-style 404; streaming
- * is not supported). By default every request gets a
+ * <p>{@code POST .../chat/completions} is served (other paths get an OpenAI-style 404; streaming
+ * is not supported), and the Batch API's files and batches endpoints (upload, create, retrieve,
+ * cancel, content), whose lines are answered by the same rules as chat calls. By default every request gets a
  * well-formed completion whose content is {@code {"examples":[...]}} with as many examples as the
  * system prompt asks for ("Return exactly N new examples"), deterministic from the request body.
  *
@@ -456,6 +457,31 @@ public final class LoopbackLlmServer implements AutoCloseable {
     closed.countDown();
     server.stop(0);
     executor.shutdownNow();
+  }
+
+  // ---------------------------------------------------------------- prompt cache
+
+  private volatile int promptCacheBlock;
+  private final AtomicLong billedCachedPrompt = new AtomicLong();
+
+  /**
+   * Reports a provider's prompt cache in every answer's usage: {@code
+   * prompt_tokens_details.cached_tokens} is the prompt's tokens rounded down to whole blocks of
+   * {@code block} tokens (OpenAI caches prefixes in steps of 128 from 1,024), 0 below one block.
+   */
+  public LoopbackLlmServer promptCacheBlock(int block) {
+    promptCacheBlock = block;
+    return this;
+  }
+
+  /** Prompt tokens the answers reported as served from the prompt cache. */
+  public long billedCachedPromptTokens() {
+    return billedCachedPrompt.get();
+  }
+
+  private int promptCacheTokens(int prompt) {
+    int block = promptCacheBlock;
+    return block <= 0 ? 0 : prompt / block * block;
   }
 
   // ---------------------------------------------------------------- batch API
@@ -1174,6 +1200,11 @@ public final class LoopbackLlmServer implements AutoCloseable {
     usage.put("prompt_tokens", prompt);
     usage.put("completion_tokens", completion);
     usage.put("total_tokens", prompt + completion);
+    int cached = promptCacheTokens(prompt);
+    if (cached > 0) {
+      usage.putObject("prompt_tokens_details").put("cached_tokens", cached);
+      billedCachedPrompt.addAndGet(cached);
+    }
     billedPrompt.addAndGet(prompt);
     billedCompletion.addAndGet(completion);
     if (completedBodies.merge(body, 1, Integer::sum) > 1) {
