@@ -35,7 +35,7 @@ import java.util.Map;
  * submitted again (at most {@code llm.batch.max_resubmits} times), and only those.
  */
 public final class BatchCalls {
-  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
   static final int SUBMIT_ATTEMPTS = 4;
 
   /** One request this run waits for: its ledger reservation and how often this run submitted it. */
@@ -164,7 +164,8 @@ public final class BatchCalls {
         int prompt = tokens.promptTokens(r.messages());
         SpendLedger.Reservation res = ledger.adopt(run.runId(), id, run.round(), r.label(), prompt + r.params().maxTokens(),
             Usd.picoCost(price, prompt, r.params().maxTokens()));
-        waiting.put(id, new Item(r, res.callId(), 0));
+        // sent once, by the attempt that submitted the batch: the ledger counted that request with it
+        waiting.put(id, new Item(r, res.callId(), 1));
         ours.add(id);
       }
       if (!ours.isEmpty()) {
@@ -239,8 +240,13 @@ public final class BatchCalls {
         try {
           s = withRetries(() -> api.retrieve(a.batchId));
         } catch (BatchApi.ApiException e) {
-          progress.println("seedforge: batch " + a.batchId + " could not be polled (" + e.getMessage() + "); trying again");
-          continue;
+          if (e.retriable()) {
+            progress.println("seedforge: batch " + a.batchId + " could not be polled (" + e.getMessage() + "); trying again");
+            continue;
+          }
+          // the provider no longer knows the batch (another server at the same address, or deleted): its requests have no response
+          progress.println("seedforge: batch " + a.batchId + " is gone (" + e.getMessage() + ")");
+          s = new BatchApi.Status(a.batchId, "lost", null, null, a.ours.size(), 0, 0, 0, 0, null);
         }
         String line = s.status() + " " + s.completed() + " " + s.failed();
         if (!line.equals(a.last)) {
@@ -249,7 +255,7 @@ public final class BatchCalls {
           journal.status(a.batchId, s.status());
           printProgress(s);
         }
-        if (s.terminal()) {
+        if (s.terminal() || s.status().equals("lost")) {
           active.remove(a);
           collect(a, s);
         }

@@ -257,7 +257,10 @@ class BatchModeTest {
       assertThat(server.batchRequestsAnsweredTwice()).isZero();
       assertThat(total(m, "calls", "made")).isEqualTo(20);
       assertThat(m.path("cost").path("total").asDouble()).isCloseTo(batchCost(server), Offset.offset(1e-9));
+      assertThat(total(m, "calls", "attempts")).isEqualTo(20);
+      assertThat(total(m, "calls", "retried")).isZero();
       assertThat(m.path("budget").path("earlier_attempts").asInt()).isEqualTo(1);
+      assertThat(m.path("budget").path("spent").path("calls").asLong()).as("counted with the attempt that submitted them").isZero();
       assertThat(err.toString()).contains("re-attaching to batch batch_");
     }
   }

@@ -534,6 +534,11 @@ public final class LoopbackLlmServer implements AutoCloseable {
     return batchApi.answeredTwice.get();
   }
 
+  /** Request lines an expired batch left unprocessed (written to its error file as batch_expired). */
+  public long batchLinesExpired() {
+    return batchApi.linesExpired.get();
+  }
+
   /** The largest batch created, in request lines. */
   public int largestBatch() {
     return batchApi.largest.get();
@@ -599,6 +604,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
     final AtomicLong linesSubmitted = new AtomicLong();
     final AtomicLong linesProcessed = new AtomicLong();
     final AtomicLong answeredTwice = new AtomicLong();
+    final AtomicLong linesExpired = new AtomicLong();
     final AtomicInteger ids = new AtomicInteger();
 
     /** Serves {@code path} if it is a files or batches endpoint; false otherwise. */
@@ -773,6 +779,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
                 error.put("code", "batch_expired");
                 error.put("message", "This request could not be executed before the completion window expired.");
                 b.errors.append(JSON.writeValueAsString(line)).append('\n');
+                linesExpired.incrementAndGet();
               }
               b.next = b.lines.size();
               b.status = "expired";
