@@ -12,12 +12,15 @@ import java.io.Serializable;
  * @param picoUsd what this round paid for it, in pico-dollars ({@link Usd})
  * @param candidates the candidates its answer parsed into (0: failed, or an answer the parser rejected);
  *     for a judge call, the candidates it gave a verdict for
+ * @param cachedInputTokens of {@code inputTokens}, those the provider served from its prompt cache
+ *     ({@code usage.prompt_tokens_details.cached_tokens}), billed at the cached rate
  * @param millis wall time of the call this round, attempts and waits included (0 when nothing was sent)
  * @param purpose what the call was for: generating candidates, or judging them
  */
 public record CallRecord(
     String requestId, String label, int round, Source source, String failureKind, String message,
-    int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates, long millis, Purpose purpose) implements Serializable {
+    int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates, long cachedInputTokens, long millis, Purpose purpose)
+    implements Serializable {
 
   /** What a call was for; the manifest accounts for each separately. */
   public enum Purpose {
@@ -29,14 +32,22 @@ public record CallRecord(
     purpose = purpose == null ? Purpose.GENERATION : purpose;
   }
 
-  /** A generation call's record, its time unknown. */
+  /** A generation call's record whose usage says nothing about the provider's prompt cache, its time unknown. */
   public CallRecord(String requestId, String label, int round, Source source, String failureKind, String message,
       int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates) {
-    this(requestId, label, round, source, failureKind, message, attempts, inputTokens, outputTokens, picoUsd, candidates, 0, Purpose.GENERATION);
+    this(requestId, label, round, source, failureKind, message, attempts, inputTokens, outputTokens, picoUsd, candidates, 0, 0, Purpose.GENERATION);
+  }
+
+  /** A generation call's record, its time unknown. */
+  public CallRecord(String requestId, String label, int round, Source source, String failureKind, String message,
+      int attempts, long inputTokens, long outputTokens, long picoUsd, int candidates, long cachedInputTokens) {
+    this(requestId, label, round, source, failureKind, message, attempts, inputTokens, outputTokens, picoUsd, candidates, cachedInputTokens, 0,
+        Purpose.GENERATION);
   }
 
   public CallRecord withPurpose(Purpose p) {
-    return new CallRecord(requestId, label, round, source, failureKind, message, attempts, inputTokens, outputTokens, picoUsd, candidates, millis, p);
+    return new CallRecord(requestId, label, round, source, failureKind, message, attempts, inputTokens, outputTokens, picoUsd, candidates,
+        cachedInputTokens, millis, p);
   }
 
 

@@ -33,15 +33,26 @@ public record RunAccount(Calls calls, Tokens tokens, Cost cost, List<Round> roun
   public record Calls(Tally planned, Tally made, Tally cached, Tally failed, Tally usable, Tally sent, Tally attempts, Tally retried,
       Map<String, Long> failuresByKind) {}
 
-  /** Tokens as the provider reported them: paid by this run, and served from the cache (not billed again). */
+  /**
+   * Tokens as the provider reported them: paid by this run, and served from the response cache (not
+   * billed again). {@code promptCacheInput}: of the input paid, the tokens the provider served from
+   * its prompt cache ({@code usage.prompt_tokens_details.cached_tokens}, billed at the cached rate),
+   * and {@code promptCacheShare} their share of the input paid.
+   */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Tokens(String source, Tally input, Tally output, Tally cachedInput, Tally cachedOutput) {}
+  public record Tokens(String source, Tally input, Tally output, Tally cachedInput, Tally cachedOutput, Tally promptCacheInput,
+      double promptCacheShare) {}
 
-  /** What this run's calls cost, in USD. */
+  /**
+   * What this run's calls cost, in USD. {@code mode}: sync or batch, how they were sent; {@code
+   * syncEquivalent} and {@code batchEquivalent}: what the same usage costs at the sync and at the
+   * Batch API's price, side by side.
+   */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Cost(String currency, String priceSource, Double inputPerMillion, Double outputPerMillion, double total,
-      Map<String, Double> perLabel, String note) {}
+      Map<String, Double> perLabel, String note, String mode, Double cachedInputPerMillion, String batchPriceSource,
+      Double batchInputPerMillion, Double batchOutputPerMillion, Double syncEquivalent, Double batchEquivalent) {}
 
   /** One round: the requests it added, the calls it sent and what they cost. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -70,15 +81,33 @@ public record RunAccount(Calls calls, Tokens tokens, Cost cost, List<Round> roun
         Tally.of(all, r -> r.source() == CallRecord.Source.CALLED, CallRecord::inputTokens),
         Tally.of(all, r -> r.source() == CallRecord.Source.CALLED, CallRecord::outputTokens),
         Tally.of(last, r -> r.source() == CallRecord.Source.CACHED, CallRecord::inputTokens),
-        Tally.of(last, r -> r.source() == CallRecord.Source.CACHED, CallRecord::outputTokens));
+        Tally.of(last, r -> r.source() == CallRecord.Source.CACHED, CallRecord::outputTokens),
+        Tally.of(all, r -> r.source() == CallRecord.Source.CALLED, CallRecord::cachedInputTokens), 0);
+    long paidInput = tokens.input().total();
+    tokens = new Tokens(tokens.source(), tokens.input(), tokens.output(), tokens.cachedInput(), tokens.cachedOutput(), tokens.promptCacheInput(),
+        paidInput == 0 ? 0 : Math.round(10_000.0 * tokens.promptCacheInput().total() / paidInput) / 10_000.0);
     Tally pico = Tally.of(all, r -> r.source() == CallRecord.Source.CALLED, CallRecord::picoUsd);
     Map<String, Double> perLabel = new TreeMap<>();
     pico.perLabel().forEach((l, v) -> perLabel.put(l, Usd.toUsd(v)));
     PipelineSpec.Price price = Prices.table().priceOf(llm.model(), llm.price());
+    PipelineSpec.Price batchPrice = Prices.table().batchPriceOf(llm.model(), llm.price(), llm.batch().price());
+    PipelineSpec.Price batchOrSync = batchPrice != null ? batchPrice : price;
+    Double cachedRate = Prices.table().cachedInputPerMillion(llm.model(), llm.price());
+    long syncPico = 0;
+    long batchPico = 0;
+    for (CallRecord r : all) {
+      if (r.source() == CallRecord.Source.CALLED) {
+        syncPico += Usd.picoCost(price, r.inputTokens(), r.cachedInputTokens(), cachedRate, r.outputTokens());
+        batchPico += Usd.picoCost(batchOrSync, r.inputTokens(), r.outputTokens());
+      }
+    }
     Cost cost = new Cost("USD", Prices.table().sourceOf(llm.model(), llm.price()),
         price == null ? null : price.inputPerMillion(), price == null ? null : price.outputPerMillion(),
         Usd.toUsd(pico.total()), perLabel.isEmpty() ? null : perLabel,
-        "every call this run sent, in every round; responses from the cache were paid for by an earlier run and are not billed again");
+        "every call this run sent, in every round; responses from the cache were paid for by an earlier run and are not billed again",
+        llm.batch().mode(), cachedRate, Prices.table().batchSourceOf(llm.model(), llm.price(), llm.batch().price()),
+        batchOrSync == null ? null : batchOrSync.inputPerMillion(), batchOrSync == null ? null : batchOrSync.outputPerMillion(),
+        Usd.toUsd(syncPico), Usd.toUsd(batchPico));
     List<Round> out = new ArrayList<>();
     for (RoundCalls r : rounds) {
       out.add(round(r));

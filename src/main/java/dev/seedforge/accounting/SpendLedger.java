@@ -220,6 +220,37 @@ public final class SpendLedger {
   }
 
   /**
+   * Takes over a request that an earlier, unfinished attempt in this folder already sent (in a
+   * provider batch this run re-attached to): its worst case is held until it is settled, but it is
+   * not refused and counts no new HTTP request, since it was counted, and inherited at its worst
+   * case, with the attempt that sent it.
+   */
+  public synchronized Reservation adopt(String runId, String requestId, int round, String label, long worstTokens, long worstPico) {
+    return inTransaction(() -> {
+      standingOrThrow(runId);
+      update("UPDATE runs SET tokens_reserved = tokens_reserved + ?, pico_reserved = pico_reserved + ? WHERE run_id = ?",
+          worstTokens, worstPico, runId);
+      try (PreparedStatement q = connection.prepareStatement(
+          "INSERT INTO calls (run_id, request_id, round, label, state, reserved_tokens, reserved_pico, attempts, sent_at)"
+              + " VALUES (?, ?, ?, ?, 'in_flight', ?, ?, 0, ?)",
+          Statement.RETURN_GENERATED_KEYS)) {
+        q.setString(1, runId);
+        q.setString(2, requestId);
+        q.setInt(3, round);
+        q.setString(4, label);
+        q.setLong(5, worstTokens);
+        q.setLong(6, worstPico);
+        q.setString(7, Instant.now().toString());
+        q.executeUpdate();
+        try (ResultSet keys = q.getGeneratedKeys()) {
+          keys.next();
+          return new Reservation(keys.getLong(1), null, null);
+        }
+      }
+    });
+  }
+
+  /**
    * Reserves one more attempt of a reserved call (a retry after a 429, 5xx or timeout): every HTTP
    * request counts against max_calls, so the server never sees more requests than the budget
    * allows. Its tokens are already reserved: a failed attempt reports no usage.

@@ -20,6 +20,21 @@ public final class Usd {
     return in * picoPerToken(price.inputPerMillion()) + out * picoPerToken(price.outputPerMillion());
   }
 
+  /**
+   * What {@code in} input tokens, {@code cached} of them served from the provider's prompt cache
+   * at {@code cachedPerMillion} (null: at the input price), and {@code out} output tokens cost.
+   */
+  public static long picoCost(PipelineSpec.Price price, long in, long cached, Double cachedPerMillion, long out) {
+    if (price == null) {
+      return 0;
+    }
+    if (cachedPerMillion == null || cached <= 0) {
+      return picoCost(price, in, out);
+    }
+    long c = Math.min(cached, in);
+    return (in - c) * picoPerToken(price.inputPerMillion()) + c * picoPerToken(cachedPerMillion) + out * picoPerToken(price.outputPerMillion());
+  }
+
   /** USD per million tokens as pico-dollars per token (exact for prices with up to six decimals). */
   static long picoPerToken(double usdPerMillion) {
     return Math.round(usdPerMillion * 1e6);

@@ -51,6 +51,8 @@ public final class EstimateCommand implements Callable<Integer> {
     if (dev.seedforge.judge.JudgePlan.on(plan.spec())) {
       printJudge(out, plan.spec(), e, dev.seedforge.judge.JudgeEstimate.of(plan));
     }
+    Set<String> answered = cached(plan);
+    printModes(out, Estimator.modes(plan.spec(), e, plan.requests(), answered));
     Path ledger = SpendLedger.fileFor(Path.of(plan.spec().output().dir()));
     if (Files.exists(ledger)) {
       SpendLedger.Opening earlier = SpendLedger.open(ledger).unfinished();
@@ -118,6 +120,18 @@ public final class EstimateCommand implements Callable<Integer> {
       out.println("  warning: llm.budget.max_calls " + max + " is below the " + calls
           + " calls generation and the judge may make in round 0: the judge shares the budget, and candidates it cannot judge are kept unjudged");
     }
+  }
+
+  /** Sync and batch cost of round 0 side by side, and the prompt cache's expected share. */
+  static void printModes(PrintWriter out, Estimator.Modes m) {
+    out.printf(Locale.ROOT, "  sync vs batch (llm.mode: %s): sync $%.4f-$%.4f; batch $%.4f-$%.4f (%s%s)%n", m.mode(), m.syncLow(), m.syncHigh(),
+        m.batchLow(), m.batchHigh(), m.batchSource(), m.batchPrice() == null ? ""
+            : String.format(Locale.ROOT, ": $%.4f / $%.4f per 1M input / output tokens", m.batchPrice().inputPerMillion(), m.batchPrice().outputPerMillion()));
+    out.printf(Locale.ROOT, "  prompt cache: about %.0f%% of the input tokens to pay are prefixes an earlier prompt shares (from %d tokens on)%s%n",
+        100 * m.promptCacheShare(), Estimator.PROMPT_CACHE_MIN_TOKENS,
+        m.promptCacheShare() == 0 ? ": no prompt reaches the provider's minimum, so none is expected to be cached"
+            : m.cachedInputPerMillion() == null ? "; no cached-input price known: the sync cost above assumes no discount"
+            : String.format(Locale.ROOT, "; the sync cost above prices them at the cached rate, $%.4f per 1M", m.cachedInputPerMillion()));
   }
 
   private static void line(PrintWriter out, String label, Estimator.Row r) {

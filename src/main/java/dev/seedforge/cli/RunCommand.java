@@ -36,6 +36,10 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--timings", description = "Print where the seconds went (start-up, job, manifest, model loads) to stderr")
   boolean timings;
 
+  @Option(names = "--cancel-batches", description = "Cancel this pipeline's provider batches that are still running (llm.mode: batch), then exit;"
+      + " the next run collects what they finished and submits the rest again")
+  boolean cancelBatches;
+
   @CommandLine.Unmatched List<String> beamArgs = new ArrayList<>();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
@@ -46,6 +50,9 @@ public final class RunCommand implements Callable<Integer> {
     PrintWriter outw = commandSpec.commandLine().getOut();
     PipelineSpec spec = runOptions.load(pipeline);
     RunPlan plan = RunPlan.prepare(spec, System.getenv());
+    if (cancelBatches) {
+      return cancelBatches(plan, outw);
+    }
     PipelineOptions options = beamOptions(beamArgs);
     err.println("seedforge: " + plan.generatorNote());
     plan.warnings().forEach(w -> err.println("seedforge: warning: " + w));
@@ -80,6 +87,20 @@ public final class RunCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
     }
+  }
+
+  /** --cancel-batches: asks the provider to cancel the batches this pipeline's endpoint still runs; makes no other call. */
+  private static int cancelBatches(RunPlan plan, PrintWriter out) {
+    if (!plan.usesLlm()) {
+      throw new InvalidInputException("--cancel-batches: this pipeline generates offline (no llm configured): it has no batches");
+    }
+    Path ledger = dev.seedforge.accounting.SpendLedger.fileFor(Path.of(plan.spec().output().dir()));
+    int n = dev.seedforge.generate.BatchCalls.cancelOpen(plan.modelSettings(),
+        new dev.seedforge.accounting.RunContext("cancel-batches", 0, ledger.toString()), System.getenv(), out);
+    out.println("seedforge: cancelled " + n + " batch" + (n == 1 ? "" : "es") + "; run the same command without --cancel-batches to collect"
+        + " what they finished and submit the rest again");
+    out.flush();
+    return ExitCodes.OK;
   }
 
   public static PipelineOptions beamOptions(List<String> args) {

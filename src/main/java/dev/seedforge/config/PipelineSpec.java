@@ -64,12 +64,31 @@ public record PipelineSpec(
       Budget budget,
       Price price,
       int maxPromptTokens,
-      String apiVersion)
+      String apiVersion,
+      Batch batch)
       implements Serializable {
+
+    public Llm {
+      batch = batch == null ? Batch.sync() : batch;
+    }
+
+    /** The settings without an api-version or a batch section: synchronous calls. */
+    public Llm(String provider, String model, String baseUrl, String apiKeyEnv, double temperature, double topP, int maxTokens,
+        int timeoutSeconds, int maxAttempts, int concurrency, String responseFormat, String cache, boolean refreshCache,
+        double requestsPerMinute, double tokensPerMinute, Budget budget, Price price, int maxPromptTokens) {
+      this(provider, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts, concurrency, responseFormat,
+          cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens, null, Batch.sync());
+    }
+
+    /** The same settings with another batch section. */
+    public Llm withBatch(Batch b) {
+      return new Llm(provider, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
+          concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens, apiVersion, b);
+    }
 
     public Llm withProvider(String p) {
       return new Llm(p, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
-          concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens, apiVersion);
+          concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens, apiVersion, batch);
     }
 
     /**
@@ -81,13 +100,13 @@ public record PipelineSpec(
       String keyEnv = p.equals(provider) ? apiKeyEnv : dev.seedforge.generate.Provider.of(p).defaultKeyEnv();
       return new Llm(p, m, url, keyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
           concurrency, responseFormat, cache, refreshCache, requestsPerMinute, tokensPerMinute, budget, m.equals(model) ? price : null,
-          maxPromptTokens, "azure".equals(p) ? apiVersion : null);
+          maxPromptTokens, "azure".equals(p) ? apiVersion : null, batch);
     }
 
     /** The same settings with another cache path (null: no cache) and refresh flag. */
     public Llm withCache(String path, boolean refresh) {
       return new Llm(provider, model, baseUrl, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, maxAttempts,
-          concurrency, responseFormat, path, refresh, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens, apiVersion);
+          concurrency, responseFormat, path, refresh, requestsPerMinute, tokensPerMinute, budget, price, maxPromptTokens, apiVersion, batch);
     }
   }
 
@@ -95,6 +114,31 @@ public record PipelineSpec(
   public record Budget(long maxCalls, long maxTokens, double maxCostUsd) implements Serializable {
     public static Budget none() {
       return new Budget(0, 0, 0);
+    }
+  }
+
+  /**
+   * How calls are sent: {@code mode} sync (one HTTP call per request) or batch (the provider's
+   * Batch API: an input file per batch, polled until it ends). Polling waits {@code
+   * pollInitialMillis}, then twice as long after each poll that saw no progress, at most {@code
+   * pollMaxMillis}. A batch holds at most {@code maxRequests} requests and {@code maxBytes} bytes
+   * of input file (the provider's limits: 50,000 and 200 MB at OpenAI); requests of an expired or
+   * cancelled batch are submitted again at most {@code maxResubmits} times. {@code price}
+   * overrides the price table's batch price.
+   */
+  public record Batch(String mode, long pollInitialMillis, long pollMaxMillis, String completionWindow, int maxRequests, long maxBytes,
+      int maxResubmits, Price price) implements Serializable {
+    public static final String SYNC = "sync";
+    public static final String BATCH = "batch";
+    public static final int OPENAI_MAX_REQUESTS = 50_000;
+    public static final long OPENAI_MAX_BYTES = 200L * 1024 * 1024;
+
+    public static Batch sync() {
+      return new Batch(SYNC, 10_000, 300_000, "24h", OPENAI_MAX_REQUESTS, OPENAI_MAX_BYTES, 3, null);
+    }
+
+    public boolean on() {
+      return BATCH.equals(mode);
     }
   }
 
@@ -400,7 +444,7 @@ public record PipelineSpec(
       return new Llm(l.provider(), model == null ? l.model() : model, baseUrl == null ? l.baseUrl() : baseUrl,
           apiKeyEnv == null ? l.apiKeyEnv() : apiKeyEnv, temperature, 1.0, out, l.timeoutSeconds(), l.maxAttempts(), l.concurrency(),
           l.responseFormat(), l.cache(), l.refreshCache(), l.requestsPerMinute(), l.tokensPerMinute(), l.budget(),
-          model == null ? l.price() : null, l.maxPromptTokens(), l.apiVersion());
+          model == null ? l.price() : null, l.maxPromptTokens(), l.apiVersion(), l.batch());
     }
   }
 }

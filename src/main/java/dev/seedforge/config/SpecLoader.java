@@ -92,9 +92,17 @@ public final class SpecLoader {
             budget(l.object("budget")),
             price(l.object("price"), problems),
             l.integer("max_prompt_tokens", 0, 0, 100_000_000),
-            l.string("api_version", null));
+            l.string("api_version", null),
+            batch(l.string("mode", PipelineSpec.Batch.SYNC), l.object("batch"), problems));
     if ("azure".equals(provider) && llm.baseUrl() == null) {
       problems.add("llm.base_url", "llm.provider azure needs the resource URL, e.g. https://RESOURCE.openai.azure.com (llm.model names the deployment)");
+    }
+    if (llm.batch().on() && "ollama".equals(llm.provider())) {
+      problems.add("llm.mode", "batch needs a provider with a Batch API (OpenAI, Azure OpenAI); Ollama has none: use llm.mode: sync");
+    }
+    if (llm.batch().on() && ("anthropic".equals(llm.provider()) || "azure".equals(llm.provider()))) {
+      problems.add("llm.mode", "batch mode speaks OpenAI's Batch API: for Azure use its v1 endpoint (llm.provider: openai, llm.base_url:"
+          + " https://RESOURCE.openai.azure.com/openai/v1); Anthropic's Message Batches are not supported yet: use llm.mode: sync");
     }
     if (llm.baseUrl() != null && !isHttpUrl(llm.baseUrl())) {
       problems.add("llm.base_url", notAnHttpUrl(llm.baseUrl()));
@@ -399,7 +407,7 @@ public final class SpecLoader {
     return new PipelineSpec.Llm(
         provider, model, baseUrl, l.apiKeyEnv(), l.temperature(), l.topP(), l.maxTokens(),
         l.timeoutSeconds(), l.maxAttempts(), l.concurrency(), l.responseFormat(), l.cache(), l.refreshCache(),
-        l.requestsPerMinute(), l.tokensPerMinute(), l.budget(), l.price(), l.maxPromptTokens(), l.apiVersion());
+        l.requestsPerMinute(), l.tokensPerMinute(), l.budget(), l.price(), l.maxPromptTokens(), l.apiVersion(), l.batch());
   }
 
   /** An absolute http or https URL with a host: what the OpenAI and Ollama clients can call. */
@@ -448,6 +456,26 @@ public final class SpecLoader {
             b.number("max_cost_usd", 0, 0, 1e9));
     b.finish();
     return out;
+  }
+
+  /** llm.mode and llm.batch: how calls are sent, and how batches are sized and polled. */
+  private static PipelineSpec.Batch batch(String mode, Fields b, Problems problems) {
+    if (!PipelineSpec.Batch.SYNC.equals(mode) && !PipelineSpec.Batch.BATCH.equals(mode)) {
+      problems.add("llm.mode", "expected sync or batch, got \"" + mode + "\"");
+    }
+    PipelineSpec.Batch d = PipelineSpec.Batch.sync();
+    long initial = b.longValue("poll_initial_ms", d.pollInitialMillis(), 1, 3_600_000);
+    long max = b.longValue("poll_max_ms", d.pollMaxMillis(), 1, 3_600_000);
+    String window = b.string("completion_window", d.completionWindow());
+    int requests = b.integer("max_requests", d.maxRequests(), 1, PipelineSpec.Batch.OPENAI_MAX_REQUESTS * 2);
+    long bytes = b.longValue("max_bytes", d.maxBytes(), 1024, PipelineSpec.Batch.OPENAI_MAX_BYTES);
+    int resubmits = b.integer("max_resubmits", d.maxResubmits(), 0, 100);
+    PipelineSpec.Price price = price(b.object("price"), problems);
+    b.finish();
+    if (max < initial) {
+      problems.add("llm.batch.poll_max_ms", "must be at least poll_initial_ms (" + initial + "), got " + max);
+    }
+    return new PipelineSpec.Batch(mode, initial, max, window, requests, bytes, resubmits, price);
   }
 
   private static PipelineSpec.Price price(Fields p, Problems problems) {

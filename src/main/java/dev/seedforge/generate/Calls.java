@@ -22,6 +22,8 @@ public final class Calls {
   private final SpendLedger ledger;
   private final ResponseCache cache;
   private final TokenCounter tokens;
+  /** USD per million prompt tokens served from the provider's prompt cache; null: priced as any input token. */
+  private final Double cachedRate;
 
   public Calls(ModelSettings settings, RunContext run, LangChainCaller caller) {
     this.settings = settings;
@@ -32,6 +34,7 @@ public final class Calls {
     this.ledger = run.ledger();
     this.cache = settings.cachePath() == null ? null : ResponseCache.open(settings.cachePath());
     this.tokens = TokenCounter.forModel(settings.model());
+    this.cachedRate = Prices.table().cachedRateFor(settings.model(), settings.price());
   }
 
   /** Waits for a free call slot on this worker, then starts the call on the shared pool. */
@@ -148,7 +151,7 @@ public final class Calls {
       ledger.settle(run.runId(), reservation.callId(), "error", 1, 0, 0, 0);
       throw e;
     }
-    out = out.withCost(Usd.picoCost(settings.price(), out.inputTokens(), out.outputTokens())).withMillis((System.nanoTime() - started) / 1_000_000);
+    out = out.withCost(Usd.picoCost(settings.price(), out.inputTokens(), out.cachedInputTokens(), cachedRate, out.outputTokens())).withMillis((System.nanoTime() - started) / 1_000_000);
     if (out.ok()) {
       shared.reportUsage(out.outputTokens());
       if (cache != null) {

@@ -155,6 +155,69 @@ public final class Estimator {
     return out;
   }
 
+  /** OpenAI caches a prompt's prefix from this many tokens on, in steps of {@link #PROMPT_CACHE_STEP}. */
+  public static final int PROMPT_CACHE_MIN_TOKENS = 1024;
+  public static final int PROMPT_CACHE_STEP = 128;
+
+  /**
+   * The round's cost both ways, side by side: at the sync price and at the Batch API's price; and
+   * the expected share of input tokens the provider's prompt cache would serve.
+   *
+   * @param batchSource where the batch price came from (no batch price known: the sync price)
+   * @param promptCacheShare of the input tokens to pay, those in prefixes that an earlier planned
+   *     prompt shares, counted from {@link #PROMPT_CACHE_MIN_TOKENS} in steps of {@link #PROMPT_CACHE_STEP}
+   */
+  public record Modes(String mode, double syncLow, double syncHigh, double batchLow, double batchHigh, PipelineSpec.Price batchPrice,
+      String batchSource, double promptCacheShare, Double cachedInputPerMillion) {}
+
+  public static Modes modes(PipelineSpec spec, Estimate e, List<GenerationRequest> requests, java.util.Set<String> cached) {
+    PipelineSpec.Llm llm = spec.llm();
+    Prices table = Prices.table();
+    PipelineSpec.Price batch = table.batchPriceOf(llm.model(), llm.price(), llm.batch().price());
+    PipelineSpec.Price batchOrSync = batch != null ? batch : e.price();
+    Row t = e.total();
+    List<GenerationRequest> toPay = requests.stream().filter(r -> !cached.contains(r.id())).toList();
+    double share = promptCacheShare(toPay, TokenCounter.forModel(llm.model()));
+    Double cachedRate = table.cachedInputPerMillion(llm.model(), llm.price());
+    double saved = cachedRate == null || e.price() == null ? 0 : t.inputTokens() * share * (e.price().inputPerMillion() - cachedRate) / 1e6;
+    return new Modes(llm.batch().mode(), t.costLow() - saved, t.costHigh() - saved,
+        Prices.cost(batchOrSync, t.inputTokens(), t.outputLow()), Prices.cost(batchOrSync, t.inputTokens(), t.outputHigh()),
+        batchOrSync, table.batchSourceOf(llm.model(), llm.price(), llm.batch().price()), share, cachedRate);
+  }
+
+  /**
+   * The share of prompt tokens a prefix cache would serve: with the prompts in sorted order, each
+   * shares its longest prefix with a neighbour; that prefix, from 1,024 tokens on and rounded down
+   * to steps of 128, is served from the cache when the neighbour was sent first (one of each group
+   * of prompts with a common prefix pays in full).
+   */
+  static double promptCacheShare(List<GenerationRequest> requests, TokenCounter counter) {
+    List<String> prompts = new java.util.ArrayList<>();
+    long all = 0;
+    for (GenerationRequest r : requests) {
+      StringBuilder b = new StringBuilder();
+      r.messages().forEach(m -> b.append(m.role()).append('\u0000').append(m.content()).append('\u0000'));
+      prompts.add(b.toString());
+      all += counter.promptTokens(r.messages());
+    }
+    java.util.Collections.sort(prompts);
+    long served = 0;
+    for (int i = 1; i < prompts.size(); i++) {
+      String a = prompts.get(i - 1);
+      String b = prompts.get(i);
+      int n = 0;
+      int max = Math.min(a.length(), b.length());
+      while (n < max && a.charAt(n) == b.charAt(n)) {
+        n++;
+      }
+      int tokens = n < PROMPT_CACHE_MIN_TOKENS ? 0 : counter.count(a.substring(0, n).replace('\u0000', '\n'));
+      if (tokens >= PROMPT_CACHE_MIN_TOKENS) {
+        served += tokens / PROMPT_CACHE_STEP * PROMPT_CACHE_STEP;
+      }
+    }
+    return all == 0 ? 0 : Math.min(1.0, (double) served / all);
+  }
+
   private static String fmt(double d) {
     return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
   }

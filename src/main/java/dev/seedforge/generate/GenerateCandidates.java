@@ -48,6 +48,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
   private final ModelSettings settings;
   private final RunContext run;
   private final int batches;
+  private BatchSettings batch;
 
   /**
    * @param planned the number of requests (sizes the batches: about four times llm.concurrency
@@ -59,8 +60,54 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
     this.batches = planned <= 0 ? 16 : (int) Math.max(1, Math.min(4096, Math.ceil(planned / (4.0 * settings.concurrency()))));
   }
 
+  /** Sends the requests through the provider's Batch API when {@code b} says llm.mode: batch. */
+  public GenerateCandidates withBatch(BatchSettings b) {
+    this.batch = b;
+    return this;
+  }
+
+  /**
+   * Batch mode: every request of the round in one element, so that one worker writes the batches
+   * within the provider's limits, polls them, and emits every outcome; the parse step is shared.
+   */
+  private PCollection<CallOutcome> batchOutcomes(PCollection<GenerationRequest> requests) {
+    return requests
+        .apply("OneBatchPlan", WithKeys.of((GenerationRequest r) -> 0).withKeyType(TypeDescriptors.integers()))
+        .setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(GenerationRequest.class)))
+        .apply("GroupPlan", GroupByKey.create())
+        .apply("Plan", Values.create())
+        .apply("CallBatchApi", ParDo.of(new BatchCallFn(settings, run, batch)))
+        .setCoder(JsonCoder.of(CallOutcome.class));
+  }
+
+  /** Submits, polls and collects the round's batches (see {@link BatchCalls}). */
+  static final class BatchCallFn extends DoFn<Iterable<GenerationRequest>, CallOutcome> {
+    private final ModelSettings settings;
+    private final RunContext run;
+    private final BatchSettings batch;
+
+    BatchCallFn(ModelSettings settings, RunContext run, BatchSettings batch) {
+      this.settings = settings;
+      this.run = run;
+      this.batch = batch;
+    }
+
+    @ProcessElement
+    public void process(@Element Iterable<GenerationRequest> plan, OutputReceiver<CallOutcome> out) {
+      List<GenerationRequest> all = new ArrayList<>();
+      plan.forEach(all::add);
+      all.sort(java.util.Comparator.comparing(GenerationRequest::id));
+      for (CallOutcome o : new BatchCalls(settings, run, batch, System.getenv(), System.err).call(all)) {
+        out.output(o);
+      }
+    }
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<GenerationRequest> requests) {
+    if (batch != null && batch.on()) {
+      return parse(batchOutcomes(requests));
+    }
     // Requests travel to the calls in batches (a GroupByKey on a hash of the id). Not one by one:
     // the DirectRunner splits the planned requests into ever smaller bundles (250, 125, ... 1)
     // and a Reshuffle.viaRandomKey gave CallFn bundles of one element; as a bundle's calls must
@@ -78,6 +125,10 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
             .apply("Batches", Values.create())
             .apply("Call", ParDo.of(new CallFn(settings, run)))
             .setCoder(JsonCoder.of(CallOutcome.class));
+    return parse(outcomes);
+  }
+
+  private PCollectionTuple parse(PCollection<CallOutcome> outcomes) {
     PCollectionTuple parsed =
         outcomes.apply(
             "Parse",

@@ -14,6 +14,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.ollama.OllamaChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
+import dev.langchain4j.model.openai.OpenAiTokenUsage;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.seedforge.util.Secrets;
 import java.time.Duration;
@@ -155,7 +156,7 @@ public final class LangChainCaller implements ModelCaller {
             finish,
             promptTokens(usage),
             usage == null || usage.outputTokenCount() == null ? 0 : usage.outputTokenCount(),
-            attempt);
+            attempt).withCachedInput(cachedTokens(usage));
       } catch (RuntimeException e) {
         CallError error = CallError.of(e);
         FatalCallException fatal = fatal(error);
@@ -176,6 +177,14 @@ public final class LangChainCaller implements ModelCaller {
         return CallOutcome.failure(request, error.kind(), safeMessage(error.message()), attempt);
       }
     }
+  }
+
+  /** Prompt tokens the provider served from its prompt cache (usage.prompt_tokens_details.cached_tokens), 0 when not reported. */
+  static long cachedTokens(TokenUsage usage) {
+    if (usage instanceof OpenAiTokenUsage u && u.inputTokensDetails() != null && u.inputTokensDetails().cachedTokens() != null) {
+      return u.inputTokensDetails().cachedTokens();
+    }
+    return 0;
   }
 
   /** A refused key or an unknown model: no retry and no other call can succeed. An HTML page is neither. */

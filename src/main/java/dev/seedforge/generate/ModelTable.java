@@ -21,10 +21,12 @@ final class ModelTable {
 
   final String asOf;
   final Map<String, JsonNode> models;
+  final String batchAsOf;
 
-  private ModelTable(String asOf, Map<String, JsonNode> models) {
+  private ModelTable(String asOf, Map<String, JsonNode> models, String batchAsOf) {
     this.asOf = asOf;
     this.models = Map.copyOf(models);
+    this.batchAsOf = batchAsOf;
   }
 
   static ModelTable get() {
@@ -37,7 +39,7 @@ final class ModelTable {
           Map.Entry<String, JsonNode> e = it.next();
           m.put(e.getKey(), e.getValue());
         }
-        t = new ModelTable(root.path("as_of").asText(), m);
+        t = new ModelTable(root.path("as_of").asText(), m, root.path("batch_as_of").asText(root.path("as_of").asText()));
         table = t;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read prices.yaml", e);

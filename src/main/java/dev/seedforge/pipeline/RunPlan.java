@@ -83,6 +83,12 @@ public record RunPlan(
         dev.seedforge.generate.Prices.table().priceOf(l.model(), l.price()), l.apiVersion());
   }
 
+  /** llm.mode and llm.batch, with the Batch API's price (null: priced at the sync price). */
+  public dev.seedforge.generate.BatchSettings batchSettings() {
+    PipelineSpec.Llm l = spec.llm();
+    return new dev.seedforge.generate.BatchSettings(l.batch(), dev.seedforge.generate.Prices.table().batchPriceOf(l.model(), l.price(), l.batch().price()));
+  }
+
   /**
    * The plan a run would make with the LLM generator, whatever llm.provider says and whether or not
    * a key is set: for {@code seedforge estimate}, which sends nothing.

@@ -124,7 +124,7 @@ public final class SeedforgePipeline {
     } else if (plan.usesLlm()) {
       PCollectionTuple g =
           p.apply("PlanRequests", Create.of(plan.requests()).withCoder(JsonCoder.of(GenerationRequest.class)))
-              .apply("Generate", new GenerateCandidates(plan.modelSettings(), run, plan.requests().size()));
+              .apply("Generate", new GenerateCandidates(plan.modelSettings(), run, plan.requests().size()).withBatch(plan.batchSettings()));
       calls = g.get(GenerateCandidates.CALLS);
       generated = g.get(GenerateCandidates.CANDIDATES);
       rejections.add(g.get(GenerateCandidates.REJECTIONS));

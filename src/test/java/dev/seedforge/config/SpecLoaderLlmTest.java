@@ -58,4 +58,27 @@ class SpecLoaderLlmTest {
             .anySatisfy(p -> assertThat(p).contains("llm.budget.max_money: unknown key"))
             .anySatisfy(p -> assertThat(p).contains("llm.price: give both")));
   }
+
+  @Test
+  void should_default_to_sync_calls_and_read_the_batch_section() throws IOException {
+    // given / when
+    PipelineSpec sync = load("  model: m\n", Map.of());
+    PipelineSpec batch = load("  mode: batch\n  batch: {poll_initial_ms: 50, poll_max_ms: 500, max_requests: 1000, max_bytes: 4096,"
+        + " max_resubmits: 1, price: {input_per_million: 0.5, output_per_million: 1}}\n", Map.of());
+
+    // then
+    assertThat(sync.llm().batch().on()).isFalse();
+    assertThat(sync.llm().batch()).isEqualTo(PipelineSpec.Batch.sync());
+    assertThat(batch.llm().batch()).isEqualTo(new PipelineSpec.Batch("batch", 50, 500, "24h", 1000, 4096, 1, new PipelineSpec.Price(0.5, 1)));
+  }
+
+  @Test
+  void should_report_an_unknown_mode_a_batch_over_the_providers_limits_and_a_poll_range_upside_down() {
+    assertThatThrownBy(() -> load("  mode: async\n  batch: {max_requests: 200000, poll_initial_ms: 900, poll_max_ms: 100, size: 3}\n", Map.of()))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems())
+            .anySatisfy(p -> assertThat(p).contains("llm.mode").contains("expected sync or batch, got \"async\""))
+            .anySatisfy(p -> assertThat(p).contains("llm.batch.max_requests"))
+            .anySatisfy(p -> assertThat(p).contains("llm.batch.poll_max_ms: must be at least poll_initial_ms (900)"))
+            .anySatisfy(p -> assertThat(p).contains("llm.batch.size: unknown key")));
+  }
 }

@@ -86,4 +86,39 @@ class EstimatorTest {
     assertThat(p.priceOf("gpt-4o", new PipelineSpec.Price(1, 2)).outputPerMillion()).isEqualTo(2);
     assertThat(Prices.cost(new PipelineSpec.Price(1, 2), 1_000_000, 500_000)).isEqualTo(2.0);
   }
+
+  static GenerationRequest request(String system, String user) {
+    GenerationRequest.Params params = new GenerationRequest.Params("openai", "https://api.openai.com/v1", "gpt-4o-mini", 0.9, 1, 400, 5, "json_schema", 1);
+    return GenerationRequest.of("l", "s", "t", java.util.List.of(), java.util.List.of(new ChatTurn("system", system), new ChatTurn("user", user)), params, 0, 0);
+  }
+
+  @Test
+  void should_expect_no_prompt_cache_hits_below_the_providers_1024_token_minimum() {
+    // given: prompts that share a 600-token prefix
+    String shared = "word ".repeat(600);
+    java.util.List<GenerationRequest> r = java.util.List.of(request(shared, "first"), request(shared, "second"), request(shared, "third"));
+
+    // when
+    double share = Estimator.promptCacheShare(r, TokenCounter.forModel("gpt-4o-mini"));
+
+    // then
+    assertThat(share).isZero();
+  }
+
+  @Test
+  void should_expect_the_shared_prefix_in_steps_of_128_tokens_for_every_prompt_but_the_first() {
+    // given: four prompts whose system message (about 2,000 tokens) is the same, with short different user messages
+    TokenCounter counter = TokenCounter.forModel("gpt-4o-mini");
+    String shared = "word ".repeat(2000);
+    java.util.List<GenerationRequest> r = java.util.List.of(request(shared, "alpha one"), request(shared, "beta two"),
+        request(shared, "gamma three"), request(shared, "delta four"));
+    long all = r.stream().mapToLong(x -> counter.promptTokens(x.messages())).sum();
+
+    // when
+    double share = Estimator.promptCacheShare(r, counter);
+
+    // then: three of the four prompts are served their prefix, rounded down to whole 128-token steps
+    long prefix = counter.count("system\n" + shared + "\nuser\n");
+    assertThat(share).isCloseTo(3.0 * (prefix / 128 * 128) / all, org.assertj.core.data.Offset.offset(0.02));
+  }
 }

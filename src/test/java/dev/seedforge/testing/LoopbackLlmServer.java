@@ -36,9 +36,11 @@ import java.util.regex.Pattern;
  * An OpenAI-compatible chat-completions server on 127.0.0.1 (ephemeral port) for tests and
  * benchmarks, with scriptable, thread-safe fault injection.
  *
- * <p>Only {@code POST .../chat/completions} (OpenAI, and Azure's deployment paths) and
+ * <p>{@code POST .../chat/completions} (OpenAI, and Azure's deployment paths) and
  * {@code POST .../messages} (Anthropic's Messages API, in its own wire format: {@link AnthropicWire})
- * are served (other paths get an OpenAI-style 404; streaming is not supported). By default every request gets a
+ * are served (other paths get an OpenAI-style 404; streaming is not supported), and the Batch API's
+ * files and batches endpoints (upload, create, retrieve, cancel, content), whose lines are answered
+ * by the same rules as chat calls. By default every request gets a
  * well-formed completion whose content is {@code {"examples":[...]}} with as many examples as the
  * system prompt asks for ("Return exactly N new examples"), deterministic from the request body.
  *
@@ -519,6 +521,455 @@ public final class LoopbackLlmServer implements AutoCloseable {
     executor.shutdownNow();
   }
 
+  // ---------------------------------------------------------------- prompt cache
+
+  private volatile int promptCacheBlock;
+  private final AtomicLong billedCachedPrompt = new AtomicLong();
+
+  /**
+   * Reports a provider's prompt cache in every answer's usage: {@code
+   * prompt_tokens_details.cached_tokens} is the prompt's tokens rounded down to whole blocks of
+   * {@code block} tokens (OpenAI caches prefixes in steps of 128 from 1,024), 0 below one block.
+   */
+  public LoopbackLlmServer promptCacheBlock(int block) {
+    promptCacheBlock = block;
+    return this;
+  }
+
+  /** Prompt tokens the answers reported as served from the prompt cache. */
+  public long billedCachedPromptTokens() {
+    return billedCachedPrompt.get();
+  }
+
+  private int promptCacheTokens(int prompt) {
+    int block = promptCacheBlock;
+    return block <= 0 ? 0 : prompt / block * block;
+  }
+
+  // ---------------------------------------------------------------- batch API
+
+  private final BatchApi batchApi = new BatchApi();
+
+  /**
+   * Batches advance when they are retrieved: the first retrieve after creation moves a batch from
+   * validating to in_progress, each later one processes up to {@code n} of its lines (default:
+   * all). Each line is answered as a chat call would be (the same rules and scripts choose its
+   * behaviour): 200 with a completion, or its error status and body in the error file.
+   */
+  public LoopbackLlmServer batchLinesPerPoll(int n) {
+    batchApi.linesPerPoll = n;
+    return this;
+  }
+
+  /** The next batch created expires after processing {@code lines} of its lines: the rest go to its error file as batch_expired. */
+  public LoopbackLlmServer expireNextBatchAfter(int lines) {
+    synchronized (batchApi) {
+      batchApi.expireAfter.addLast(lines);
+    }
+    return this;
+  }
+
+  /** The provider's limits per batch input file: more requests or bytes fail the batch's validation. */
+  public LoopbackLlmServer batchLimits(int maxRequests, long maxBytes) {
+    batchApi.maxRequests = maxRequests;
+    batchApi.maxBytes = maxBytes;
+    return this;
+  }
+
+  /** Batches created (POST /batches accepted). */
+  public int batchesCreated() {
+    return batchApi.created.get();
+  }
+
+  /** Request lines in every batch created, resubmissions included. */
+  public long batchLinesSubmitted() {
+    return batchApi.linesSubmitted.get();
+  }
+
+  /** Request lines processed (answered or failed): what the provider bills or reports per line. */
+  public long batchLinesProcessed() {
+    return batchApi.linesProcessed.get();
+  }
+
+  /** custom_ids answered with a completion more than once, over every batch: requests paid twice. */
+  public long batchRequestsAnsweredTwice() {
+    return batchApi.answeredTwice.get();
+  }
+
+  /** Request lines an expired batch left unprocessed (written to its error file as batch_expired). */
+  public long batchLinesExpired() {
+    return batchApi.linesExpired.get();
+  }
+
+  /** The largest batch created, in request lines. */
+  public int largestBatch() {
+    return batchApi.largest.get();
+  }
+
+  /** Batch API calls of each kind: upload, create, retrieve, cancel, content. */
+  public Map<String, Integer> batchCalls() {
+    synchronized (batchApi) {
+      return Map.copyOf(batchApi.calls);
+    }
+  }
+
+  /** The body of every line submitted in a batch, in order, resubmissions included. */
+  public List<String> batchBodies() {
+    synchronized (batchApi) {
+      return List.copyOf(batchApi.bodies);
+    }
+  }
+
+  /** One batch as the server keeps it. */
+  private static final class ServerBatch {
+    final String id;
+    final String inputFileId;
+    final String endpoint;
+    final String window;
+    final long createdAt = System.currentTimeMillis() / 1000;
+    final List<JsonNode> lines;
+    final int expireAfter;
+    final StringBuilder output = new StringBuilder();
+    final StringBuilder errors = new StringBuilder();
+    String status = "validating";
+    String validationError;
+    int next;
+    int completed;
+    int failed;
+    long inProgressAt;
+    String outputFileId;
+    String errorFileId;
+
+    ServerBatch(String id, String inputFileId, String endpoint, String window, List<JsonNode> lines, int expireAfter) {
+      this.id = id;
+      this.inputFileId = inputFileId;
+      this.endpoint = endpoint;
+      this.window = window;
+      this.lines = lines;
+      this.expireAfter = expireAfter;
+    }
+  }
+
+  /** The files and batches endpoints of OpenAI's Batch API (and Azure's v1 API, the same paths under /openai/v1). */
+  private final class BatchApi {
+    volatile int linesPerPoll = Integer.MAX_VALUE;
+    volatile int maxRequests = 50_000;
+    volatile long maxBytes = 200L * 1024 * 1024;
+    final Deque<Integer> expireAfter = new ArrayDeque<>(); // guarded by this
+    final Map<String, byte[]> files = new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<String, ServerBatch> batches = new java.util.LinkedHashMap<>(); // guarded by this
+    final Map<String, Integer> calls = new java.util.TreeMap<>(); // guarded by this
+    final List<String> bodies = new ArrayList<>(); // guarded by this
+    final Set<String> answered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final AtomicInteger created = new AtomicInteger();
+    final AtomicInteger largest = new AtomicInteger();
+    final AtomicLong linesSubmitted = new AtomicLong();
+    final AtomicLong linesProcessed = new AtomicLong();
+    final AtomicLong answeredTwice = new AtomicLong();
+    final AtomicLong linesExpired = new AtomicLong();
+    final AtomicInteger ids = new AtomicInteger();
+
+    /** Serves {@code path} if it is a files or batches endpoint; false otherwise. */
+    boolean serves(HttpExchange ex, String path) throws IOException {
+      String method = ex.getRequestMethod();
+      Matcher content = Pattern.compile(".*/files/([^/]+)/content").matcher(path);
+      Matcher batch = Pattern.compile(".*/batches/([^/]+)(/cancel)?").matcher(path);
+      if ("POST".equals(method) && path.endsWith("/files")) {
+        count("upload");
+        upload(ex);
+      } else if ("POST".equals(method) && path.endsWith("/batches")) {
+        count("create");
+        create(ex);
+      } else if ("GET".equals(method) && content.matches()) {
+        count("content");
+        byte[] f = files.get(content.group(1));
+        if (f == null) {
+          sendError(ex, 404, "No such File object: " + content.group(1), "invalid_request_error", null, Map.of());
+        } else {
+          ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+          ex.sendResponseHeaders(200, f.length == 0 ? -1 : f.length);
+          ex.getResponseBody().write(f);
+        }
+      } else if (batch.matches() && ("GET".equals(method) || "POST".equals(method) && batch.group(2) != null)) {
+        count(batch.group(2) == null ? "retrieve" : "cancel");
+        drain(ex.getRequestBody());
+        ObjectNode out;
+        synchronized (this) {
+          ServerBatch b = batches.get(batch.group(1));
+          if (b == null) {
+            out = null;
+          } else {
+            if (batch.group(2) != null) {
+              if (!b.status.equals("completed") && !b.status.equals("failed") && !b.status.equals("expired")) {
+                b.status = b.status.equals("cancelled") ? "cancelled" : "cancelling";
+              }
+            } else {
+              advance(b);
+            }
+            out = json(b);
+          }
+        }
+        if (out == null) {
+          sendError(ex, 404, "No batch found with id '" + batch.group(1) + "'.", "invalid_request_error", null, Map.of());
+        } else {
+          send(ex, 200, JSON.writeValueAsBytes(out), Map.of());
+        }
+      } else {
+        return false;
+      }
+      return true;
+    }
+
+    private synchronized void count(String kind) {
+      calls.merge(kind, 1, Integer::sum);
+    }
+
+    private void upload(HttpExchange ex) throws IOException {
+      byte[] body = ex.getRequestBody().readAllBytes();
+      String type = ex.getRequestHeaders().getFirst("Content-Type");
+      Matcher m = Pattern.compile("boundary=\"?([^\";]+)").matcher(type == null ? "" : type);
+      String raw = new String(body, StandardCharsets.ISO_8859_1);
+      String file = null;
+      String purpose = null;
+      if (m.find()) {
+        for (String part : raw.split(Pattern.quote("--" + m.group(1)))) {
+          int split = part.indexOf("\r\n\r\n");
+          if (split < 0) {
+            continue;
+          }
+          String headers = part.substring(0, split);
+          String value = part.substring(split + 4, part.endsWith("\r\n") ? part.length() - 2 : part.length());
+          if (headers.contains("name=\"file\"")) {
+            file = value;
+          } else if (headers.contains("name=\"purpose\"")) {
+            purpose = value;
+          }
+        }
+      }
+      if (file == null || !"batch".equals(purpose)) {
+        sendError(ex, 400, "A multipart body with a 'file' and purpose 'batch' is required.", "invalid_request_error", null, Map.of());
+        return;
+      }
+      String id = "file-" + ids.incrementAndGet();
+      files.put(id, file.getBytes(StandardCharsets.ISO_8859_1));
+      ObjectNode out = JSON.createObjectNode();
+      out.put("id", id);
+      out.put("object", "file");
+      out.put("bytes", files.get(id).length);
+      out.put("created_at", System.currentTimeMillis() / 1000);
+      out.put("filename", "input.jsonl");
+      out.put("purpose", "batch");
+      send(ex, 200, JSON.writeValueAsBytes(out), Map.of());
+    }
+
+    private void create(HttpExchange ex) throws IOException {
+      JsonNode req = JSON.readTree(ex.getRequestBody().readAllBytes());
+      String fileId = req.path("input_file_id").asText();
+      byte[] file = files.get(fileId);
+      if (file == null) {
+        sendError(ex, 400, "Invalid 'input_file_id': '" + fileId + "'.", "invalid_request_error", null, Map.of());
+        return;
+      }
+      String endpoint = req.path("endpoint").asText();
+      List<JsonNode> lines = new ArrayList<>();
+      String invalid = null;
+      Set<String> seen = new java.util.HashSet<>();
+      String[] raw = new String(file, StandardCharsets.UTF_8).split("\n");
+      for (int i = 0; i < raw.length && invalid == null; i++) {
+        if (raw[i].isBlank()) {
+          continue;
+        }
+        JsonNode line;
+        try {
+          line = JSON.readTree(raw[i]);
+        } catch (IOException e) {
+          invalid = "line " + (i + 1) + " is not JSON";
+          continue;
+        }
+        if (!seen.add(line.path("custom_id").asText())) {
+          invalid = "line " + (i + 1) + ": duplicate custom_id";
+        } else if (!"POST".equals(line.path("method").asText()) || !endpoint.equals(line.path("url").asText())
+            || !line.path("body").isObject() || line.path("body").path("model").asText("").isEmpty()) {
+          invalid = "line " + (i + 1) + ": method, url (the batch's endpoint) and body with a model are required";
+        }
+        lines.add(line);
+      }
+      if (invalid == null && lines.size() > maxRequests) {
+        invalid = "the file has " + lines.size() + " requests, more than the limit of " + maxRequests;
+      }
+      if (invalid == null && file.length > maxBytes) {
+        invalid = "the file has " + file.length + " bytes, more than the limit of " + maxBytes;
+      }
+      ServerBatch b;
+      synchronized (this) {
+        Integer expire = expireAfter.pollFirst();
+        b = new ServerBatch("batch_" + ids.incrementAndGet(), fileId, endpoint, req.path("completion_window").asText("24h"), lines,
+            expire == null ? -1 : expire);
+        b.validationError = invalid;
+        batches.put(b.id, b);
+        for (JsonNode l : lines) {
+          bodies.add(l.path("body").toString());
+        }
+      }
+      created.incrementAndGet();
+      largest.accumulateAndGet(lines.size(), Math::max);
+      linesSubmitted.addAndGet(lines.size());
+      send(ex, 200, JSON.writeValueAsBytes(json(b)), Map.of());
+    }
+
+    /** Guarded by this. One step of the batch's life, taken when it is retrieved. */
+    private void advance(ServerBatch b) throws IOException {
+      switch (b.status) {
+        case "validating" -> {
+          if (b.validationError != null) {
+            b.status = "failed";
+          } else {
+            b.status = "in_progress";
+            b.inProgressAt = System.currentTimeMillis() / 1000;
+          }
+        }
+        case "in_progress" -> {
+          int end = (int) Math.min(b.lines.size(), (long) b.next + linesPerPoll);
+          while (b.next < end) {
+            if (b.expireAfter >= 0 && b.next >= b.expireAfter) {
+              for (int i = b.next; i < b.lines.size(); i++) {
+                ObjectNode line = JSON.createObjectNode();
+                line.put("id", "batch_req_" + b.id + "_" + i);
+                line.put("custom_id", b.lines.get(i).path("custom_id").asText());
+                line.putNull("response");
+                ObjectNode error = line.putObject("error");
+                error.put("code", "batch_expired");
+                error.put("message", "This request could not be executed before the completion window expired.");
+                b.errors.append(JSON.writeValueAsString(line)).append('\n');
+                linesExpired.incrementAndGet();
+              }
+              b.next = b.lines.size();
+              b.status = "expired";
+              finish(b);
+              return;
+            }
+            process(b, b.next++);
+          }
+          if (b.next >= b.lines.size()) {
+            b.status = "completed";
+            finish(b);
+          }
+        }
+        case "cancelling" -> {
+          b.status = "cancelled";
+          finish(b);
+        }
+        default -> {
+          // ended: nothing changes any more
+        }
+      }
+    }
+
+    /** Guarded by this. Answers line {@code i} as a chat call to the same server would be answered. */
+    private void process(ServerBatch b, int i) throws IOException {
+      JsonNode line = b.lines.get(i);
+      JsonNode req = line.path("body");
+      String body = req.toString();
+      linesProcessed.incrementAndGet();
+      int n = requests.incrementAndGet();
+      remember(body);
+      String model = req.path("model").asText("");
+      Behavior behavior = choose(n, body, model, null).behavior();
+      counts.get(behavior).incrementAndGet();
+      ObjectNode out = JSON.createObjectNode();
+      out.put("id", "batch_req_" + b.id + "_" + i);
+      String customId = line.path("custom_id").asText();
+      out.put("custom_id", customId);
+      ObjectNode response = out.putObject("response");
+      response.put("request_id", "req_" + b.id + "_" + i);
+      int status = switch (behavior) {
+        case RATE_LIMIT -> 429;
+        case SERVER_ERROR -> 500;
+        case SERVICE_UNAVAILABLE -> 503;
+        case BAD_REQUEST -> 400;
+        case UNAUTHORIZED -> 401;
+        case MODEL_NOT_FOUND -> 404;
+        default -> 200;
+      };
+      response.put("status_code", status);
+      if (status == 200) {
+        Behavior content = switch (behavior) {
+          case HANG, STALL_BODY, DROP, NOT_JSON, HTML_PAGE, HTML_LOGIN -> Behavior.OK;
+          default -> behavior;
+        };
+        response.set("body", JSON.readTree(completion(n, body, req, model, content)));
+        out.putNull("error");
+        b.completed++;
+        if (!answered.add(customId)) {
+          answeredTwice.incrementAndGet();
+        }
+        b.output.append(JSON.writeValueAsString(out)).append('\n');
+      } else {
+        ObjectNode error = JSON.createObjectNode();
+        ObjectNode e = error.putObject("error");
+        e.put("message", status == 500 ? "The server had an error while processing your request." : "Request failed with status " + status + ".");
+        e.put("type", status >= 500 ? "server_error" : "invalid_request_error");
+        response.set("body", error);
+        out.putNull("error");
+        b.failed++;
+        b.errors.append(JSON.writeValueAsString(out)).append('\n');
+      }
+    }
+
+    /** Guarded by this. Writes the output and error files of an ended batch. */
+    private void finish(ServerBatch b) {
+      if (b.output.length() > 0) {
+        b.outputFileId = "file-" + ids.incrementAndGet();
+        files.put(b.outputFileId, b.output.toString().getBytes(StandardCharsets.UTF_8));
+      }
+      if (b.errors.length() > 0) {
+        b.errorFileId = "file-" + ids.incrementAndGet();
+        files.put(b.errorFileId, b.errors.toString().getBytes(StandardCharsets.UTF_8));
+      }
+    }
+
+    private ObjectNode json(ServerBatch b) {
+      ObjectNode out = JSON.createObjectNode();
+      out.put("id", b.id);
+      out.put("object", "batch");
+      out.put("endpoint", b.endpoint);
+      if (b.status.equals("failed") && b.validationError != null) {
+        ObjectNode errors = out.putObject("errors");
+        errors.put("object", "list");
+        ObjectNode e = errors.putArray("data").addObject();
+        e.put("code", "invalid_request");
+        e.put("message", b.validationError);
+      } else {
+        out.putNull("errors");
+      }
+      out.put("input_file_id", b.inputFileId);
+      out.put("completion_window", b.window);
+      out.put("status", b.status);
+      if (b.outputFileId == null) {
+        out.putNull("output_file_id");
+      } else {
+        out.put("output_file_id", b.outputFileId);
+      }
+      if (b.errorFileId == null) {
+        out.putNull("error_file_id");
+      } else {
+        out.put("error_file_id", b.errorFileId);
+      }
+      out.put("created_at", b.createdAt);
+      if (b.inProgressAt > 0) {
+        out.put("in_progress_at", b.inProgressAt);
+      } else {
+        out.putNull("in_progress_at");
+      }
+      out.put("expires_at", b.createdAt + 86_400);
+      ObjectNode counts = out.putObject("request_counts");
+      counts.put("total", b.status.equals("validating") || b.status.equals("failed") ? 0 : b.lines.size());
+      counts.put("completed", b.completed);
+      counts.put("failed", b.failed);
+      return out;
+    }
+  }
+
   // ---------------------------------------------------------------- handling
 
   private void handle(HttpExchange ex) throws IOException {
@@ -529,6 +980,9 @@ public final class LoopbackLlmServer implements AutoCloseable {
       String path = ex.getRequestURI().getPath();
       if ("GET".equals(ex.getRequestMethod()) && path.endsWith("/models")) {
         serveModelList(ex);
+        return;
+      }
+      if (batchApi.serves(ex, path)) {
         return;
       }
       boolean messagesApi = "POST".equals(ex.getRequestMethod()) && path.endsWith("/messages");
@@ -864,6 +1318,11 @@ public final class LoopbackLlmServer implements AutoCloseable {
     usage.put("prompt_tokens", prompt);
     usage.put("completion_tokens", completion);
     usage.put("total_tokens", prompt + completion);
+    int cached = promptCacheTokens(prompt);
+    if (cached > 0) {
+      usage.putObject("prompt_tokens_details").put("cached_tokens", cached);
+      billedCachedPrompt.addAndGet(cached);
+    }
     billedPrompt.addAndGet(prompt);
     billedCompletion.addAndGet(completion);
     if (completedBodies.merge(body, 1, Integer::sum) > 1) {

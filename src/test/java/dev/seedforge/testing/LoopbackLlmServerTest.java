@@ -254,4 +254,78 @@ class LoopbackLlmServerTest {
       pool.shutdownNow();
     }
   }
+
+  private JsonNode batchCall(String method, String path, String contentType, byte[] body) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).timeout(Duration.ofSeconds(10));
+    if (contentType != null) {
+      r.header("Content-Type", contentType);
+    }
+    r.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpResponse<String> resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+    return path.endsWith("/content") ? JSON.createObjectNode().put("content", resp.body()) : JSON.readTree(resp.body());
+  }
+
+  @Test
+  void should_run_a_batch_through_upload_create_retrieve_and_content_in_the_documented_shapes() throws Exception {
+    // given: a two-line input file; the second line is answered 500 inside the batch
+    server.script((n, body) -> body.contains("parcel") ? Behavior.SERVER_ERROR : null);
+    String lines = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":" + INSTRUCT + "}\n"
+        + "{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":" + CLASSIFY + "}\n";
+    String multipart = "--x\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
+        + "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"in.jsonl\"\r\nContent-Type: application/jsonl\r\n\r\n"
+        + lines + "\r\n--x--\r\n";
+
+    // when
+    JsonNode file = batchCall("POST", "/files", "multipart/form-data; boundary=x", multipart.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    JsonNode created = batchCall("POST", "/batches", "application/json",
+        ("{\"input_file_id\":\"" + file.path("id").asText() + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}").getBytes());
+    String id = created.path("id").asText();
+    JsonNode running = batchCall("GET", "/batches/" + id, null, null);
+    JsonNode done = batchCall("GET", "/batches/" + id, null, null);
+    String output = batchCall("GET", "/files/" + done.path("output_file_id").asText() + "/content", null, null).path("content").asText();
+    String errors = batchCall("GET", "/files/" + done.path("error_file_id").asText() + "/content", null, null).path("content").asText();
+
+    // then
+    assertThat(file.path("purpose").asText()).isEqualTo("batch");
+    assertThat(created.path("status").asText()).isEqualTo("validating");
+    assertThat(running.path("status").asText()).isEqualTo("in_progress");
+    assertThat(done.path("status").asText()).isEqualTo("completed");
+    assertThat(done.path("request_counts").path("completed").asInt()).isEqualTo(1);
+    assertThat(done.path("request_counts").path("failed").asInt()).isEqualTo(1);
+    JsonNode ok = JSON.readTree(output.strip());
+    assertThat(ok.path("custom_id").asText()).isEqualTo("a");
+    assertThat(ok.path("response").path("status_code").asInt()).isEqualTo(200);
+    assertThat(ok.path("response").path("body").path("choices").path(0).path("message").path("content").asText()).contains("\"examples\"");
+    JsonNode failed = JSON.readTree(errors.strip());
+    assertThat(failed.path("custom_id").asText()).isEqualTo("b");
+    assertThat(failed.path("response").path("status_code").asInt()).isEqualTo(500);
+    assertThat(server.batchLinesProcessed()).isEqualTo(2);
+  }
+
+  @Test
+  void should_write_the_requests_an_expired_batch_did_not_reach_to_its_error_file_as_batch_expired() throws Exception {
+    // given: a batch that expires after its first line
+    server.expireNextBatchAfter(1);
+    String lines = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":" + INSTRUCT + "}\n"
+        + "{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":" + CLASSIFY + "}\n";
+    String multipart = "--x\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
+        + "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"in.jsonl\"\r\n\r\n" + lines + "\r\n--x--\r\n";
+    JsonNode file = batchCall("POST", "/files", "multipart/form-data; boundary=x", multipart.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String id = batchCall("POST", "/batches", "application/json",
+        ("{\"input_file_id\":\"" + file.path("id").asText() + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}").getBytes())
+        .path("id").asText();
+
+    // when
+    batchCall("GET", "/batches/" + id, null, null);
+    JsonNode done = batchCall("GET", "/batches/" + id, null, null);
+
+    // then
+    assertThat(done.path("status").asText()).isEqualTo("expired");
+    JsonNode expired = JSON.readTree(batchCall("GET", "/files/" + done.path("error_file_id").asText() + "/content", null, null)
+        .path("content").asText().strip());
+    assertThat(expired.path("custom_id").asText()).isEqualTo("b");
+    assertThat(expired.path("response").isNull()).isTrue();
+    assertThat(expired.path("error").path("code").asText()).isEqualTo("batch_expired");
+  }
 }
