@@ -26,5 +26,7 @@ public enum Counter {
   /** Learning-curve subset records, named by subset, per label. */
   SUBSET,
   /** Prompt/completion marker masks, per format name in the label slot. */
-  FORMAT_MARKERS
+  FORMAT_MARKERS,
+  /** Candidates the out-of-fold label check judged, per label. */
+  LABEL_CHECKED
 }
