@@ -324,6 +324,11 @@ class ClincBenchmark {
     System.out.println("BENCH clinc rejections by filter: " + manifest.path("rejections").path("by_filter"));
     System.out.println("BENCH clinc estimated wrong-label share per label: " + manifest.path("quality").path("label_check").path("estimated_wrong_share"));
     System.out.println("BENCH clinc domain relevance bound: " + manifest.path("quality").path("domain_relevance"));
+    List<String> lines = new ArrayList<>();
+    output.forEach(r -> lines.add(r[0] + "\t" + r[1]));
+    Collections.sort(lines);
+    System.out.println("BENCH clinc output digest (the same on every run of the same code): "
+        + com.google.common.hash.Hashing.sha256().hashString(String.join("\n", lines), java.nio.charset.StandardCharsets.UTF_8).toString().substring(0, 16));
     downstream(output, servedList, trueIntent, seeds, intents);
   }
 
