@@ -28,8 +28,9 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Instant;
 
 /**
- * The quality gate as a Beam stage: runs the configured filter chain on every candidate. The DoFn
- * is cheap to ship (see {@link ShippedGate}).
+ * The quality gate as a Beam stage: runs the configured filter chain on every candidate, then,
+ * when given one, the label check learned from the candidates that passed ({@link LabelCheckStage}).
+ * The DoFn is cheap to ship (see {@link ShippedGate}).
  */
 public final class GateStage extends PTransform<PCollection<Candidate>, PCollectionTuple> {
   public static final TupleTag<Candidate> KEPT = new TupleTag<>() {};

@@ -135,6 +135,7 @@ class ClincBenchmark {
       Path out = dir.resolve("out");
       Runner.Outcome o = run(writePipeline(pack, server.baseUrl()), out);
       List<String[]> output = readOutput(out);
+      System.out.println("BENCH clinc rejected ids digest per filter: " + rejectedDigests(out));
       report(o.manifest(), output, servedList, trueIntent, seeds, offTopic, foreign, intents);
     }
   }
@@ -248,6 +249,21 @@ class ClincBenchmark {
     return Runner.run(RunPlan.prepare(spec, Map.of()), PipelineOptionsFactory.create());
   }
 
+  /** A short digest of the rejected record ids of each filter, to tell which stage differs between two runs. */
+  static Map<String, String> rejectedDigests(Path out) throws IOException {
+    Map<String, List<String>> ids = new TreeMap<>();
+    for (String line : Files.readAllLines(out.resolve("rejected.jsonl"))) {
+      JsonNode n = Json.mapper().readTree(line);
+      ids.computeIfAbsent(n.path("stage").asText() + "/" + n.path("filter").asText(), k -> new ArrayList<>()).add(n.path("id").asText());
+    }
+    Map<String, String> digests = new TreeMap<>();
+    ids.forEach((f, list) -> {
+      Collections.sort(list);
+      digests.put(f, list.size() + ":" + com.google.common.hash.Hashing.sha256().hashString(String.join(",", list), java.nio.charset.StandardCharsets.UTF_8).toString().substring(0, 8));
+    });
+    return digests;
+  }
+
   /** The output's records as (text, label), train and validation. */
   static List<String[]> readOutput(Path out) throws IOException {
     List<String[]> records = new ArrayList<>();
@@ -327,7 +343,7 @@ class ClincBenchmark {
     List<String> lines = new ArrayList<>();
     output.forEach(r -> lines.add(r[0] + "\t" + r[1]));
     Collections.sort(lines);
-    System.out.println("BENCH clinc output digest (the same on every run of the same code): "
+    System.out.println("BENCH clinc output digest (candidate ids include the loopback server's port, so folds, and the output, differ from run to run): "
         + com.google.common.hash.Hashing.sha256().hashString(String.join("\n", lines), java.nio.charset.StandardCharsets.UTF_8).toString().substring(0, 16));
     downstream(output, servedList, trueIntent, seeds, intents);
   }
