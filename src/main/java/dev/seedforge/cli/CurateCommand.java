@@ -78,6 +78,7 @@ public final class CurateCommand implements Callable<Integer> {
     if (err != null) {
       err.println("seedforge: curating " + input + " with " + plan.seeds().size() + " seeds from the pack");
       plan.warnings().forEach(w -> err.println("seedforge: warning: " + w));
+      dev.seedforge.pipeline.SeedforgePipeline.relevanceNote(plan).ifPresent(n -> err.println("seedforge: " + n));
       err.flush();
     }
     Runner.Outcome outcome = Runner.run(plan, options, input.toAbsolutePath().toString());

@@ -57,6 +57,7 @@ public final class RunCommand implements Callable<Integer> {
     err.println("seedforge: " + plan.generatorNote());
     plan.warnings().forEach(w -> err.println("seedforge: warning: " + w));
     err.println("seedforge: " + plan.seeds().size() + " seeds, " + (plan.usesLlm() ? plan.requests().size() + " calls planned" : "offline generation"));
+    dev.seedforge.pipeline.SeedforgePipeline.relevanceNote(plan).ifPresent(n -> err.println("seedforge: " + n));
     err.flush();
     if (plan.usesLlm()) {
       dev.seedforge.generate.Preflight.check(plan.modelSettings(), System.getenv());

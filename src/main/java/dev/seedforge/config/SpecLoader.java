@@ -157,12 +157,16 @@ public final class SpecLoader {
                 q.bool("embeddings", true),
                 q.number("min_similarity", -1, -1, 1),
                 q.number("max_similarity", -1, -1, 1),
-                q.string("embedding_model", PipelineSpec.Relevance.MINILM)),
+                q.string("embedding_model", PipelineSpec.Relevance.MINILM),
+                q.string("label_features", PipelineSpec.Relevance.DEFAULT_LABEL_FEATURES)),
             q.number("length_band", PipelineSpec.Quality.DEFAULT_LENGTH_BAND, 1, 1000));
     q.finish();
     if (!PipelineSpec.Relevance.EMBEDDING_MODELS.contains(quality.relevance().embeddingModel())) {
       problems.add("quality.embedding_model", "unknown model \"" + quality.relevance().embeddingModel() + "\"; use one of " + PipelineSpec.Relevance.EMBEDDING_MODELS
           + " (" + PipelineSpec.Relevance.MINILM_Q + " is the int8-quantized model: about 2.5 times as fast, similarities within about 0.01)");
+    }
+    if (!PipelineSpec.Relevance.LABEL_FEATURES.contains(quality.relevance().labelFeatures())) {
+      problems.add("quality.label_features", "unknown features \"" + quality.relevance().labelFeatures() + "\"; use one of " + PipelineSpec.Relevance.LABEL_FEATURES);
     }
     if (quality.minTokens() != PipelineSpec.Quality.FROM_SEEDS && quality.maxTokens() != PipelineSpec.Quality.FROM_SEEDS
         && quality.minTokens() > quality.maxTokens()) {

@@ -38,5 +38,7 @@ public enum Counter {
   /** Per label, evaluation records with a train record at or above the group bound: named SPLIT/jaccard, SPLIT/cosine. */
   SPLIT_VARIANTS,
   /** The LLM judge's figures, named by {@code dev.seedforge.judge.JudgeStage}'s counts, per label. */
-  JUDGE
+  JUDGE,
+  /** Candidates the out-of-fold label check judged, per label. */
+  LABEL_CHECKED
 }

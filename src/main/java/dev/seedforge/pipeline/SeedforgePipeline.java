@@ -146,7 +146,8 @@ public final class SeedforgePipeline {
     if (p.getOptions().getRunner().getSimpleName().equals("DirectRunner")) {
       warmUp(gate, curateInput == null && !plan.usesLlm());
     }
-    PCollectionTuple gated = generated.apply("QualityGate", new GateStage(gate));
+    GateStage gateStage = labelCheck(plan).map(new GateStage(gate)::withLabelCheck).orElse(new GateStage(gate));
+    PCollectionTuple gated = generated.apply("QualityGate", gateStage);
     rejections.add(gated.get(GateStage.REJECTIONS));
     ledger.add(gated.get(GateStage.LEDGER));
 
@@ -338,6 +339,32 @@ public final class SeedforgePipeline {
     String model = r != null && r.embeddings() ? r.embeddingModel() : null;
     return new dev.seedforge.quality.GroundednessFilter(Grounded.texts(plan.chunks()), plan.spec().documents().minSupport(), model,
         dev.seedforge.quality.GroundednessFilter.DEFAULT_MIN_SIMILARITY);
+  }
+
+  /** The out-of-fold label check of a run, when it has one (classification, label_check on). */
+  public static java.util.Optional<dev.seedforge.quality.LabelCheckStage> labelCheck(RunPlan plan) {
+    TaskType task = plan.pack().task();
+    return QualityGate.labelCheck(plan.spec().quality(), task,
+        new QualityGate.Context(List.of(), labelled(plan), plan.pack().labels(), List.of()), plan.spec().seed());
+  }
+
+  /** The line printed at run start about the off-topic bound, when the domain check is on. */
+  public static java.util.Optional<String> relevanceNote(RunPlan plan) {
+    PipelineSpec.Relevance r = plan.spec().quality().relevance();
+    if (r == null || !r.domainCheck() || plan.seeds().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    dev.seedforge.quality.DomainRelevanceFilter.Bound b = relevanceBound(plan);
+    return java.util.Optional.of(String.format(java.util.Locale.ROOT, "domain relevance rejects similarity to the closest seed under %.3f, from %s", b.value(), b.source()));
+  }
+
+  /** The domain relevance filter's off-topic bound for a run and where it came from. */
+  public static dev.seedforge.quality.DomainRelevanceFilter.Bound relevanceBound(RunPlan plan) {
+    TaskType task = plan.pack().task();
+    List<dev.seedforge.quality.DomainRelevanceFilter.SeedText> seedTexts = plan.seeds().stream()
+        .map(s -> new dev.seedforge.quality.DomainRelevanceFilter.SeedText(s.id(), s.label(), Texts.of(asCandidate(s), task)))
+        .toList();
+    return QualityGate.relevanceBound(plan.spec().quality().relevance(), seedTexts);
   }
 
   /** The token_count filter's bounds for a run: as configured, or derived from the seeds. */

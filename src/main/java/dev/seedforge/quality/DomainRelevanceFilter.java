@@ -147,6 +147,57 @@ public final class DomainRelevanceFilter implements Filter {
     return Verdict.KEEP;
   }
 
+  /** An off-topic bound and where it came from, in words for the run's start line and the manifest. */
+  public record Bound(double value, String source) implements java.io.Serializable {}
+
+  /** The share of the seeds' leave-one-out similarities under the calibrated bound. */
+  public static final double PERCENTILE = 0.05;
+  /** The calibrated bound is never lower: under it, text is unrelated to any seed of any pack. */
+  public static final double FLOOR = 0.15;
+
+  /**
+   * The off-topic bound learned from the seeds: each seed's similarity to its closest other seed
+   * (leave one out) says how far a real example of the pack may sit from the rest; the bound is the
+   * {@link #PERCENTILE} of those, and at least {@link #FLOOR}. With fewer than two seeds, the floor.
+   */
+  public static Bound calibrate(List<SeedText> seeds, String embeddingModel) {
+    return calibrate(seeds, embeddingModel, PERCENTILE, FLOOR);
+  }
+
+  static Bound calibrate(List<SeedText> seeds, String embeddingModel, double percentile, double floor) {
+    if (seeds.size() < 2) {
+      return new Bound(floor, String.format(Locale.ROOT, "the floor %.2f (fewer than two seeds to calibrate on)", floor));
+    }
+    double[] loo = leaveOneOut(seeds, embeddingModel);
+    double[] sorted = loo.clone();
+    java.util.Arrays.sort(sorted);
+    double p = sorted[(int) Math.floor(percentile * (sorted.length - 1))];
+    double value = Math.round(Math.max(floor, p) * 1000) / 1000.0;
+    String source = p >= floor
+        ? String.format(Locale.ROOT, "the seeds: %.0fth percentile of %d seeds' leave-one-out similarities (floor %.2f)", 100 * percentile, seeds.size(), floor)
+        : String.format(Locale.ROOT, "the floor %.2f (the seeds' %.0fth percentile leave-one-out similarity, %.2f, is lower)", floor, 100 * percentile, p);
+    return new Bound(value, source);
+  }
+
+  /** Each seed's similarity to its closest other seed. */
+  static double[] leaveOneOut(List<SeedText> seeds, String embeddingModel) {
+    DomainRelevanceFilter f = new DomainRelevanceFilter(seeds, embeddingModel, 0, NO_MAX_SIMILARITY, TaskType.CLASSIFICATION);
+    SeedVectors sv = f.seedVectors();
+    double[] out = new double[seeds.size()];
+    for (int i = 0; i < seeds.size(); i++) {
+      double best = -1;
+      for (int j = 0; j < seeds.size(); j++) {
+        if (j != i && !seeds.get(j).text().equals(seeds.get(i).text())) {
+          best = Math.max(best, cosine(sv.vectors()[i], sv.vectors()[j]));
+        }
+      }
+      out[i] = best;
+    }
+    return out;
+  }
+
+  private static final double NO_MAX_SIMILARITY = 1.01;
+
   /** The similarity of two texts as this filter measures it (for calibration and tests). */
   public double similarity(String a, String b) {
     seedVectors();

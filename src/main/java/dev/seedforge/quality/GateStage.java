@@ -28,8 +28,9 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Instant;
 
 /**
- * The quality gate as a Beam stage: runs the configured filter chain on every candidate. The DoFn
- * is cheap to ship (see {@link ShippedGate}).
+ * The quality gate as a Beam stage: runs the configured filter chain on every candidate, then,
+ * when given one, the label check learned from the candidates that passed ({@link LabelCheckStage}).
+ * The DoFn is cheap to ship (see {@link ShippedGate}).
  */
 public final class GateStage extends PTransform<PCollection<Candidate>, PCollectionTuple> {
   public static final TupleTag<Candidate> KEPT = new TupleTag<>() {};
@@ -37,18 +38,37 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
   public static final TupleTag<KV<Ledger.Key, Long>> LEDGER = new TupleTag<>() {};
 
   private final QualityGate gate;
+  private final LabelCheckStage labelCheck;
 
   public GateStage(QualityGate gate) {
+    this(gate, null);
+  }
+
+  private GateStage(QualityGate gate, LabelCheckStage labelCheck) {
     this.gate = gate;
+    this.labelCheck = labelCheck;
+  }
+
+  /** The gate followed by the out-of-fold label check on every candidate the filters kept. */
+  public GateStage withLabelCheck(LabelCheckStage labelCheck) {
+    return new GateStage(gate, labelCheck);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<Candidate> input) {
-    PCollectionTuple out = input.apply("Filter", ParDo.of(new GateFn(ShippedGate.of(gate))).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
+    PCollectionTuple out = input.apply("Filter", ParDo.of(new GateFn(ShippedGate.of(gate), labelCheck == null)).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
     out.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
     out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     out.get(LEDGER).setCoder(Ledger.coder());
-    return out;
+    if (labelCheck == null) {
+      return out;
+    }
+    PCollectionTuple checked = out.get(KEPT).apply("LabelCheck", labelCheck);
+    return PCollectionTuple.of(KEPT, checked.get(KEPT))
+        .and(REJECTIONS, org.apache.beam.sdk.values.PCollectionList.of(out.get(REJECTIONS)).and(checked.get(REJECTIONS))
+            .apply("GateRejections", org.apache.beam.sdk.transforms.Flatten.pCollections()))
+        .and(LEDGER, org.apache.beam.sdk.values.PCollectionList.of(out.get(LEDGER)).and(checked.get(LEDGER))
+            .apply("GateLedger", org.apache.beam.sdk.transforms.Flatten.pCollections()));
   }
 
   /** The strategy that made a candidate, for the acceptance figures ("-" for none). */
@@ -102,14 +122,17 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
    */
   static final class GateFn extends DoFn<Candidate, Candidate> {
     private final ShippedGate shipped;
+    // false when the label check follows and counts what passes the whole gate
+    private final boolean countPassed;
     private transient QualityGate gate;
     private transient boolean batches;
     private transient List<Held> held;
 
     private record Held(Candidate candidate, Instant timestamp, BoundedWindow window) {}
 
-    GateFn(ShippedGate shipped) {
+    GateFn(ShippedGate shipped, boolean countPassed) {
       this.shipped = shipped;
+      this.countPassed = countPassed;
     }
 
     @Setup
@@ -130,7 +153,7 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
         held.add(new Held(c, timestamp, window));
         return;
       }
-      emit(gate.decide(c), new Output() {
+      emit(gate.decide(c), countPassed, new Output() {
         @Override
         public <T> void output(TupleTag<T> tag, T value) {
           out.get(tag).output(value);
@@ -146,7 +169,7 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
       List<QualityGate.Decision> decisions = gate.decideAll(held.stream().map(Held::candidate).toList());
       for (int i = 0; i < held.size(); i++) {
         Held h = held.get(i);
-        emit(decisions.get(i), new Output() {
+        emit(decisions.get(i), countPassed, new Output() {
           @Override
           public <T> void output(TupleTag<T> tag, T value) {
             context.output(tag, value, h.timestamp(), h.window());
@@ -160,7 +183,7 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
       <T> void output(TupleTag<T> tag, T value);
     }
 
-    private static void emit(QualityGate.Decision decision, Output out) {
+    private static void emit(QualityGate.Decision decision, boolean countPassed, Output out) {
       Candidate measured = decision.candidate();
       Optional<QualityGate.Rejected> rejected = decision.rejected();
       if (rejected.isPresent()) {
@@ -168,7 +191,9 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
         out.output(LEDGER, Ledger.count(Counter.REJECTED, "quality/" + rejected.get().filter(), measured.label(), 1));
         out.output(REJECTIONS, Rejection.of(measured, "quality", rejected.get().filter(), v.reason(), v.score(), v.threshold(), v.relatedId()));
       } else {
-        out.output(LEDGER, Ledger.count(Counter.QUALITY_PASSED, measured.label(), 1));
+        if (countPassed) {
+          out.output(LEDGER, Ledger.count(Counter.QUALITY_PASSED, measured.label(), 1));
+        }
         out.output(KEPT, measured);
       }
     }

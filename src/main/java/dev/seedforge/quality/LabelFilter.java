@@ -39,7 +39,7 @@ public final class LabelFilter implements Filter {
   public static final int ITERATIONS = 100;
 
   /** A text and its label, for training. */
-  public record Example(String text, String label) {}
+  public record Example(String text, String label) implements java.io.Serializable {}
 
   private final byte[] model;
   private final double minProbability;

@@ -99,12 +99,8 @@ public final class QualityGate implements Serializable {
       }
     }
     PipelineSpec.Relevance r = q.relevance();
-    if (r != null && r.labelCheck() && task == TaskType.CLASSIFICATION
-        && ctx.labelled().stream().map(LabelFilter.Example::label).distinct().count() >= 2) {
-      chain.add(LabelFilter.train(ctx.labelled(), ctx.labelDescriptions(), r.minLabelProbability(), r.labelMargin(), task));
-    }
     if (r != null && r.domainCheck() && !ctx.seeds().isEmpty()) {
-      double min = r.minSimilarity() >= 0 ? r.minSimilarity() : r.embeddings() ? EMBEDDING_MIN : TFIDF_MIN;
+      double min = relevanceBound(r, ctx.seeds()).value();
       double max = r.maxSimilarity() >= 0 ? r.maxSimilarity() : NO_MAX;
       chain.add(new DomainRelevanceFilter(ctx.seeds(), r.embeddings() ? r.embeddingModel() : null, min, max, task));
     }
@@ -127,6 +123,37 @@ public final class QualityGate implements Serializable {
     List<Filter> chain = new ArrayList<>(filters);
     chain.add(filter);
     return new QualityGate(chain, task);
+  }
+
+  /**
+   * The off-topic bound of a run: {@code quality.min_similarity} when set, else calibrated on the
+   * seeds with embeddings (see {@link DomainRelevanceFilter#calibrate}), else {@link #TFIDF_MIN}.
+   */
+  public static DomainRelevanceFilter.Bound relevanceBound(PipelineSpec.Relevance r, List<DomainRelevanceFilter.SeedText> seeds) {
+    if (r.minSimilarity() >= 0) {
+      return new DomainRelevanceFilter.Bound(r.minSimilarity(), "quality.min_similarity");
+    }
+    if (!r.embeddings()) {
+      return new DomainRelevanceFilter.Bound(TFIDF_MIN, "the TF-IDF default (TF-IDF over short texts does not separate topics)");
+    }
+    return DomainRelevanceFilter.calibrate(seeds, r.embeddingModel());
+  }
+
+  /**
+   * The label check that follows the filters for classification packs with two labels or more
+   * (label_check on): trained on the seeds and the pool of kept candidates, out of fold.
+   */
+  public static java.util.Optional<LabelCheckStage> labelCheck(PipelineSpec.Quality q, TaskType task, Context ctx, long seed) {
+    PipelineSpec.Relevance r = q.relevance();
+    if (r == null || !r.labelCheck() || task != TaskType.CLASSIFICATION
+        || ctx.labelled().stream().map(LabelFilter.Example::label).distinct().count() < 2) {
+      return java.util.Optional.empty();
+    }
+    LabelCheck check = LabelCheck.Features.of(r.resolvedLabelFeatures()) == LabelCheck.Features.EMBEDDINGS
+        ? LabelCheck.embeddings(r.cvFolds(), seed, r.embeddingModel())
+        : LabelCheck.words(r.cvFolds(), seed);
+    check = check.withMargin(r.labelMargin()).withMinProbability(r.minLabelProbability());
+    return java.util.Optional.of(new LabelCheckStage(check, ctx.labelled(), ctx.labelDescriptions(), task));
   }
 
   public List<Filter> filters() {

@@ -60,6 +60,8 @@ public final class Manifest {
     m.set("acceptance", acceptance(counts));
     List<String> qualityWarnings = new java.util.ArrayList<>();
     m.set("quality", quality(plan, qualityWarnings));
+    labelCheck(plan, counts, (ObjectNode) m.get("quality"));
+    domainRelevance(plan, (ObjectNode) m.get("quality"));
     m.set("balance", balance(counts));
     ObjectNode warnings = Json.mapper().createObjectNode();
     if (!counts.names(Counter.SPLIT_GROUPS).isEmpty()) {
@@ -444,6 +446,48 @@ public final class Manifest {
       e.put("rate", c[0] == 0 ? 0.0 : Math.round(10000.0 * c[1] / c[0]) / 10000.0);
     });
     return n;
+  }
+
+  /**
+   * The out-of-fold label check: per label, the candidates it judged, those it found suspect, and
+   * their share (the estimated share of wrong labels among the candidates that passed the filters).
+   */
+  static void labelCheck(RunPlan plan, Counts counts, ObjectNode quality) {
+    java.util.Optional<dev.seedforge.quality.LabelCheckStage> stage = dev.seedforge.pipeline.SeedforgePipeline.labelCheck(plan);
+    if (stage.isEmpty()) {
+      return;
+    }
+    PipelineSpec.Relevance r = plan.spec().quality().relevance();
+    ObjectNode lc = quality.putObject("label_check");
+    lc.put("features", r.resolvedLabelFeatures());
+    lc.put("folds", r.cvFolds());
+    lc.put("margin", r.labelMargin());
+    lc.put("note", "trained on the seeds and the candidates that passed the other filters; each candidate scored by the model of the other folds");
+    Tally checked = counts.tally(Counter.LABEL_CHECKED);
+    Tally suspect = counts.tally(Counter.REJECTED, "quality/" + dev.seedforge.quality.LabelFilter.NAME);
+    ObjectNode share = lc.putObject("estimated_wrong_share");
+    ObjectNode perLabel = lc.putObject("per_label");
+    for (String label : plan.pack().labels().keySet()) {
+      long n = checked.of(label);
+      ObjectNode e = perLabel.putObject(label);
+      e.put("checked", n);
+      e.put("suspect", suspect.of(label));
+      if (n > 0) {
+        share.put(label, Math.round(10000.0 * suspect.of(label) / n) / 10000.0);
+      }
+    }
+  }
+
+  /** The off-topic bound of the domain relevance filter and where it came from. */
+  static void domainRelevance(RunPlan plan, ObjectNode quality) {
+    PipelineSpec.Relevance r = plan.spec().quality().relevance();
+    if (r == null || !r.domainCheck() || plan.seeds().isEmpty()) {
+      return;
+    }
+    dev.seedforge.quality.DomainRelevanceFilter.Bound b = dev.seedforge.pipeline.SeedforgePipeline.relevanceBound(plan);
+    ObjectNode dr = quality.putObject("domain_relevance");
+    dr.put("min_similarity", b.value());
+    dr.put("source", b.source());
   }
 
   /** The label model's cross-validated accuracy on the seeds, and a warning when it is low. */

@@ -120,6 +120,10 @@ class AccountingTest {
       // given: every label gets the same examples (so all are conflicting or duplicate), no budget
       server.script((n, body) -> Behavior.REPEAT);
       Path p = pipeline(server.baseUrl(), "", "max_rounds: 5", 40);
+      // the label check learned from the pool runs before dedup: it would reject the copies of the
+      // labels it finds least likely, leaving one label's copy without a conflict; this test is about
+      // the starving labels dedup leaves, so it is off here
+      Files.writeString(p, Files.readString(p).replace("quality: {language: \"off\"}", "quality: {language: \"off\", label_check: false}"));
 
       // when
       int code = run(p);

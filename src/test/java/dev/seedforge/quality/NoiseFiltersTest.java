@@ -91,6 +91,26 @@ class NoiseFiltersTest {
   }
 
   @Test
+  void truncation_keeps_real_queries_that_end_without_a_full_stop_when_the_seeds_do_too() {
+    // given the CLINC150 banking seeds (8 a intent, real queries that seldom end with punctuation)
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.seedforge.bench.ClincData.available(), "no CLINC150 data");
+    java.util.Set<String> intents = java.util.Set.copyOf(dev.seedforge.bench.ClincData.BANKING);
+    java.util.Map<String, Integer> n = new java.util.HashMap<>();
+    List<String> seedTexts = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    for (var q : dev.seedforge.bench.ClincData.split("train", intents)) {
+      (n.merge(q.intent(), 1, Integer::sum) <= 8 ? seedTexts : others).add(q.text());
+    }
+
+    // when
+    TruncationFilter f = TruncationFilter.fromSeeds(seedTexts, 0.9, T);
+
+    // then the final-punctuation rule stays off and every other real query of those intents is kept
+    assertThat(f.requiresFinalPunctuation()).isFalse();
+    assertThat(others).allSatisfy(t -> assertThat(f.judge(t).keep()).as(t).isTrue());
+  }
+
+  @Test
   void applies_the_self_instruct_rules_to_instructions() {
     InstructionRulesFilter f = new InstructionRulesFilter(3, 150);
     assertThat(f.check(TestCandidates.instruction("Sort the given list ascendingly.", "List: [10, 2, 5]", "[2, 5, 10]")).keep()).isTrue();

@@ -112,6 +112,12 @@ public final class LoopbackLlmServer implements AutoCloseable {
     Behavior choose(int n, String body);
   }
 
+  /** Writes the content of an OK answer from the request's system and user messages; null = the built-in examples. */
+  @FunctionalInterface
+  public interface Responder {
+    String content(String system, String user);
+  }
+
   static {
     // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed
     // ACK and every small response waits ~40 ms. Read once, when the first HttpServer is created.
@@ -147,6 +153,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
   private long bucketRefilledNanos; // guarded by lock
   private volatile int keepBodies = 1000;
   private volatile boolean echoApiKey;
+  private volatile Responder responder;
 
   // counters
   private final AtomicInteger requests = new AtomicInteger();
@@ -341,6 +348,12 @@ public final class LoopbackLlmServer implements AutoCloseable {
   /** Per-request script, consulted first; null removes it. */
   public LoopbackLlmServer script(Script script) {
     this.script = script;
+    return this;
+  }
+
+  /** Answers OK requests with what {@code responder} writes (the other behaviours shape it as usual); null removes it. */
+  public LoopbackLlmServer responder(Responder responder) {
+    this.responder = responder;
     return this;
   }
 
@@ -1280,7 +1293,10 @@ public final class LoopbackLlmServer implements AutoCloseable {
     }
     boolean instruction = system.contains("\"instruction\"");
     long h = fnv(body);
-    String examples = system.contains("\"evidence\"") ? groundedJson(count, user, h) : examplesJson(instruction, count, user, h);
+    Responder r = responder;
+    String written = r == null ? null : r.content(system, user);
+    String examples = written != null ? written
+        : system.contains("\"evidence\"") ? groundedJson(count, user, h) : examplesJson(instruction, count, user, h);
     String finish = "stop";
     String content =
         switch (b) {

@@ -1,0 +1,347 @@
+package dev.seedforge.quality;
+
+import com.google.common.base.Preconditions;
+import com.google.common.hash.Hashing;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import opennlp.tools.doccat.DocumentCategorizerME;
+
+/**
+ * Label consistency learned from the pool, confident-learning style (Northcutt et al., 2021): a
+ * label model trained on the seeds, the labels' descriptions and every candidate that passed the
+ * noise filters scores each candidate out of fold (the candidates are dealt into {@code folds} by a
+ * hash of their id and the pipeline seed; a candidate is only ever scored by the model of the other
+ * folds). Each label's threshold is the mean out-of-fold probability of that label over the
+ * candidates that carry it; a candidate is suspect when another label reaches that label's
+ * threshold and beats the candidate's own label by more than {@code margin}. Seeds train every
+ * model and are never judged.
+ *
+ * <p>Two feature sets: {@link Features#WORDS}, OpenNLP maxent on stemmed words and word bigrams
+ * (as {@link LabelFilter}), and {@link Features#EMBEDDINGS}, a similarity-weighted vote of the
+ * nearest MiniLM neighbours among the training texts of the fold.
+ */
+public final class LabelCheck implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Neighbours that vote with {@link Features#EMBEDDINGS}. */
+  static final int NEIGHBOURS = 10;
+
+  /** How a candidate is represented for the label model. */
+  public enum Features {
+    WORDS("words"),
+    EMBEDDINGS("embeddings");
+
+    private final String wireName;
+
+    Features(String wireName) {
+      this.wireName = wireName;
+    }
+
+    public String wireName() {
+      return wireName;
+    }
+
+    public static Features of(String name) {
+      for (Features f : values()) {
+        if (f.wireName.equals(name)) {
+          return f;
+        }
+      }
+      throw new IllegalArgumentException("unknown label features " + name);
+    }
+  }
+
+  /** A candidate to judge: its id (which decides its fold), its text and its intended label. */
+  public record Item(String id, String text, String label) implements Serializable {}
+
+  /** The verdict on one candidate, with its out-of-fold probability of every label. */
+  public record Judged(Item item, Verdict verdict, Map<String, Double> probabilities) {}
+
+  /** The verdicts in the order of the items, and each label's threshold. */
+  public record Outcome(List<Judged> judged, Map<String, Double> thresholds) {}
+
+  private final int folds;
+  private final long seed;
+  private final double margin;
+  private final double minProbability;
+  private final Features features;
+  private final String embeddingModel;
+  private final int rounds;
+
+  private LabelCheck(int folds, long seed, double margin, double minProbability, Features features, String embeddingModel) {
+    this(folds, seed, margin, minProbability, features, embeddingModel, 2);
+  }
+
+  private LabelCheck(int folds, long seed, double margin, double minProbability, Features features, String embeddingModel, int rounds) {
+    Preconditions.checkArgument(folds >= 2, "folds must be at least 2, got %s", folds);
+    Preconditions.checkArgument(features == Features.WORDS || embeddingModel != null, "embedding features need an embedding model");
+    this.folds = folds;
+    this.seed = seed;
+    this.margin = margin;
+    this.minProbability = minProbability;
+    this.features = features;
+    this.embeddingModel = embeddingModel;
+    this.rounds = rounds;
+  }
+
+  /** Words and bigrams, margin 0, no probability floor. */
+  public static LabelCheck words(int folds, long seed) {
+    return new LabelCheck(folds, seed, 0.0, 0.0, Features.WORDS, null);
+  }
+
+  /** MiniLM-neighbour votes with {@code embeddingModel} (one of {@link dev.seedforge.config.PipelineSpec.Relevance#EMBEDDING_MODELS}). */
+  public static LabelCheck embeddings(int folds, long seed, String embeddingModel) {
+    return new LabelCheck(folds, seed, 0.0, 0.0, Features.EMBEDDINGS, embeddingModel);
+  }
+
+  public LabelCheck withMargin(double margin) {
+    return new LabelCheck(folds, seed, margin, minProbability, features, embeddingModel, rounds);
+  }
+
+  /** How often the models are trained again without the suspects found so far (default 2 rounds). */
+  public LabelCheck withRounds(int rounds) {
+    Preconditions.checkArgument(rounds >= 1, "rounds must be at least 1, got %s", rounds);
+    return new LabelCheck(folds, seed, margin, minProbability, features, embeddingModel, rounds);
+  }
+
+  /** Also rejects a candidate whose own label's out-of-fold probability is below {@code p}. */
+  public LabelCheck withMinProbability(double p) {
+    return new LabelCheck(folds, seed, margin, p, features, embeddingModel, rounds);
+  }
+
+  public Features features() {
+    return features;
+  }
+
+  public int folds() {
+    return folds;
+  }
+
+  /** The fold of a candidate: fixed by its id and the pipeline seed, whatever order it arrives in. */
+  int fold(String id) {
+    return Math.floorMod(Hashing.murmur3_32_fixed((int) seed).hashString(id, StandardCharsets.UTF_8).asInt(), folds);
+  }
+
+  /**
+   * Judges {@code items} (sorted by id first, so the outcome does not depend on arrival order).
+   * Items without a label, or with a label no seed has, are kept unjudged.
+   */
+  public Outcome check(List<LabelFilter.Example> seeds, Map<String, String> descriptions, List<Item> items) {
+    List<Item> sorted = new ArrayList<>(items);
+    sorted.sort(java.util.Comparator.comparing(Item::id));
+    TreeSet<String> labels = new TreeSet<>();
+    seeds.forEach(s -> labels.add(s.label()));
+    if (labels.size() < 2) {
+      List<Judged> kept = sorted.stream().map(i -> new Judged(i, Verdict.KEEP, null)).toList();
+      return new Outcome(kept, Map.of());
+    }
+    List<float[]> vectors = features == Features.EMBEDDINGS ? embed(seeds, sorted) : null;
+    boolean[] trains = new boolean[sorted.size()];
+    java.util.Arrays.fill(trains, true);
+    Verdict[] verdicts = new Verdict[sorted.size()];
+    List<Map<String, Double>> probs = null;
+    Map<String, Double> thresholds = Map.of();
+    // a second round retrains without the first round's suspects (they no longer vote for the wrong
+    // label) and judges the candidates still kept again
+    for (int round = 0; round < rounds; round++) {
+      probs = outOfFold(seeds, descriptions, sorted, labels, trains, vectors);
+      thresholds = thresholds(sorted, probs, trains);
+      boolean changed = false;
+      for (int i = 0; i < sorted.size(); i++) {
+        if (trains[i]) {
+          verdicts[i] = verdict(sorted.get(i).label(), probs.get(i), thresholds);
+          if (!verdicts[i].keep()) {
+            trains[i] = false;
+            changed = true;
+          }
+        }
+      }
+      if (!changed) {
+        break;
+      }
+    }
+    List<Judged> out = new ArrayList<>(sorted.size());
+    for (int i = 0; i < sorted.size(); i++) {
+      out.add(new Judged(sorted.get(i), verdicts[i], probs.get(i)));
+    }
+    return new Outcome(out, thresholds);
+  }
+
+  private static Map<String, Double> thresholds(List<Item> items, List<Map<String, Double>> probs, boolean[] counted) {
+    Map<String, double[]> sums = new TreeMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      Map<String, Double> p = probs.get(i);
+      String label = items.get(i).label();
+      if (counted[i] && p != null && label != null && p.containsKey(label)) {
+        double[] s = sums.computeIfAbsent(label, l -> new double[2]);
+        s[0] += p.get(label);
+        s[1]++;
+      }
+    }
+    Map<String, Double> out = new TreeMap<>();
+    sums.forEach((label, s) -> out.put(label, s[0] / s[1]));
+    return out;
+  }
+
+  private List<float[]> embed(List<LabelFilter.Example> seeds, List<Item> items) {
+    List<String> texts = new ArrayList<>(seeds.size() + items.size());
+    seeds.forEach(s -> texts.add(s.text()));
+    items.forEach(i -> texts.add(i.text()));
+    return SentenceEncoder.of(embeddingModel).embedAll(texts);
+  }
+
+  private static List<Map<String, Double>> nulls(int n) {
+    return new ArrayList<>(java.util.Collections.nCopies(n, null));
+  }
+
+  private Verdict verdict(String label, Map<String, Double> p, Map<String, Double> thresholds) {
+    if (p == null || label == null || !p.containsKey(label)) {
+      return Verdict.KEEP;
+    }
+    double own = p.get(label);
+    boolean ownConfident = own >= thresholds.getOrDefault(label, 0.0);
+    String rival = null;
+    double rivalP = -1;
+    for (Map.Entry<String, Double> e : p.entrySet()) {
+      String other = e.getKey();
+      double t = thresholds.getOrDefault(other, 1.0);
+      // confident learning: the most likely of the labels that reach their thresholds is not the own
+      boolean beats = e.getValue() > own + margin || (!ownConfident && e.getValue() > own);
+      if (!other.equals(label) && e.getValue() >= t && beats && e.getValue() > rivalP) {
+        rival = other;
+        rivalP = e.getValue();
+      }
+    }
+    if (rival != null) {
+      return Verdict.reject(
+          String.format(Locale.ROOT, "reads like %s (p=%.2f, over that label's threshold %.2f; %s p=%.2f)",
+              rival, rivalP, thresholds.get(rival), label, own),
+          round(own), round(rivalP));
+    }
+    if (own < minProbability) {
+      return Verdict.reject(String.format(Locale.ROOT, "p(%s)=%.2f under %.2f", label, own, minProbability), round(own), minProbability);
+    }
+    return Verdict.KEEP;
+  }
+
+  private static double round(double x) {
+    return Math.round(x * 10000) / 10000.0;
+  }
+
+  private List<Map<String, Double>> outOfFold(List<LabelFilter.Example> seeds, Map<String, String> descriptions, List<Item> items, TreeSet<String> labels,
+      boolean[] trains, List<float[]> vectors) {
+    int[] fold = new int[items.size()];
+    for (int i = 0; i < items.size(); i++) {
+      fold[i] = fold(items.get(i).id());
+    }
+    return features == Features.WORDS ? byWords(seeds, descriptions, items, fold, trains) : byNeighbours(seeds, items, fold, labels, trains, vectors);
+  }
+
+  private List<Map<String, Double>> byWords(List<LabelFilter.Example> seeds, Map<String, String> descriptions, List<Item> items, int[] fold, boolean[] trains) {
+    List<Map<String, Double>> out = nulls(items.size());
+    for (int f = 0; f < folds; f++) {
+      List<LabelFilter.Example> train = new ArrayList<>(seeds);
+      List<Integer> test = new ArrayList<>();
+      for (int i = 0; i < items.size(); i++) {
+        if (fold[i] == f) {
+          test.add(i);
+        } else if (items.get(i).label() != null && trains[i]) {
+          train.add(new LabelFilter.Example(items.get(i).text(), items.get(i).label()));
+        }
+      }
+      if (test.isEmpty()) {
+        continue;
+      }
+      DocumentCategorizerME cat = new DocumentCategorizerME(LabelFilter.trainModel(train, descriptions));
+      for (int i : test) {
+        double[] p = cat.categorize(LabelFilter.words(items.get(i).text()));
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int k = 0; k < cat.getNumberOfCategories(); k++) {
+          m.put(cat.getCategory(k), p[k]);
+        }
+        out.set(i, m);
+      }
+    }
+    return out;
+  }
+
+  private List<Map<String, Double>> byNeighbours(List<LabelFilter.Example> seeds, List<Item> items, int[] fold, TreeSet<String> labels,
+      boolean[] trains, List<float[]> v) {
+    List<Map<String, Double>> out = nulls(items.size());
+    int s = seeds.size();
+    for (int i = 0; i < items.size(); i++) {
+      float[] x = v.get(s + i);
+      // the nearest training texts: seeds, and candidates of the other folds
+      double[] best = new double[NEIGHBOURS];
+      String[] bestLabel = new String[NEIGHBOURS];
+      java.util.Arrays.fill(best, -2);
+      for (int j = 0; j < s + items.size(); j++) {
+        boolean seed = j < s;
+        String label = seed ? seeds.get(j).label() : items.get(j - s).label();
+        if (label == null || !labels.contains(label) || (!seed && (fold[j - s] == fold[i] || !trains[j - s]))) {
+          continue;
+        }
+        double sim = dot(x, v.get(j));
+        int k = NEIGHBOURS - 1;
+        if (sim <= best[k]) {
+          continue;
+        }
+        while (k > 0 && best[k - 1] < sim) {
+          best[k] = best[k - 1];
+          bestLabel[k] = bestLabel[k - 1];
+          k--;
+        }
+        best[k] = sim;
+        bestLabel[k] = label;
+      }
+      Map<String, Double> votes = new LinkedHashMap<>();
+      labels.forEach(l -> votes.put(l, 0.0));
+      double total = 0;
+      for (int k = 0; k < NEIGHBOURS && bestLabel[k] != null; k++) {
+        double w = Math.max(0, best[k]);
+        votes.merge(bestLabel[k], w, Double::sum);
+        total += w;
+      }
+      if (total > 0) {
+        double t = total;
+        votes.replaceAll((l, w) -> w / t);
+        out.set(i, votes);
+      }
+    }
+    return out;
+  }
+
+  /** MiniLM vectors are L2-normalised: the dot product is the cosine. */
+  private static double dot(float[] a, float[] b) {
+    double d = 0;
+    for (int k = 0; k < a.length; k++) {
+      d += a[k] * b[k];
+    }
+    return d;
+  }
+
+  /** Each label's share of judged candidates found suspect: the estimated share of wrong labels. */
+  public static Map<String, Double> suspectShare(Outcome outcome) {
+    Map<String, long[]> n = new HashMap<>();
+    for (Judged j : outcome.judged()) {
+      if (j.probabilities() != null && j.item().label() != null) {
+        long[] c = n.computeIfAbsent(j.item().label(), l -> new long[2]);
+        c[0]++;
+        if (!j.verdict().keep()) {
+          c[1]++;
+        }
+      }
+    }
+    Map<String, Double> out = new TreeMap<>();
+    n.forEach((l, c) -> out.put(l, (double) c[1] / c[0]));
+    return out;
+  }
+}

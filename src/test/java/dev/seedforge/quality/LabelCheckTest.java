@@ -1,0 +1,150 @@
+package dev.seedforge.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.seedforge.bench.ClincData;
+import dev.seedforge.config.PipelineSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The out-of-fold label check on real CLINC150 banking queries: 8 seeds an intent, and a pool of
+ * 30 other real queries an intent of which every 5th carries another intent's label.
+ */
+class LabelCheckTest {
+  static final List<String> INTENTS = ClincData.BANKING.subList(0, 8);
+  static List<LabelFilter.Example> seeds = new ArrayList<>();
+  static List<LabelCheck.Item> pool = new ArrayList<>();
+  static Set<String> swapped = new LinkedHashSet<>();
+  static Map<String, String> descriptions = new TreeMap<>();
+
+  @BeforeAll
+  static void load() {
+    assumeTrue(ClincData.available(), "no CLINC150 data");
+    Map<String, Integer> n = new TreeMap<>();
+    for (ClincData.Query q : ClincData.split("train", Set.copyOf(INTENTS))) {
+      int k = n.merge(q.intent(), 1, Integer::sum);
+      if (k <= 8) {
+        seeds.add(new LabelFilter.Example(q.text(), q.intent()));
+      } else if (k <= 38) {
+        String id = "c" + pool.size();
+        String label = q.intent();
+        if (k % 5 == 0) {
+          label = INTENTS.get((INTENTS.indexOf(q.intent()) + 1 + k % 7) % INTENTS.size());
+          swapped.add(id);
+        }
+        pool.add(new LabelCheck.Item(id, q.text(), label));
+      }
+    }
+    INTENTS.forEach(i -> descriptions.put(i, "The user's query is about " + i.replace('_', ' ') + "."));
+  }
+
+  /** Precision and recall of the rejections against the swapped labels. */
+  static double[] score(LabelCheck.Outcome o) {
+    int tp = 0;
+    int fp = 0;
+    for (LabelCheck.Judged j : o.judged()) {
+      if (!j.verdict().keep()) {
+        if (swapped.contains(j.item().id())) {
+          tp++;
+        } else {
+          fp++;
+        }
+      }
+    }
+    return new double[] {tp + fp == 0 ? 0 : (double) tp / (tp + fp), (double) tp / swapped.size()};
+  }
+
+  @Test
+  void should_find_most_swapped_labels_with_few_false_alarms_using_embeddings() {
+    // when
+    LabelCheck.Outcome o = LabelCheck.embeddings(5, 42, PipelineSpec.Relevance.MINILM).withMargin(0.1).check(seeds, descriptions, pool);
+
+    // then (the ClincBenchmark measures the same check inside the whole pipeline)
+    double[] pr = score(o);
+    assertThat(pr[0]).as("precision").isGreaterThanOrEqualTo(0.75);
+    assertThat(pr[1]).as("recall").isGreaterThanOrEqualTo(0.75);
+    Verdict rejected = o.judged().stream().map(LabelCheck.Judged::verdict).filter(v -> !v.keep()).findFirst().orElseThrow();
+    assertThat(rejected.reason()).startsWith("reads like ").contains("over that label's threshold");
+    assertThat(rejected.score()).isLessThan(rejected.threshold());
+  }
+
+  @Test
+  void should_find_swapped_labels_with_words_too() {
+    LabelCheck.Outcome o = LabelCheck.words(5, 42).withMargin(0.1).check(seeds, descriptions, pool);
+
+    double[] pr = score(o);
+    assertThat(pr[0]).as("precision").isGreaterThanOrEqualTo(0.5);
+    assertThat(pr[1]).as("recall").isGreaterThanOrEqualTo(0.5);
+  }
+
+  @Test
+  void should_set_each_labels_threshold_to_the_mean_out_of_fold_probability_of_its_candidates() {
+    // one round: a second one counts only the candidates the first kept
+    LabelCheck.Outcome o = LabelCheck.words(5, 42).withRounds(1).check(seeds, descriptions, pool);
+
+    for (String label : INTENTS) {
+      double mean = o.judged().stream().filter(j -> j.item().label().equals(label))
+          .mapToDouble(j -> j.probabilities().get(label)).average().orElseThrow();
+      assertThat(o.thresholds().get(label)).isCloseTo(mean, org.assertj.core.data.Offset.offset(1e-9));
+    }
+  }
+
+  @Test
+  void should_find_more_swapped_labels_in_a_second_round_without_the_first_rounds_suspects() {
+    LabelCheck once = LabelCheck.embeddings(5, 42, PipelineSpec.Relevance.MINILM).withMargin(0.1).withRounds(1);
+
+    double[] one = score(once.check(seeds, descriptions, pool));
+    double[] two = score(once.withRounds(2).check(seeds, descriptions, pool));
+
+    assertThat(two[1]).isGreaterThanOrEqualTo(one[1]);
+  }
+
+  @Test
+  void should_never_score_a_candidate_with_a_model_that_saw_it() {
+    // given a candidate of made-up words that no other text has: a model trained on it would give its label most of the mass
+    List<LabelCheck.Item> items = new ArrayList<>(pool);
+    items.add(new LabelCheck.Item("odd", "zorblat quimfex drappenwold", INTENTS.get(0)));
+
+    LabelCheck.Outcome o = LabelCheck.words(5, 42).check(seeds, descriptions, items);
+
+    // then its label gets no more than its share of an uninformed guess
+    LabelCheck.Judged odd = o.judged().stream().filter(j -> j.item().id().equals("odd")).findFirst().orElseThrow();
+    assertThat(odd.probabilities().get(INTENTS.get(0))).isLessThan(0.5);
+  }
+
+  @Test
+  void should_decide_the_same_whatever_order_the_candidates_arrive_in() {
+    List<LabelCheck.Item> shuffled = new ArrayList<>(pool);
+    Collections.shuffle(shuffled, new Random(3));
+    LabelCheck check = LabelCheck.embeddings(5, 42, PipelineSpec.Relevance.MINILM);
+
+    assertThat(check.check(seeds, descriptions, shuffled)).isEqualTo(check.check(seeds, descriptions, pool));
+  }
+
+  @Test
+  void should_deal_folds_by_id_and_pipeline_seed() {
+    LabelCheck a = LabelCheck.words(5, 42);
+    assertThat(a.fold("c17")).isEqualTo(LabelCheck.words(5, 42).fold("c17")).isBetween(0, 4);
+    long differ = pool.stream().filter(i -> a.fold(i.id()) != LabelCheck.words(5, 43).fold(i.id())).count();
+    assertThat(differ).isGreaterThan(pool.size() / 2);
+  }
+
+  @Test
+  void should_keep_candidates_without_a_label_or_with_a_label_no_seed_has() {
+    List<LabelCheck.Item> items = List.of(new LabelCheck.Item("x", "what is my balance", null), new LabelCheck.Item("y", "what is my balance", "weather"));
+
+    LabelCheck.Outcome o = LabelCheck.words(5, 42).check(seeds, descriptions, items);
+
+    assertThat(o.judged()).allSatisfy(j -> assertThat(j.verdict().keep()).isTrue());
+  }
+}
