@@ -510,7 +510,7 @@ public final class Manifest {
     lm.put("cv_accuracy", Math.round(acc * 10000) / 10000.0);
     if (acc < r.warnBelowAccuracy()) {
       warnings.add(String.format(java.util.Locale.ROOT,
-          "the label model predicts the seeds' own labels with %.0f%% cross-validated accuracy (below %.0f%%): labels overlap or seeds are too few, so label_consistency rejections are unreliable",
+          "a label model trained on the seeds alone predicts their own labels with %.0f%% cross-validated accuracy (below %.0f%%): labels overlap or seeds are too few; label_consistency learns from the candidates as well, and quality.label_check's per-label estimated_wrong_share says what it found",
           100 * acc, 100 * r.warnBelowAccuracy()));
     }
   }

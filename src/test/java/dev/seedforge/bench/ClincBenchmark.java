@@ -51,9 +51,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Run with {@code mvn -B test -Pbench -Dtest=ClincBenchmark}. {@code -Dbench.label_features=words|embeddings}
  * sets quality.label_features, {@code -Dbench.quality_extra='label_margin: 0'} adds lines to the quality section;
- * {@code -Dbench.pipeline_extra=FILE} appends a YAML fragment to the
- * pipeline file (for a {@code judge:} section), and {@link #JUDGE} is where a judge's loopback
- * answers plug in (it answers with the true label 90% of the time).
+ * {@code -Dbench.pipeline_extra=FILE} appends a YAML fragment to the pipeline file;
+ * {@code -Dbench.judge=on} switches the LLM judge on (rubric and blind relabelling), whose loopback
+ * answers give the true intent {@value #JUDGE_ACCURACY} of the time and a low score to refusals,
+ * foreign and off-topic texts (see {@link #judgeAnswer}).
  */
 @Tag("benchmark")
 class ClincBenchmark {
@@ -72,16 +73,32 @@ class ClincBenchmark {
   /** An example as served: its text, the label it was served under, and what it is. */
   record Served(String text, String label, Kind kind) {}
 
-  /**
-   * A judge's loopback answers: given a judge call's system and user messages and the true intent
-   * of each text, the reply content, or null when the call is not a judge call. Null until the
-   * judge stage exists; the responder below calls it before answering as a generator.
-   */
-  interface JudgeAnswers {
-    String content(String system, String user, Map<String, String> trueIntent, Random random);
+  /** How often the loopback judge names a query's true intent. */
+  static final double JUDGE_ACCURACY = 0.9;
+
+  static boolean judgeOn() {
+    return "on".equals(System.getProperty("bench.judge", "off"));
   }
 
-  static final JudgeAnswers JUDGE = null;
+  /**
+   * A judge that is right {@value #JUDGE_ACCURACY} of the time, decided per text (the same text gets
+   * the same verdict in every call): a real banking query gets score 4 and its true intent, or, when
+   * the judge errs, another intent; a text that is no banking query (refusal, foreign, off-topic)
+   * gets score 1 and some intent.
+   */
+  static LoopbackLlmServer.JudgeAnswer judgeAnswer(String text, Map<String, String> trueIntent, List<String> intents) {
+    Random r = new Random(text.hashCode() * 31L + 17);
+    String truth = trueIntent.get(text);
+    String other = intents.get(r.nextInt(intents.size()));
+    if (truth == null) {
+      return new LoopbackLlmServer.JudgeAnswer(1.0, other, "not a banking query");
+    }
+    boolean right = r.nextDouble() < JUDGE_ACCURACY;
+    while (!right && other.equals(truth)) {
+      other = intents.get(r.nextInt(intents.size()));
+    }
+    return new LoopbackLlmServer.JudgeAnswer(4.0, right ? truth : other, right ? "fits the intent" : "reads as " + other);
+  }
 
   // Real refusals and non-English messages: the gate's own fixtures and the Self-Instruct outputs.
   static final List<String> REFUSALS = List.of(
@@ -112,13 +129,9 @@ class ClincBenchmark {
 
     Path pack = writePack(seeds);
     try (LoopbackLlmServer server = new LoopbackLlmServer(7)) {
+      List<String> intentList = List.copyOf(intents);
+      server.judge(text -> judgeAnswer(text, trueIntent, intentList));
       server.responder((system, user) -> {
-        if (JUDGE != null) {
-          String judged = JUDGE.content(system, user, trueIntent, new Random(user.hashCode()));
-          if (judged != null) {
-            return judged;
-          }
-        }
         Matcher t = TARGET.matcher(user);
         Matcher n = COUNT.matcher(system);
         if (!t.find()) {
@@ -235,6 +248,9 @@ class ClincBenchmark {
     System.getProperty("bench.quality_extra", "").lines().forEach(l -> b.append("  ").append(l.strip()).append('\n'));
     b.append("targets:\n  per_label: 1000\n");
     b.append("split:\n  validation: 0.1\n");
+    if (judgeOn()) {
+      b.append("judge:\n  enabled: true\n  mode: [rubric, relabel]\n  threshold: 3\n");
+    }
     String extra = System.getProperty("bench.pipeline_extra", "");
     if (!extra.isEmpty()) {
       b.append(Files.readString(Path.of(extra)));
@@ -340,6 +356,9 @@ class ClincBenchmark {
     System.out.println("BENCH clinc rejections by filter: " + manifest.path("rejections").path("by_filter"));
     System.out.println("BENCH clinc estimated wrong-label share per label: " + manifest.path("quality").path("label_check").path("estimated_wrong_share"));
     System.out.println("BENCH clinc domain relevance bound: " + manifest.path("quality").path("domain_relevance"));
+    if (manifest.has("judge")) {
+      System.out.println("BENCH clinc judge: " + manifest.path("judge"));
+    }
     List<String> lines = new ArrayList<>();
     output.forEach(r -> lines.add(r[0] + "\t" + r[1]));
     Collections.sort(lines);
