@@ -171,6 +171,10 @@ class ProvidersTest {
         .hasMessageContaining("https://RESOURCE.openai.azure.com");
     assertThat(fx.load("llm:\n  provider: azure\n  base_url: https://r.openai.azure.com\n  api_version: \"2025-01-01-preview\"\n").llm().apiVersion())
         .isEqualTo("2025-01-01-preview");
+    assertThatThrownBy(() -> fx.load("llm:\n  provider: anthropic\n  mode: batch\n"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("llm.mode")
+        .hasMessageContaining("Anthropic");
     assertThat(fx.load("llm:\n  provider: anthropic\n").llm().apiKeyEnv()).isEqualTo("ANTHROPIC_API_KEY");
     assertThat(fx.load("llm:\n  provider: azure\n  base_url: https://r.openai.azure.com\n").llm().apiKeyEnv()).isEqualTo("AZURE_OPENAI_API_KEY");
     assertThat(fx.load("llm:\n  provider: openai\n").llm().apiKeyEnv()).isEqualTo("OPENAI_API_KEY");
