@@ -427,7 +427,13 @@ public record PipelineSpec(
     /** Reject it (filter judge_label). */
     REJECT,
     /** Keep it and count it in the manifest. */
-    REPORT
+    REPORT,
+    /**
+     * Reject it only when the out-of-fold label check's pool model finds the judge's pick plausible
+     * too (its probability at least half the intended label's): two signals that the label is
+     * wrong. Otherwise keep it and count it. Without the label check it is {@link #REJECT}.
+     */
+    CONSENSUS
   }
 
   /**

@@ -372,9 +372,13 @@ public final class SpecLoader {
     }
     double threshold = j.number("threshold", d.threshold(), 0, 100);
     String on = j.string("on_disagreement", "reject");
-    PipelineSpec.OnDisagreement onDisagreement = "report".equals(on) ? PipelineSpec.OnDisagreement.REPORT : PipelineSpec.OnDisagreement.REJECT;
-    if (!on.equals("reject") && !on.equals("report")) {
-      problems.add("judge.on_disagreement", "expected reject or report, got \"" + on + "\"");
+    PipelineSpec.OnDisagreement onDisagreement = switch (on) {
+      case "report" -> PipelineSpec.OnDisagreement.REPORT;
+      case "consensus" -> PipelineSpec.OnDisagreement.CONSENSUS;
+      default -> PipelineSpec.OnDisagreement.REJECT;
+    };
+    if (!on.equals("reject") && !on.equals("report") && !on.equals("consensus")) {
+      problems.add("judge.on_disagreement", "expected reject, report or consensus, got \"" + on + "\"");
     }
     double temperature = j.number("temperature", d.temperature(), 0, 2);
     Integer maxTokens = j.has("max_tokens") ? j.integer("max_tokens", 1024, 1, 1_000_000) : null;

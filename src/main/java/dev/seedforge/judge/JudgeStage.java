@@ -17,6 +17,7 @@ import dev.seedforge.generate.TokenCounter;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.pipeline.Ledger;
+import dev.seedforge.quality.LabelCheckStage;
 import dev.seedforge.quality.Texts;
 import dev.seedforge.seed.TaskType;
 import dev.seedforge.util.Json;
@@ -77,6 +78,12 @@ public final class JudgeStage extends PTransform<PCollection<Candidate>, PCollec
   public static final String FROM_CACHE = "verdicts_from_cache";
   public static final String RELABEL_AGREED = "relabel_agreed";
   public static final String DISAGREED_KEPT = "disagreed_kept";
+
+  /**
+   * With {@code on_disagreement: consensus}, a disagreement rejects when the pool model's
+   * probability of the judge's pick is at least this share of the intended label's.
+   */
+  public static final double CONSENSUS_SHARE = 0.5;
   public static final String SENT_OWN_TOKENS = "sent_own_tokens";
 
   /** Everything the judge needs on a worker. */
@@ -247,7 +254,16 @@ public final class JudgeStage extends PTransform<PCollection<Candidate>, PCollec
         return;
       }
       if (!agreed) {
-        if (j.onDisagreement() == PipelineSpec.OnDisagreement.REJECT) {
+        Double own = c.features().get(LabelCheckStage.EVIDENCE_PREFIX + c.label());
+        Double pick = c.features().get(LabelCheckStage.EVIDENCE_PREFIX + v.label());
+        boolean weighed = j.onDisagreement() == PipelineSpec.OnDisagreement.CONSENSUS && own != null && pick != null;
+        if (weighed && pick >= CONSENSUS_SHARE * own) {
+          reject(c, LABEL_FILTER, String.format(Locale.ROOT, "the judge picked %s, not %s, and the label check's pool model gives %s %.3f against %.3f%s",
+              v.label(), c.label(), v.label(), pick, own, why), pick, CONSENSUS_SHARE * own, out);
+          return;
+        }
+        if (j.onDisagreement() == PipelineSpec.OnDisagreement.REJECT
+            || (j.onDisagreement() == PipelineSpec.OnDisagreement.CONSENSUS && !weighed)) {
           reject(c, LABEL_FILTER, "the judge picked " + v.label() + ", not " + c.label() + why, v.score(), j.rubric() ? j.threshold() : null, out);
           return;
         }

@@ -344,8 +344,11 @@ public final class SeedforgePipeline {
   /** The out-of-fold label check of a run, when it has one (classification, label_check on). */
   public static java.util.Optional<dev.seedforge.quality.LabelCheckStage> labelCheck(RunPlan plan) {
     TaskType task = plan.pack().task();
+    PipelineSpec.Judge judge = plan.spec().judge();
+    boolean consensus = judge.enabled() && judge.relabel() && judge.onDisagreement() == PipelineSpec.OnDisagreement.CONSENSUS;
     return QualityGate.labelCheck(plan.spec().quality(), task,
-        new QualityGate.Context(List.of(), labelled(plan), plan.pack().labels(), List.of()), plan.spec().seed());
+        new QualityGate.Context(List.of(), labelled(plan), plan.pack().labels(), List.of()), plan.spec().seed())
+        .map(stage -> stage.withEvidence(consensus));
   }
 
   /** The line printed at run start about the off-topic bound, when the domain check is on. */

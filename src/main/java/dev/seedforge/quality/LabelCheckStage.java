@@ -42,27 +42,49 @@ public final class LabelCheckStage extends PTransform<PCollection<Candidate>, PC
   private final Map<String, String> descriptions;
   private final TaskType task;
 
+  private final boolean evidence;
+
   public LabelCheckStage(LabelCheck check, List<LabelFilter.Example> seeds, Map<String, String> descriptions, TaskType task) {
+    this(check, seeds, descriptions, task, false);
+  }
+
+  private LabelCheckStage(LabelCheck check, List<LabelFilter.Example> seeds, Map<String, String> descriptions, TaskType task, boolean evidence) {
     this.check = check;
     this.seeds = List.copyOf(seeds);
     this.descriptions = new java.util.TreeMap<>(descriptions);
     this.task = task;
+    this.evidence = evidence;
   }
+
+  /**
+   * The same check, also writing every kept candidate's out-of-fold label probabilities as features
+   * ({@value #EVIDENCE_PREFIX}LABEL), for a later stage that weighs its own verdict against them
+   * (the judge's {@code on_disagreement: consensus}).
+   */
+  public LabelCheckStage withEvidence(boolean on) {
+    return new LabelCheckStage(check, seeds, descriptions, task, on);
+  }
+
+  /** Feature name prefix of a kept candidate's out-of-fold probability of a label. */
+  public static final String EVIDENCE_PREFIX = "label_oof/";
 
   /** Why a candidate was rejected, as its rejection record says it. */
   public record Suspect(String reason, Double score, Double threshold) implements java.io.Serializable {}
 
+  /** What the pool said of a candidate: why it is suspect (null: kept), and its out-of-fold label probabilities (null: not asked for). */
+  public record Finding(Suspect suspect, Map<String, Double> probabilities) implements java.io.Serializable {}
+
   @Override
   public PCollectionTuple expand(PCollection<Candidate> input) {
     TaskType t = task;
-    PCollection<KV<String, Suspect>> suspects = input
+    PCollection<KV<String, Finding>> suspects = input
         .apply("Rows", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(LabelCheck.Item.class)))
             .via((Candidate c) -> KV.of("pool", new LabelCheck.Item(c.id(), Texts.of(c, t), c.label()))))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(LabelCheck.Item.class)))
         .apply("Pool", GroupByKey.create())
-        .apply("OutOfFold", ParDo.of(new CheckFn(check, seeds, descriptions)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Suspect.class)));
-    PCollectionView<Map<String, Suspect>> view = suspects.apply("SuspectsById", View.asMap());
+        .apply("OutOfFold", ParDo.of(new CheckFn(check, seeds, descriptions, evidence)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Finding.class)));
+    PCollectionView<Map<String, Finding>> view = suspects.apply("SuspectsById", View.asMap());
     java.util.Set<String> seedLabels = new java.util.TreeSet<>();
     seeds.forEach(e -> seedLabels.add(e.label()));
     PCollectionTuple out = input.apply("Decide", ParDo.of(new DecideFn(view, seedLabels.size() >= 2 ? seedLabels : java.util.Set.of()))
@@ -74,20 +96,22 @@ public final class LabelCheckStage extends PTransform<PCollection<Candidate>, PC
     return out;
   }
 
-  /** Judges the whole pool; emits the suspects by candidate id. */
-  static final class CheckFn extends DoFn<KV<String, Iterable<LabelCheck.Item>>, KV<String, Suspect>> {
+  /** Judges the whole pool; emits the suspects by candidate id (and, with evidence, every candidate's probabilities). */
+  static final class CheckFn extends DoFn<KV<String, Iterable<LabelCheck.Item>>, KV<String, Finding>> {
     private final LabelCheck check;
     private final List<LabelFilter.Example> seeds;
     private final Map<String, String> descriptions;
+    private final boolean evidence;
 
-    CheckFn(LabelCheck check, List<LabelFilter.Example> seeds, Map<String, String> descriptions) {
+    CheckFn(LabelCheck check, List<LabelFilter.Example> seeds, Map<String, String> descriptions, boolean evidence) {
       this.check = check;
       this.seeds = seeds;
       this.descriptions = descriptions;
+      this.evidence = evidence;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<LabelCheck.Item>> pool, OutputReceiver<KV<String, Suspect>> out) {
+    public void process(@Element KV<String, Iterable<LabelCheck.Item>> pool, OutputReceiver<KV<String, Finding>> out) {
       Map<String, LabelCheck.Item> byId = new java.util.TreeMap<>();
       for (LabelCheck.Item i : pool.getValue()) {
         byId.putIfAbsent(i.id(), i);
@@ -96,19 +120,26 @@ public final class LabelCheckStage extends PTransform<PCollection<Candidate>, PC
       LabelCheck.Outcome outcome = Timings.time("label check (out of fold)", () -> check.check(seeds, descriptions, items));
       for (LabelCheck.Judged j : outcome.judged()) {
         Verdict v = j.verdict();
-        if (!v.keep()) {
-          out.output(KV.of(j.item().id(), new Suspect(v.reason(), v.score(), v.threshold())));
+        Suspect s = v.keep() ? null : new Suspect(v.reason(), v.score(), v.threshold());
+        if (s != null || (evidence && j.probabilities() != null)) {
+          out.output(KV.of(j.item().id(), new Finding(s, evidence ? j.probabilities() : null)));
         }
       }
     }
   }
 
+  static Map<String, Double> evidenceFeatures(Map<String, Double> probabilities) {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    probabilities.forEach((label, p) -> out.put(EVIDENCE_PREFIX + label, p));
+    return out;
+  }
+
   /** Sends each record on, or to the rejections when the pool found it suspect. */
   static final class DecideFn extends DoFn<Candidate, Candidate> {
-    private final PCollectionView<Map<String, Suspect>> view;
+    private final PCollectionView<Map<String, Finding>> view;
     private final java.util.Set<String> judgedLabels;
 
-    DecideFn(PCollectionView<Map<String, Suspect>> view, java.util.Set<String> judgedLabels) {
+    DecideFn(PCollectionView<Map<String, Finding>> view, java.util.Set<String> judgedLabels) {
       this.view = view;
       this.judgedLabels = judgedLabels;
     }
@@ -118,10 +149,11 @@ public final class LabelCheckStage extends PTransform<PCollection<Candidate>, PC
       if (c.label() != null && judgedLabels.contains(c.label())) {
         out.get(GateStage.LEDGER).output(Ledger.count(Counter.LABEL_CHECKED, c.label(), 1));
       }
-      Suspect s = ctx.sideInput(view).get(c.id());
+      Finding f = ctx.sideInput(view).get(c.id());
+      Suspect s = f == null ? null : f.suspect();
       if (s == null) {
         out.get(GateStage.LEDGER).output(Ledger.count(Counter.QUALITY_PASSED, c.label(), 1));
-        out.get(GateStage.KEPT).output(c);
+        out.get(GateStage.KEPT).output(f == null || f.probabilities() == null ? c : c.withFeatures(evidenceFeatures(f.probabilities())));
       } else {
         out.get(GateStage.LEDGER).output(Ledger.count(Counter.REJECTED, "quality/" + LabelFilter.NAME, c.label(), 1));
         out.get(GateStage.REJECTIONS).output(Rejection.of(c, "quality", LabelFilter.NAME, s.reason(), s.score(), s.threshold(), null));

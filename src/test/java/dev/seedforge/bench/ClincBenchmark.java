@@ -52,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Run with {@code mvn -B test -Pbench -Dtest=ClincBenchmark}. {@code -Dbench.label_features=words|embeddings}
  * sets quality.label_features, {@code -Dbench.quality_extra='label_margin: 0'} adds lines to the quality section;
  * {@code -Dbench.pipeline_extra=FILE} appends a YAML fragment to the pipeline file;
- * {@code -Dbench.judge=on} switches the LLM judge on (rubric and blind relabelling), whose loopback
+ * {@code -Dbench.judge=on} switches the LLM judge on (rubric and blind relabelling;
+ * {@code -Dbench.judge_disagreement=consensus|reject|report}, default consensus), whose loopback
  * answers give the true intent {@value #JUDGE_ACCURACY} of the time and a low score to refusals,
  * foreign and off-topic texts (see {@link #judgeAnswer}).
  */
@@ -249,7 +250,8 @@ class ClincBenchmark {
     b.append("targets:\n  per_label: 1000\n");
     b.append("split:\n  validation: 0.1\n");
     if (judgeOn()) {
-      b.append("judge:\n  enabled: true\n  mode: [rubric, relabel]\n  threshold: 3\n");
+      b.append("judge:\n  enabled: true\n  mode: [rubric, relabel]\n  threshold: 3\n  on_disagreement: ")
+          .append(System.getProperty("bench.judge_disagreement", "consensus")).append('\n');
     }
     String extra = System.getProperty("bench.pipeline_extra", "");
     if (!extra.isEmpty()) {

@@ -298,7 +298,8 @@ class JudgeEndToEndTest {
       server.judge(t -> new JudgeAnswer(t.contains("(case 1)") ? 1.0 : 5.0, null, t.contains("(case 1)") ? "misses the point" : "good"));
       Path p = pipeline("instructions", server.baseUrl(), "judge: {enabled: true, batch_size: 10}", "");
       Files.writeString(p, Files.readString(p).replace("prompts/customer-support", "prompts/self-instruct")
-          .replace("quality: {language: \"off\"}", "quality: {language: \"off\", min_tokens: 1, max_tokens: 400}"));
+          .replace("quality: {language: \"off\", label_check: false, min_similarity: 0.15}",
+              "quality: {language: \"off\", label_check: false, min_similarity: 0.15, min_tokens: 1, max_tokens: 400}"));
 
       // when
       int code = run(p);
@@ -310,6 +311,34 @@ class JudgeEndToEndTest {
       assertThat(rejected).isNotEmpty().allSatisfy(r -> assertThat(r.path("fields").path("output").asText()).contains("(case 1)"));
       assertThat(Files.readString(runDir.resolve("train.jsonl"))).doesNotContain("(case 1)");
       assertThat(Files.readString(runDir.resolve("train.jsonl"))).containsPattern("\\(case [2-9]\\)");
+    }
+  }
+
+  @Test
+  void should_reject_a_disagreement_with_consensus_only_when_the_label_checks_pool_model_finds_the_pick_plausible() throws IOException {
+    try (LoopbackLlmServer server = new LoopbackLlmServer(5)) {
+      // given: the out-of-fold label check on, and a blind relabelling judge that always picks complaint
+      server.judge(t -> new JudgeAnswer(null, "complaint", "sounds unhappy"));
+      Path p = pipeline("consensus", server.baseUrl(), "judge: {enabled: true, mode: relabel, on_disagreement: consensus}", "");
+      Files.writeString(p, Files.readString(p).replace("label_check: false, ", ""));
+
+      // when
+      int code = run(p);
+
+      // then: each rejection names the pool model's probabilities, the pick's at least half the intended label's
+      assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
+      Path runDir = dir.resolve("consensus");
+      List<JsonNode> rejected = lines(runDir.resolve("rejected.jsonl")).stream().filter(r -> r.path("filter").asText().equals("judge_label")).toList();
+      assertThat(rejected).allSatisfy(r -> {
+        assertThat(r.path("reason").asText()).contains("the label check's pool model gives complaint");
+        assertThat(r.path("score").asDouble()).isGreaterThanOrEqualTo(r.path("threshold").asDouble());
+      });
+      // and the other disagreements are kept and counted: the pool backs their intended label
+      JsonNode j = Json.mapper().readTree(runDir.resolve("manifest.json").toFile()).path("judge");
+      long judged = j.path("judged").path("total").asLong();
+      long complaints = j.path("judged").path("per_label").path("complaint").asLong();
+      assertThat(j.path("disagreed_kept").path("total").asLong()).isPositive();
+      assertThat(j.path("disagreed_kept").path("total").asLong() + rejected.size()).isEqualTo(judged - complaints);
     }
   }
 
