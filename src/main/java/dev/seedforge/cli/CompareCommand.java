@@ -92,6 +92,11 @@ public final class CompareCommand implements Callable<Integer> {
       outw.flush();
     });
     AtomicFiles.writeString(dir.resolve("compare.json"), Json.pretty(c) + "\n");
+    Path runDir = dir.getParent();
+    if (java.nio.file.Files.isRegularFile(runDir.resolve("manifest.json"))) {
+      // the run folder's own report gets the comparison as a section
+      dev.seedforge.report.HtmlReport.write(runDir);
+    }
     outw.printf(Locale.ROOT, "seedforge: %d sampled requests of the plan's %d; wrote %s%n", c.sampleRequests(), c.planRequests(), dir.resolve("compare.json"));
     outw.println(c.choice() == null ? "seedforge: no choice: " + c.reason() : "seedforge: choose " + c.choice() + ": " + c.reason());
     outw.flush();

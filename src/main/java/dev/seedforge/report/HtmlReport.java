@@ -62,6 +62,7 @@ public final class HtmlReport {
     }
     rejectionTable(b, d);
     acceptanceTable(b, d);
+    comparisonTable(b, d);
     keptTable(b, d);
     rejectedTable(b, d);
     warnings(b, d);
@@ -130,6 +131,30 @@ public final class HtmlReport {
           .append(esc(top)).append("</td></tr>\n");
     });
     b.append("</tbody></table></section>\n");
+  }
+
+  /** {@code seedforge compare}'s figures per model and its choice, when the run folder has them. */
+  private static void comparisonTable(StringBuilder b, ReportData d) {
+    JsonNode c = d.comparison();
+    if (c == null || !c.path("models").isArray()) {
+      return;
+    }
+    b.append("<section><h2>Model comparison</h2><p class=\"caption\">").append(esc(c.path("sample_requests").asText()))
+        .append(" sampled requests of the plan's ").append(esc(c.path("plan_requests").asText()))
+        .append(", the same on every model (seedforge compare; compare/compare.json).</p>")
+        .append("<table><thead><tr><th>model</th><th class=\"num\">accepted</th><th class=\"num\">asked</th>")
+        .append("<th class=\"num\">acceptance</th><th class=\"num\">label agreement</th><th class=\"num\">distinct-2</th>")
+        .append("<th class=\"num\">p50 latency ms</th><th class=\"num\">$ per accepted</th><th class=\"num\">$ full plan</th></tr></thead><tbody>\n");
+    for (JsonNode m : c.path("models")) {
+      b.append("<tr><td>").append(esc(m.path("provider").asText() + ":" + m.path("model").asText())).append("</td>");
+      for (String f : List.of("accepted", "asked", "acceptance", "label_agreement", "distinct2", "latency_p50_ms", "usd_per_accepted", "projected_usd")) {
+        b.append("<td class=\"num\">").append(esc(m.has(f) ? number(m.path(f)) : "-")).append("</td>");
+      }
+      b.append("</tr>\n");
+    }
+    b.append("</tbody></table><p>").append(esc(c.path("choice").isTextual()
+        ? "Choice: " + c.path("choice").asText() + ", " + c.path("reason").asText()
+        : "No choice: " + c.path("reason").asText())).append("</p></section>\n");
   }
 
   private static void acceptanceTable(StringBuilder b, ReportData d) {

@@ -124,6 +124,22 @@ public final class ReportData {
     return out;
   }
 
+  /**
+   * The model comparison {@code seedforge compare} wrote for this run folder
+   * ({@code compare/compare.json}), or null when there is none or it cannot be read.
+   */
+  public JsonNode comparison() {
+    Path file = dir.resolve("compare").resolve("compare.json");
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      return Json.mapper().readTree(file.toFile());
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   /** The manifest's fields. */
   public ManifestView manifest() {
     return manifest;

@@ -123,6 +123,18 @@ class CompareCommandTest {
       JsonNode again = Json.mapper().readTree(dir.resolve("out/compare/compare.json").toFile()).path("models").path(0);
       assertThat(again.path("calls_cached").asLong()).isEqualTo(8);
       assertThat(again.path("accepted").asLong()).isEqualTo(mini.path("accepted").asLong());
+
+      // and the full run with the chosen model pays only for the requests outside the sample,
+      // and its report shows the comparison
+      int beforeRun = server.requestCount();
+      StringBuilder runOut = new StringBuilder();
+      assertThat(run(runOut, "run", p.toString())).as(runOut.toString()).isZero();
+      assertThat(server.requestCount() - beforeRun).isEqualTo(c.path("plan_requests").asInt() - 8);
+      String report = Files.readString(dir.resolve("out/report.html"));
+      // (the last comparison, of gpt-4o-mini alone)
+      assertThat(report.contains("<h2>Model comparison</h2>")).isTrue();
+      assertThat(report.contains("<td>openai:gpt-4o-mini</td>")).isTrue();
+      assertThat(report.contains("Choice: openai:gpt-4o-mini")).isTrue();
     }
   }
 
