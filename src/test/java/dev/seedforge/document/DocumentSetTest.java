@@ -42,8 +42,13 @@ class DocumentSetTest {
     return SpecLoader.load(file, Map.of(), SpecLoader.Overrides.none());
   }
 
+  /** The shipped packs' sample documents, read from the packs, and the test's own fixtures. */
+  private static final java.util.Map<String, Path> SHIPPED = java.util.Map.of(
+      "rfc2119.txt", Path.of("prompts/technical-docs/documents/rfc2119.txt"),
+      "handwashing.html", Path.of("prompts/public-health/documents/handwashing.html"));
+
   private void copy(String fixture) throws IOException {
-    Files.copy(Path.of("src/test/resources/documents", fixture), docs.resolve(fixture));
+    Files.copy(SHIPPED.getOrDefault(fixture, Path.of("src/test/resources/documents", fixture)), docs.resolve(fixture));
   }
 
   @Test
