@@ -61,7 +61,7 @@ class JudgeSettingsTest {
         .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.problems())
             .anySatisfy(p -> assertThat(p).endsWith("x.yaml: judge.mode: expected rubric, relabel or both ([rubric, relabel]), got \"vibes\""))
             .anySatisfy(p -> assertThat(p).contains("judge.batch_size"))
-            .anySatisfy(p -> assertThat(p).contains("judge.on_disagreement: expected reject or report, got \"ignore\""))
+            .anySatisfy(p -> assertThat(p).contains("judge.on_disagreement: expected reject, report or consensus, got \"ignore\""))
             .anySatisfy(p -> assertThat(p).contains("judge.api_key: keys never go in pipeline files")));
   }
 
