@@ -174,13 +174,20 @@ public record PipelineSpec(
    * kept fewer than {@code minTopupYield} of the examples its calls asked for.
    */
   public record Generation(
-      List<String> strategies, int callsPerLabel, int examplesPerCall, int fewShot, int maxRounds, int maxTopupCalls, double minTopupYield)
+      List<String> strategies, int callsPerLabel, int examplesPerCall, int fewShot, int maxRounds, int maxTopupCalls, double minTopupYield,
+      boolean cachePrefix)
       implements Serializable {
     public static final double DEFAULT_MIN_TOPUP_YIELD = 0.1;
 
     /** One round: no top-up. */
     public Generation(List<String> strategies, int callsPerLabel, int examplesPerCall, int fewShot) {
-      this(strategies, callsPerLabel, examplesPerCall, fewShot, 1, 0, DEFAULT_MIN_TOPUP_YIELD);
+      this(strategies, callsPerLabel, examplesPerCall, fewShot, 1, 0, DEFAULT_MIN_TOPUP_YIELD, false);
+    }
+
+    /** Without prompt-prefix shaping ({@code cache_prefix: false}). */
+    public Generation(List<String> strategies, int callsPerLabel, int examplesPerCall, int fewShot, int maxRounds, int maxTopupCalls,
+        double minTopupYield) {
+      this(strategies, callsPerLabel, examplesPerCall, fewShot, maxRounds, maxTopupCalls, minTopupYield, false);
     }
 
     /** The most new calls a top-up round may plan, given how many round 0 planned. */

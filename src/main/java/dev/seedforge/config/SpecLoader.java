@@ -122,7 +122,8 @@ public final class SpecLoader {
             g.integer("few_shot", 3, 0, 50),
             g.integer("max_rounds", 3, 1, 100),
             g.integer("max_topup_calls", 0, 0, 100_000_000),
-            g.number("min_topup_yield", PipelineSpec.Generation.DEFAULT_MIN_TOPUP_YIELD, 0, 1));
+            g.number("min_topup_yield", PipelineSpec.Generation.DEFAULT_MIN_TOPUP_YIELD, 0, 1),
+            g.bool("cache_prefix", false));
     g.finish();
 
     Fields x = top.object("lexical");

@@ -26,6 +26,9 @@ public final class RequestPlanner {
   private final PipelineSpec spec;
   private final String provider;
   private final Map<String, List<Seed>> seedsByLabel;
+  /** The system message with the reference block of {@code generation.cache_prefix}, made once; see {@link #systemMessage}. */
+  private String shapedSystem;
+  private boolean shaping;
   private final List<Seed> seeds;
   private final List<Chunk> chunks;
 
@@ -305,7 +308,112 @@ public final class RequestPlanner {
   }
 
   String systemMessage() {
-    return pack.systemPrompt() + "\n\n" + OutputContract.instructions(pack.task(), spec.generation().examplesPerCall());
+    String base = pack.systemPrompt() + "\n\n" + OutputContract.instructions(pack.task(), spec.generation().examplesPerCall());
+    if (shaping || !spec.generation().cachePrefix() || !cachesPrefixes()) {
+      return base;
+    }
+    if (shapedSystem == null) {
+      shaping = true;
+      try {
+        shapedSystem = withReferenceBlock(base);
+      } finally {
+        shaping = false;
+      }
+    }
+    return shapedSystem;
+  }
+
+  /** Tokens over the provider's minimum the static prefix is made to reach, for tokenizer differences. */
+  static final int CACHE_PREFIX_MARGIN = 64;
+
+  /** OpenAI and Azure OpenAI cache a prompt's prefix on their own from 1,024 tokens on; the others here do not. */
+  private boolean cachesPrefixes() {
+    Provider p = Provider.of(provider);
+    return p == Provider.OPENAI || p == Provider.AZURE;
+  }
+
+  /**
+   * {@code generation.cache_prefix}: the part every prompt of the run starts with (this system
+   * message and the templates' text before the first per-call value) is lengthened to the
+   * provider's prompt-cache minimum with reference seeds of every label, taken in turn, so that
+   * part of each later call is billed at the cached rate. The block shows the whole label set
+   * (what the model most needs to keep labels apart) and is the same in every call.
+   */
+  private String withReferenceBlock(String base) {
+    TokenCounter counter = TokenCounter.forModel(spec.llm().model());
+    int lead = Integer.MAX_VALUE;
+    for (Pack.Strategy strategy : labelStrategies()) {
+      lead = Math.min(lead, counter.count(sharedLead(strategy)));
+    }
+    if (lead == Integer.MAX_VALUE) {
+      return base;
+    }
+    int need = Estimator.PROMPT_CACHE_MIN_TOKENS + CACHE_PREFIX_MARGIN - counter.count(base) - lead;
+    if (need <= 0 || !pays(need)) {
+      return base;
+    }
+    List<List<Seed>> perLabel = new ArrayList<>();
+    seedsByLabel.forEach((label, s) -> perLabel.add(shuffled(s, "reference|" + label)));
+    StringBuilder block = new StringBuilder("\n\nReference examples of every label, the same in every request: they show each label's scope; "
+        + "do not copy or reword them.\n");
+    int start = counter.count(block.toString());
+    int added = 0;
+    outer:
+    for (int i = 0; ; i++) {
+      boolean any = false;
+      for (List<Seed> s : perLabel) {
+        if (i < s.size()) {
+          Seed seed = s.get(i);
+          String line = (seed.label() == null ? "" : seed.label() + ": ") + exampleLine(seed) + "\n";
+          block.append(line);
+          added += counter.count(line);
+          any = true;
+          if (added >= need) {
+            break outer;
+          }
+        }
+      }
+      if (!any) {
+        break;
+      }
+    }
+    return added + start >= need ? base + block.toString().stripTrailing() : base;
+  }
+
+  /**
+   * Whether lengthening every prompt by {@code tokens} pays for itself: the prefix then billed at
+   * the cached rate saves more than the tokens added cost. Needs both prices (prices.yaml or
+   * llm.price); without a cached rate nothing is shaped.
+   */
+  private boolean pays(int tokens) {
+    Prices table = Prices.table();
+    PipelineSpec.Price price = table.priceOf(spec.llm().model(), spec.llm().price());
+    Double cached = table.cachedInputPerMillion(spec.llm().model(), spec.llm().price());
+    if (price == null || cached == null || price.inputPerMillion() <= 0 || spec.llm().batch().on()) {
+      // batch calls are priced at the batch rate whether cached or not: nothing to win there
+      return false;
+    }
+    double prefix = Estimator.PROMPT_CACHE_MIN_TOKENS + CACHE_PREFIX_MARGIN;
+    return prefix * (price.inputPerMillion() - cached) > tokens * price.inputPerMillion();
+  }
+
+  /** The start a strategy's user messages share across labels and samples: its template up to the first per-call value. */
+  private String sharedLead(Pack.Strategy strategy) {
+    List<String> labels = new ArrayList<>(seedsByLabel.keySet());
+    String a = labels.get(0);
+    String b = labels.size() > 1 ? labels.get(1) : a;
+    GenerationRequest first = render(a, seedsByLabel.get(a), strategy, 0, 0);
+    GenerationRequest second = render(b, seedsByLabel.get(b), strategy, 1, 0);
+    if (first == null || second == null) {
+      return "";
+    }
+    String x = first.messages().get(1).content();
+    String y = second.messages().get(1).content();
+    int n = 0;
+    while (n < Math.min(x.length(), y.length()) && x.charAt(n) == y.charAt(n)) {
+      n++;
+    }
+    return x.substring(0, n);
   }
 
   private String labelList() {
