@@ -73,6 +73,7 @@ public final class LabelCheck implements Serializable {
   private final double margin;
   private final double minProbability;
   private final Features features;
+  private final int trainPerLabel;
   private final String embeddingModel;
   private final int rounds;
 
@@ -81,6 +82,11 @@ public final class LabelCheck implements Serializable {
   }
 
   private LabelCheck(int folds, long seed, double margin, double minProbability, Features features, String embeddingModel, int rounds) {
+    this(folds, seed, margin, minProbability, features, embeddingModel, rounds, TRAIN_PER_LABEL);
+  }
+
+  private LabelCheck(int folds, long seed, double margin, double minProbability, Features features, String embeddingModel, int rounds,
+      int trainPerLabel) {
     Preconditions.checkArgument(folds >= 2, "folds must be at least 2, got %s", folds);
     Preconditions.checkArgument(features == Features.WORDS || embeddingModel != null, "embedding features need an embedding model");
     this.folds = folds;
@@ -90,6 +96,13 @@ public final class LabelCheck implements Serializable {
     this.features = features;
     this.embeddingModel = embeddingModel;
     this.rounds = rounds;
+    this.trainPerLabel = trainPerLabel;
+  }
+
+  /** The same check learning from at most {@code n} candidates of each label (all are scored). */
+  public LabelCheck withTrainingCap(int n) {
+    Preconditions.checkArgument(n >= 1, "the training cap must be at least 1, got %s", n);
+    return new LabelCheck(folds, seed, margin, minProbability, features, embeddingModel, rounds, n);
   }
 
   /** Words and bigrams, margin 0, no probability floor. */
@@ -103,18 +116,18 @@ public final class LabelCheck implements Serializable {
   }
 
   public LabelCheck withMargin(double margin) {
-    return new LabelCheck(folds, seed, margin, minProbability, features, embeddingModel, rounds);
+    return new LabelCheck(folds, seed, margin, minProbability, features, embeddingModel, rounds, trainPerLabel);
   }
 
   /** How often the models are trained again without the suspects found so far (default 2 rounds). */
   public LabelCheck withRounds(int rounds) {
     Preconditions.checkArgument(rounds >= 1, "rounds must be at least 1, got %s", rounds);
-    return new LabelCheck(folds, seed, margin, minProbability, features, embeddingModel, rounds);
+    return new LabelCheck(folds, seed, margin, minProbability, features, embeddingModel, rounds, trainPerLabel);
   }
 
   /** Also rejects a candidate whose own label's out-of-fold probability is below {@code p}. */
   public LabelCheck withMinProbability(double p) {
-    return new LabelCheck(folds, seed, margin, p, features, embeddingModel, rounds);
+    return new LabelCheck(folds, seed, margin, p, features, embeddingModel, rounds, trainPerLabel);
   }
 
   public Features features() {
@@ -144,22 +157,27 @@ public final class LabelCheck implements Serializable {
       return new Outcome(kept, Map.of());
     }
     List<float[]> vectors = features == Features.EMBEDDINGS ? embed(seeds, sorted) : null;
+    boolean[] pool = trainingPool(sorted);
+    boolean[] alive = new boolean[sorted.size()];
+    java.util.Arrays.fill(alive, true);
     boolean[] trains = new boolean[sorted.size()];
-    java.util.Arrays.fill(trains, true);
     Verdict[] verdicts = new Verdict[sorted.size()];
     List<Map<String, Double>> probs = null;
     Map<String, Double> thresholds = Map.of();
     // a second round retrains without the first round's suspects (they no longer vote for the wrong
     // label) and judges the candidates still kept again
     for (int round = 0; round < rounds; round++) {
+      for (int i = 0; i < sorted.size(); i++) {
+        trains[i] = pool[i] && alive[i];
+      }
       probs = outOfFold(seeds, descriptions, sorted, labels, trains, vectors);
-      thresholds = thresholds(sorted, probs, trains);
+      thresholds = thresholds(sorted, probs, alive);
       boolean changed = false;
       for (int i = 0; i < sorted.size(); i++) {
-        if (trains[i]) {
+        if (alive[i]) {
           verdicts[i] = verdict(sorted.get(i).label(), probs.get(i), thresholds);
           if (!verdicts[i].keep()) {
-            trains[i] = false;
+            alive[i] = false;
             changed = true;
           }
         }
@@ -174,6 +192,37 @@ public final class LabelCheck implements Serializable {
     }
     return new Outcome(out, thresholds);
   }
+
+  /**
+   * Candidates a fold model may learn from: per label at most {@code trainPerLabel} (default
+   * {@value #TRAIN_PER_LABEL}), the same
+   * ones whatever the arrival order (lowest hash of id and seed). Every candidate is still scored;
+   * the cap keeps training (maxent) and the neighbour search linear in the pool instead of
+   * quadratic, and a few hundred examples a label already show what the label reads like.
+   */
+  private boolean[] trainingPool(List<Item> items) {
+    boolean[] pool = new boolean[items.size()];
+    Map<String, List<Integer>> byLabel = new TreeMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      byLabel.computeIfAbsent(String.valueOf(items.get(i).label()), k -> new ArrayList<>()).add(i);
+    }
+    for (List<Integer> idx : byLabel.values()) {
+      if (idx.size() <= trainPerLabel) {
+        idx.forEach(i -> pool[i] = true);
+        continue;
+      }
+      idx.sort(java.util.Comparator.comparingLong((Integer i) -> poolRank(items.get(i).id())).thenComparing(i -> items.get(i).id()));
+      idx.subList(0, trainPerLabel).forEach(i -> pool[i] = true);
+    }
+    return pool;
+  }
+
+  private long poolRank(String id) {
+    return Hashing.murmur3_128((int) (seed ^ 0x5eedL)).hashString(id, StandardCharsets.UTF_8).asLong();
+  }
+
+  /** Most candidates of one label the fold models learn from (all are scored). */
+  public static final int TRAIN_PER_LABEL = 400;
 
   private static Map<String, Double> thresholds(List<Item> items, List<Map<String, Double>> probs, boolean[] counted) {
     Map<String, double[]> sums = new TreeMap<>();
@@ -277,13 +326,20 @@ public final class LabelCheck implements Serializable {
       boolean[] trains, List<float[]> v) {
     List<Map<String, Double>> out = nulls(items.size());
     int s = seeds.size();
+    // the texts a neighbour may be: every seed, and the candidates in the training pool
+    List<Integer> voters = new ArrayList<>();
+    for (int j = 0; j < s + items.size(); j++) {
+      if (j < s || trains[j - s]) {
+        voters.add(j);
+      }
+    }
     for (int i = 0; i < items.size(); i++) {
       float[] x = v.get(s + i);
       // the nearest training texts: seeds, and candidates of the other folds
       double[] best = new double[NEIGHBOURS];
       String[] bestLabel = new String[NEIGHBOURS];
       java.util.Arrays.fill(best, -2);
-      for (int j = 0; j < s + items.size(); j++) {
+      for (int j : voters) {
         boolean seed = j < s;
         String label = seed ? seeds.get(j).label() : items.get(j - s).label();
         if (label == null || !labels.contains(label) || (!seed && (fold[j - s] == fold[i] || !trains[j - s]))) {

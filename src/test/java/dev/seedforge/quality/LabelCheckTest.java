@@ -65,6 +65,29 @@ class LabelCheckTest {
   }
 
   @Test
+  void should_score_every_candidate_when_the_fold_models_learn_from_a_capped_pool_whatever_the_order() {
+    // given a cap of 10 candidates a label, well under the 30 each label has
+    LabelCheck capped = LabelCheck.words(5, 42).withMargin(0.1).withTrainingCap(10);
+    List<LabelCheck.Item> reversed = new ArrayList<>(pool);
+    java.util.Collections.reverse(reversed);
+
+    // when
+    LabelCheck.Outcome o = capped.check(seeds, descriptions, pool);
+    LabelCheck.Outcome again = capped.check(seeds, descriptions, reversed);
+    LabelCheck.Outcome uncapped = LabelCheck.words(5, 42).withMargin(0.1).check(seeds, descriptions, pool);
+
+    // then every candidate is judged, with probabilities, and the order does not matter
+    assertThat(o.judged()).hasSize(pool.size()).allSatisfy(j -> {
+      assertThat(j.verdict()).isNotNull();
+      assertThat(j.probabilities()).isNotNull();
+    });
+    assertThat(again.judged().stream().map(j -> j.item().id() + "=" + j.verdict().keep()).toList())
+        .isEqualTo(o.judged().stream().map(j -> j.item().id() + "=" + j.verdict().keep()).toList());
+    // and the cap changes what the models learnt from (so the probabilities differ from the uncapped check)
+    assertThat(o.judged().get(0).probabilities()).isNotEqualTo(uncapped.judged().get(0).probabilities());
+  }
+
+  @Test
   void should_find_most_swapped_labels_with_few_false_alarms_using_embeddings() {
     // when
     LabelCheck.Outcome o = LabelCheck.embeddings(5, 42, PipelineSpec.Relevance.MINILM).withMargin(0.1).check(seeds, descriptions, pool);
