@@ -1,6 +1,7 @@
 package dev.seedforge.accounting;
 
 import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.util.SqliteTransactions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -200,22 +201,7 @@ public final class SpendLedger {
       }
       update("UPDATE runs SET calls = calls + 1, tokens_reserved = tokens_reserved + ?, pico_reserved = pico_reserved + ? WHERE run_id = ?",
           worstTokens, worstPico, runId);
-      try (PreparedStatement q = connection.prepareStatement(
-          "INSERT INTO calls (run_id, request_id, round, label, state, reserved_tokens, reserved_pico, sent_at) VALUES (?, ?, ?, ?, 'in_flight', ?, ?, ?)",
-          Statement.RETURN_GENERATED_KEYS)) {
-        q.setString(1, runId);
-        q.setString(2, requestId);
-        q.setInt(3, round);
-        q.setString(4, label);
-        q.setLong(5, worstTokens);
-        q.setLong(6, worstPico);
-        q.setString(7, Instant.now().toString());
-        q.executeUpdate();
-        try (ResultSet keys = q.getGeneratedKeys()) {
-          keys.next();
-          return new Reservation(keys.getLong(1), null, null);
-        }
-      }
+      return inFlight(runId, requestId, round, label, worstTokens, worstPico, null);
     });
   }
 
@@ -230,24 +216,33 @@ public final class SpendLedger {
       standingOrThrow(runId);
       update("UPDATE runs SET tokens_reserved = tokens_reserved + ?, pico_reserved = pico_reserved + ? WHERE run_id = ?",
           worstTokens, worstPico, runId);
-      try (PreparedStatement q = connection.prepareStatement(
-          "INSERT INTO calls (run_id, request_id, round, label, state, reserved_tokens, reserved_pico, attempts, sent_at)"
-              + " VALUES (?, ?, ?, ?, 'in_flight', ?, ?, 0, ?)",
-          Statement.RETURN_GENERATED_KEYS)) {
-        q.setString(1, runId);
-        q.setString(2, requestId);
-        q.setInt(3, round);
-        q.setString(4, label);
-        q.setLong(5, worstTokens);
-        q.setLong(6, worstPico);
-        q.setString(7, Instant.now().toString());
-        q.executeUpdate();
-        try (ResultSet keys = q.getGeneratedKeys()) {
-          keys.next();
-          return new Reservation(keys.getLong(1), null, null);
-        }
-      }
+      return inFlight(runId, requestId, round, label, worstTokens, worstPico, 0);
     });
+  }
+
+  /** Inserts a call in flight with its worst case; {@code attempts} null leaves the column's default. */
+  private Reservation inFlight(String runId, String requestId, int round, String label, long worstTokens, long worstPico, Integer attempts)
+      throws SQLException {
+    try (PreparedStatement q = connection.prepareStatement(
+        "INSERT INTO calls (run_id, request_id, round, label, state, reserved_tokens, reserved_pico, sent_at" + (attempts == null ? "" : ", attempts")
+            + ") VALUES (?, ?, ?, ?, 'in_flight', ?, ?, ?" + (attempts == null ? "" : ", ?") + ")",
+        Statement.RETURN_GENERATED_KEYS)) {
+      q.setString(1, runId);
+      q.setString(2, requestId);
+      q.setInt(3, round);
+      q.setString(4, label);
+      q.setLong(5, worstTokens);
+      q.setLong(6, worstPico);
+      q.setString(7, Instant.now().toString());
+      if (attempts != null) {
+        q.setInt(8, attempts);
+      }
+      q.executeUpdate();
+      try (ResultSet keys = q.getGeneratedKeys()) {
+        keys.next();
+        return new Reservation(keys.getLong(1), null, null);
+      }
+    }
   }
 
   /**
@@ -386,31 +381,8 @@ public final class SpendLedger {
     }
   }
 
-  @FunctionalInterface
-  private interface Work<T> {
-    T run() throws SQLException;
-  }
-
   /** One immediate transaction: every process that shares the file waits for it, so checks and updates cannot interleave. */
-  private <T> T inTransaction(Work<T> work) {
-    try {
-      try (Statement s = connection.createStatement()) {
-        s.execute("BEGIN IMMEDIATE");
-      }
-      try {
-        T out = work.run();
-        try (Statement s = connection.createStatement()) {
-          s.execute("COMMIT");
-        }
-        return out;
-      } catch (SQLException | RuntimeException e) {
-        try (Statement s = connection.createStatement()) {
-          s.execute("ROLLBACK");
-        }
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("run ledger " + file + " write failed: " + e.getMessage(), e);
-    }
+  private <T> T inTransaction(SqliteTransactions.Work<T> work) {
+    return SqliteTransactions.immediate(connection, "run ledger " + file + " write", work);
   }
 }

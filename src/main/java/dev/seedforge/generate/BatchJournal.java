@@ -1,5 +1,6 @@
 package dev.seedforge.generate;
 
+import dev.seedforge.util.SqliteTransactions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -138,30 +139,7 @@ final class BatchJournal {
     });
   }
 
-  @FunctionalInterface
-  private interface Work<T> {
-    T run() throws SQLException;
-  }
-
-  private <T> T inTransaction(Work<T> work) {
-    try {
-      try (Statement s = connection.createStatement()) {
-        s.execute("BEGIN IMMEDIATE");
-      }
-      try {
-        T out = work.run();
-        try (Statement s = connection.createStatement()) {
-          s.execute("COMMIT");
-        }
-        return out;
-      } catch (SQLException | RuntimeException e) {
-        try (Statement s = connection.createStatement()) {
-          s.execute("ROLLBACK");
-        }
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("batch journal " + file + " write failed: " + e.getMessage(), e);
-    }
+  private <T> T inTransaction(SqliteTransactions.Work<T> work) {
+    return SqliteTransactions.immediate(connection, "batch journal " + file + " write", work);
   }
 }

@@ -215,20 +215,9 @@ public final class RequestPlanner {
     vars.put("neighbours", neighbours(index));
     List<ChatTurn> messages =
         List.of(
-            new ChatTurn("system", pack.systemPrompt() + "\n\n" + OutputContract.groundedInstructions(pack.task(), spec.generation().examplesPerCall())),
+            new ChatTurn("system", groundedSystemMessage()),
             new ChatTurn("user", strategy.template().render(vars)));
-    PipelineSpec.Llm llm = spec.llm();
-    GenerationRequest.Params params =
-        new GenerationRequest.Params(
-            provider,
-            Endpoint.normalized(provider, llm.baseUrl()),
-            llm.model(),
-            llm.temperature(),
-            llm.topP(),
-            llm.maxTokens(),
-            spec.generation().examplesPerCall(),
-            llm.responseFormat(),
-            Hashes.draw(spec.seed(), "sample|" + key) & 0x7fffffffL);
+    GenerationRequest.Params params = params("sample|" + key);
     Candidate.Grounding grounding =
         new Candidate.Grounding(chunk.document(), chunk.id(), chunk.start(), chunk.end(), chunk.page(), chunk.heading());
     return GenerationRequest.of(null, strategy.name(), strategy.template().id(), fewShot.stream().map(Seed::id).toList(), messages, params, sample, round)
@@ -282,31 +271,30 @@ public final class RequestPlanner {
       seedIds.add(focus.id());
     }
     fewShot.forEach(s -> seedIds.add(s.id()));
-    PipelineSpec.Llm llm = spec.llm();
-    GenerationRequest.Params params =
-        new GenerationRequest.Params(
-            provider,
-            Endpoint.normalized(provider, llm.baseUrl()),
-            llm.model(),
-            llm.temperature(),
-            llm.topP(),
-            llm.maxTokens(),
-            spec.generation().examplesPerCall(),
-            llm.responseFormat(),
-            Hashes.draw(spec.seed(), "sample|" + labelKey + "|" + strategy.name() + "|" + sample) & 0x7fffffffL);
+    GenerationRequest.Params params = params("sample|" + labelKey + "|" + strategy.name() + "|" + sample);
     return GenerationRequest.of(label, strategy.name(), strategy.template().id(), seedIds, messages, params, sample, round);
   }
 
   private record LabelStrategy(String label, String strategy) {}
 
-  /** The system message: the pack's prompt and the output contract, identical for every call. */
   /** The system message generation calls send (grounded calls when the pack only has chunk strategies): the teacher prompt of prompt distillation. */
   public String teacherSystemMessage() {
-    return labelStrategies().isEmpty() && !chunkStrategies().isEmpty()
-        ? pack.systemPrompt() + "\n\n" + OutputContract.groundedInstructions(pack.task(), spec.generation().examplesPerCall())
-        : systemMessage();
+    return labelStrategies().isEmpty() && !chunkStrategies().isEmpty() ? groundedSystemMessage() : systemMessage();
   }
 
+  /** The system message of grounded (chunk) calls: the pack's prompt and the grounded output contract. */
+  private String groundedSystemMessage() {
+    return pack.systemPrompt() + "\n\n" + OutputContract.groundedInstructions(pack.task(), spec.generation().examplesPerCall());
+  }
+
+  /** Where a call goes and how it samples; {@code drawKey} fixes its sampling seed. */
+  private GenerationRequest.Params params(String drawKey) {
+    PipelineSpec.Llm llm = spec.llm();
+    return new GenerationRequest.Params(provider, Endpoint.normalized(provider, llm.baseUrl()), llm.model(), llm.temperature(), llm.topP(),
+        llm.maxTokens(), spec.generation().examplesPerCall(), llm.responseFormat(), Hashes.draw(spec.seed(), drawKey) & 0x7fffffffL);
+  }
+
+  /** The system message of label and seed calls: the pack's prompt and the output contract, identical for every call. */
   String systemMessage() {
     String base = pack.systemPrompt() + "\n\n" + OutputContract.instructions(pack.task(), spec.generation().examplesPerCall());
     if (shaping || !spec.generation().cachePrefix() || !cachesPrefixes()) {

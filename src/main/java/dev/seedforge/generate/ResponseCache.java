@@ -100,25 +100,7 @@ public final class ResponseCache {
    * is taken over. With {@code answeredCounts}, a stored answer ends the wait (ANSWERED).
    */
   public synchronized Claim claim(String id, String runId, long staleMillis, boolean answeredCounts) {
-    try {
-      try (Statement s = connection.createStatement()) {
-        s.execute("BEGIN IMMEDIATE");
-      }
-      try {
-        Claim c = claimIn(id, runId, staleMillis, answeredCounts);
-        try (Statement s = connection.createStatement()) {
-          s.execute("COMMIT");
-        }
-        return c;
-      } catch (SQLException e) {
-        try (Statement s = connection.createStatement()) {
-          s.execute("ROLLBACK");
-        }
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("response cache claim failed: " + e.getMessage(), e);
-    }
+    return dev.seedforge.util.SqliteTransactions.immediate(connection, "response cache claim", () -> claimIn(id, runId, staleMillis, answeredCounts));
   }
 
   private Claim claimIn(String id, String runId, long staleMillis, boolean answeredCounts) throws SQLException {
