@@ -160,6 +160,8 @@ public final class BakeOff {
     Set<String> slots = new HashSet<>();
     sampled.forEach(r -> slots.add(slot(r)));
     List<Result> results = new ArrayList<>();
+    // the same seeds judge every model's labels: trained once
+    LabelFilter labelModel = labelModel(base);
     for (Contender c : contenders) {
       // Every accepted example is written: balancing to the smallest label would measure the sample's
       // label mix, not the model.
@@ -170,7 +172,7 @@ public final class BakeOff {
       List<GenerationRequest> mine = full.requests().stream().filter(r -> slots.contains(slot(r))).toList();
       RunPlan plan = new RunPlan(full.spec(), full.pack(), full.seeds(), full.generator(), full.generatorNote(), mine, full.warnings());
       Runner.Outcome outcome = Runner.run(plan, options);
-      Result r = result(c, plan, outcome, full.requests().size());
+      Result r = result(c, plan, outcome, full.requests().size(), labelModel);
       results.add(r);
       progress.accept(line(r));
     }
@@ -187,7 +189,8 @@ public final class BakeOff {
     return c.provider().equals(own) ? spec.llm().baseUrl() : null;
   }
 
-  private static Result result(Contender c, RunPlan plan, Runner.Outcome outcome, int fullPlanRequests) throws IOException {
+  private static Result result(Contender c, RunPlan plan, Runner.Outcome outcome, int fullPlanRequests, LabelFilter labelModel)
+      throws IOException {
     JsonNode m = outcome.manifest();
     long generated = 0;
     long kept = 0;
@@ -219,7 +222,7 @@ public final class BakeOff {
         c.provider(), c.model(), outcome.outDir().toString(), outcome.status().name().toLowerCase(Locale.ROOT),
         account.calls().planned().total(), account.calls().made().total(), account.calls().cached().total(), account.calls().failed().total(),
         asked, generated, kept, asked == 0 ? 0 : round4((double) kept / asked), rejections,
-        labelAgreement(plan, texts), round4(distinct(texts.all(), 1)), round4(distinct(texts.all(), 2)), in, out,
+        labelAgreement(plan, labelModel, texts), round4(distinct(texts.all(), 1)), round4(distinct(texts.all(), 2)), in, out,
         percentile(latencies, 0.5), percentile(latencies, 0.95),
         round6(account.cost().total()), sampleUsd == null ? null : round6(sampleUsd), perAccepted == null ? null : round6(perAccepted),
         projected == null ? null : round4(projected),
@@ -246,15 +249,22 @@ public final class BakeOff {
     return new Texts(all, labelled);
   }
 
-  private static Double labelAgreement(RunPlan plan, Texts texts) {
-    if (plan.pack().task() != TaskType.CLASSIFICATION || texts.labelled().isEmpty() || plan.pack().labels().size() < 2) {
+  /** A maxent label model on the seeds and label descriptions, or null when the task has no labels to tell apart. */
+  private static LabelFilter labelModel(RunPlan plan) {
+    if (plan.pack().task() != TaskType.CLASSIFICATION || plan.pack().labels().size() < 2) {
       return null;
     }
     List<LabelFilter.Example> examples = new ArrayList<>();
     for (Seed s : plan.seeds()) {
       examples.add(new LabelFilter.Example(s.fields().getOrDefault("text", ""), s.label()));
     }
-    LabelFilter model = LabelFilter.train(examples, plan.pack().labels(), 0, TaskType.CLASSIFICATION);
+    return LabelFilter.train(examples, plan.pack().labels(), 0, TaskType.CLASSIFICATION);
+  }
+
+  private static Double labelAgreement(RunPlan plan, LabelFilter model, Texts texts) {
+    if (model == null || texts.labelled().isEmpty()) {
+      return null;
+    }
     int agree = 0;
     for (String[] t : texts.labelled()) {
       String best = null;
