@@ -389,14 +389,21 @@ public record PipelineSpec(
    * the openai-chat files are written as UTF-8 with a byte-order mark.
    */
   public record Output(
-      String dir, String systemMessage, boolean includeSeeds, java.util.List<dev.seedforge.format.FormatSpec> formats, boolean azure)
+      String dir, String systemMessage, boolean includeSeeds, java.util.List<dev.seedforge.format.FormatSpec> formats, boolean azure,
+      dev.seedforge.format.TrainOn trainOn)
       implements Serializable {
     public Output {
       formats = java.util.List.copyOf(formats);
+      trainOn = trainOn == null ? dev.seedforge.format.TrainOn.ALL : trainOn;
+    }
+
+    /** Training on every assistant turn ({@code output.train_on: all}, the default). */
+    public Output(String dir, String systemMessage, boolean includeSeeds, java.util.List<dev.seedforge.format.FormatSpec> formats, boolean azure) {
+      this(dir, systemMessage, includeSeeds, formats, azure, null);
     }
 
     public Output withDir(String newDir) {
-      return new Output(newDir, systemMessage, includeSeeds, formats, azure);
+      return new Output(newDir, systemMessage, includeSeeds, formats, azure, trainOn);
     }
   }
 

@@ -275,7 +275,8 @@ public final class SpecLoader {
     List<dev.seedforge.format.FormatSpec> formats =
         dev.seedforge.format.FormatCatalog.load(formatNames, templatesDir, problems, "output.formats");
     PipelineSpec.Output output =
-        new PipelineSpec.Output(out.toString(), o.string("system_message", null), o.bool("include_seeds", true), formats, o.bool("azure", false));
+        new PipelineSpec.Output(out.toString(), o.string("system_message", null), o.bool("include_seeds", true), formats, o.bool("azure", false),
+            dev.seedforge.format.TrainOn.read(o, problems));
     String context = o.string("context", "include");
     o.finish();
     PipelineSpec.Documents documents = documents(top.object("documents"), context, problems);

@@ -155,8 +155,24 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
     return out;
   }
 
+  /** Conversations are deduplicated on their first user turn too: of those that open alike one stays, a seed when there is one. */
+  static final String SAME_FIRST_TURN = "same_first_turn";
+
+  static Map<String, String> sameFirstTurn(List<String[]> group) {
+    List<Entry> entries = group.stream().map(e -> Entry.parse(e[0])).toList();
+    Map<String, String> out = new HashMap<>();
+    String kept = entries.stream().sorted(Comparator.comparing((Entry e) -> !e.seed()).thenComparing(Entry::id)).findFirst().orElseThrow().id();
+    for (Entry e : entries) {
+      if (!e.id().equals(kept) && !e.seed()) {
+        out.put(e.id(), SAME_FIRST_TURN + "\t" + kept);
+      }
+    }
+    return out;
+  }
+
   static Rejection reject(Candidate c, String filter, String kept) {
     String reason = switch (filter) {
+      case SAME_FIRST_TURN -> "opens with the same user turn as " + kept + " after normalisation";
       case "conflicting_label", "conflicting_output" -> (filter.equals("conflicting_label") ? "the same text has another label in " : "the same instruction and input have another output in ") + kept + " and no seed says which is right";
       case "conflicts_with_seed" -> "seed " + kept + " has the same " + (c.fields().containsKey("instruction") ? "instruction and input with another output" : "text with another label");
       case "duplicate_seed" -> "the same text as seed " + kept + " after normalisation";
@@ -176,6 +192,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
     return switch (task) {
       case CLASSIFICATION -> TextNormalizer.normalize(c.field("text"));
       case INSTRUCTION -> TextNormalizer.normalize(c.field("instruction")) + "\u0001" + TextNormalizer.normalize(c.field("input"));
+      case CONVERSATION -> TextNormalizer.normalize(dev.seedforge.seed.Conversation.firstUserTurn(dev.seedforge.seed.Conversation.turns(c.fields())));
     };
   }
 
@@ -183,6 +200,8 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
     return switch (task) {
       case CLASSIFICATION -> c.label() == null ? "" : c.label();
       case INSTRUCTION -> TextNormalizer.normalize(c.field("output"));
+      // conversations that open alike are duplicates whatever follows (see sameFirstTurn)
+      case CONVERSATION -> "";
     };
   }
 
@@ -209,6 +228,9 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
    * Seeds are never rejected here.
    */
   static Map<String, String> conflicts(List<String[]> group, TaskType task) {
+    if (task == TaskType.CONVERSATION) {
+      return sameFirstTurn(group);
+    }
     java.util.Set<String> answers = new java.util.TreeSet<>();
     java.util.Map<String, String> seedAnswer = new TreeMap<>();
     for (String[] e : group) {

@@ -18,6 +18,13 @@ public record Example(String system, String user, String assistant, String instr
       String instruction = system != null ? system : (taskDescription == null ? "" : taskDescription);
       return new Example(system, text, label, instruction, text);
     }
+    if (task == TaskType.CONVERSATION) {
+      // the neutral form of a conversation (bias report, markers): its opening and its last answer
+      java.util.List<dev.seedforge.seed.Conversation.Turn> turns = dev.seedforge.seed.Conversation.turns(c.fields());
+      java.util.List<String> answers = dev.seedforge.seed.Conversation.assistantTurns(turns);
+      String first = dev.seedforge.seed.Conversation.firstUserTurn(turns);
+      return new Example(system, first, answers.isEmpty() ? "" : answers.get(answers.size() - 1), first, "");
+    }
     String input = c.field("input");
     String user = input.isBlank() ? c.field("instruction") : c.field("instruction") + "\n\n" + input;
     return new Example(system, user, c.field("output"), c.field("instruction"), input);

@@ -44,6 +44,7 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
   private final String systemMessage;
   private final String taskDescription;
   private final long seed;
+  private TrainOn trainOn = TrainOn.ALL;
 
   public FormatRecords(List<FormatSpec> formats, TaskType task, String systemMessage, String taskDescription, long seed) {
     this.formats = List.copyOf(formats);
@@ -51,6 +52,13 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
     this.systemMessage = systemMessage;
     this.taskDescription = taskDescription;
     this.seed = seed;
+  }
+
+  /** The same stage writing conversations' weights as {@code output.train_on} asks. */
+  public FormatRecords withTrainOn(TrainOn t) {
+    FormatRecords copy = new FormatRecords(formats, task, systemMessage, taskDescription, seed);
+    copy.trainOn = t;
+    return copy;
   }
 
   /** Every data file the formats write for the given splits, in a fixed order. */
@@ -94,7 +102,7 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
             .setCoder(kvLong);
     PCollectionView<Map<String, Long>> maskView = masks.apply("MaskView", View.asMap());
     PCollection<KV<String, KV<String, String>>> lines =
-        input.apply("FormatLines", ParDo.of(new FormatFn(fs, t, sys, desc, seed, maskView)).withSideInputs(maskView))
+        input.apply("FormatLines", ParDo.of(new FormatFn(fs, t, sys, desc, seed, maskView).withTrainOn(trainOn)).withSideInputs(maskView))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
     PCollection<KV<Ledger.Key, Long>> markerLedger =
         masks.apply("MarkerLedger", MapElements.into(new TypeDescriptor<KV<Ledger.Key, Long>>() {})
@@ -118,6 +126,7 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
     private final String taskDescription;
     private final long seed;
     private final PCollectionView<Map<String, Long>> mask;
+    private TrainOn trainOn = TrainOn.ALL;
 
     FormatFn(List<FormatSpec> formats, TaskType task, String systemMessage, String taskDescription, long seed, PCollectionView<Map<String, Long>> mask) {
       this.formats = formats;
@@ -126,6 +135,11 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
       this.taskDescription = taskDescription;
       this.seed = seed;
       this.mask = mask;
+    }
+
+    FormatFn withTrainOn(TrainOn t) {
+      trainOn = t;
+      return this;
     }
 
     @ProcessElement
@@ -142,7 +156,10 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
       Example e = Example.of(c, task, systemMessage, taskDescription);
       String key = shuffleKey(seed, c.id());
       for (FormatSpec f : formats) {
-        ctx.output(KV.of(RecordFormats.fileName(f, split, formats.size()), KV.of(key, RecordFormats.line(f, e, markers.get(f.name())))));
+        String line = task == TaskType.CONVERSATION
+            ? ConversationRecords.line(f, c, systemMessage, trainOn)
+            : RecordFormats.line(f, e, markers.get(f.name()));
+        ctx.output(KV.of(RecordFormats.fileName(f, split, formats.size()), KV.of(key, line)));
       }
     }
   }

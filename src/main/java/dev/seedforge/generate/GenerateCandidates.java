@@ -254,7 +254,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
       int position = 0;
       int usable = 0;
       for (ResponseParser.Item item : parsed.items()) {
-        Candidate c = Candidate.of(label, item.fields(), provenance, position++);
+        Candidate c = Candidate.of(label, withSetting(item.fields(), r), provenance, position++);
         if (item.problem() != null) {
           ledger.output(Ledger.count(Counter.REJECTED, "parse/schema", label, 1));
           out.get(REJECTIONS).output(Rejection.of(c, "parse", "schema", item.problem(), null, null, null));
@@ -266,5 +266,15 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
       }
       out.get(CALLS).output(o.record(round, usable));
     }
+  }
+
+  /** A parsed item's fields with its request's setting (a conversation's persona, scenario, system prompt); the item's own fields win. */
+  static java.util.Map<String, String> withSetting(java.util.Map<String, String> fields, GenerationRequest r) {
+    if (r.setting().isEmpty()) {
+      return fields;
+    }
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>(r.setting());
+    out.putAll(fields);
+    return out;
   }
 }

@@ -20,12 +20,20 @@ public record GenerationRequest(
     Params params,
     int sampleIndex,
     int round,
-    Candidate.Grounding grounding)
+    Candidate.Grounding grounding,
+    java.util.Map<String, String> setting)
     implements Serializable {
 
   public GenerationRequest {
     seedIds = List.copyOf(seedIds);
     messages = List.copyOf(messages);
+    setting = setting == null ? java.util.Map.of() : com.google.common.collect.ImmutableSortedMap.copyOf(setting);
+  }
+
+  /** A request without a setting. */
+  public GenerationRequest(String id, String label, String strategy, String templateId, List<String> seedIds, List<ChatTurn> messages,
+      Params params, int sampleIndex, int round, Candidate.Grounding grounding) {
+    this(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, grounding, null);
   }
 
   /** A request that is not grounded in a document chunk. */
@@ -62,6 +70,15 @@ public record GenerationRequest(
 
   /** The same request, grounded in a document chunk (whose text is in the messages, so in the id). */
   public GenerationRequest withGrounding(Candidate.Grounding g) {
-    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, g);
+    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, g, setting);
+  }
+
+  /**
+   * The same request with the setting it was drawn with (a conversation's persona, scenario, system
+   * prompt and turn count), which every candidate of its answer carries as fields. The setting is
+   * rendered into the messages, so it is in the id already.
+   */
+  public GenerationRequest withSetting(java.util.Map<String, String> s) {
+    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, grounding, s);
   }
 }

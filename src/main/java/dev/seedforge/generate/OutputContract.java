@@ -13,6 +13,9 @@ public final class OutputContract {
   private OutputContract() {}
 
   public static String instructions(TaskType task, int n) {
+    if (task == TaskType.CONVERSATION) {
+      return ConversationContract.instructions(n);
+    }
     String shape =
         task == TaskType.CLASSIFICATION
             ? "{\"examples\": [{\"text\": \"...\"}]}"
@@ -55,6 +58,9 @@ public final class OutputContract {
     }
     if ("json_object".equals(kind)) {
       return ResponseFormat.JSON;
+    }
+    if (task == TaskType.CONVERSATION) {
+      return ConversationContract.schema();
     }
     return schema(task.fields());
   }

@@ -262,6 +262,10 @@ public final class RequestPlanner {
     if (focus != null) {
       vars.put("seed", exampleLine(focus));
     }
+    Map<String, String> setting = pack.task() == TaskType.CONVERSATION
+        ? ConversationSetting.draw(pack.conversation(), spec.seed(), labelKey + "|" + strategy.name() + "|" + sample)
+        : Map.of();
+    vars.putAll(ConversationSetting.variables(setting));
     List<ChatTurn> messages =
         List.of(
             new ChatTurn("system", systemMessage()),
@@ -272,7 +276,8 @@ public final class RequestPlanner {
     }
     fewShot.forEach(s -> seedIds.add(s.id()));
     GenerationRequest.Params params = params("sample|" + labelKey + "|" + strategy.name() + "|" + sample);
-    return GenerationRequest.of(label, strategy.name(), strategy.template().id(), seedIds, messages, params, sample, round);
+    GenerationRequest request = GenerationRequest.of(label, strategy.name(), strategy.template().id(), seedIds, messages, params, sample, round);
+    return setting.isEmpty() ? request : request.withSetting(setting);
   }
 
   private record LabelStrategy(String label, String strategy) {}
@@ -422,6 +427,9 @@ public final class RequestPlanner {
   private String exampleLine(Seed s) {
     // An ObjectNode keeps the task's field order (instruction, input, output); maps are sorted.
     com.fasterxml.jackson.databind.node.ObjectNode m = Json.mapper().createObjectNode();
+    if (pack.task() == TaskType.CONVERSATION) {
+      return ConversationSetting.exampleLine(s.fields());
+    }
     for (String f : pack.task().fields()) {
       m.put(f, s.field(f));
     }

@@ -118,6 +118,7 @@ public record RunPlan(
         }
       }
     }
+    problems.addAll(dev.seedforge.format.ConversationRecords.problems(spec, pack.task(), specFile));
     for (String label : spec.targets().labels().keySet()) {
       if (!pack.labels().containsKey(label)) {
         problems.add(specFile + ": targets.labels." + label + ": unknown label; the pack has " + String.join(", ", pack.labels().keySet()));

@@ -214,7 +214,8 @@ public final class SeedforgePipeline {
     }
     PCollectionTuple formatted =
         assigned
-            .apply("Format", new FormatRecords(spec.output().formats(), plan.pack().task(), recordSystemMessage(plan), plan.pack().description(), spec.seed()));
+            .apply("Format", new FormatRecords(spec.output().formats(), plan.pack().task(), recordSystemMessage(plan), plan.pack().description(), spec.seed())
+                .withTrainOn(spec.output().trainOn()));
     PCollection<KV<String, KV<String, String>>> dataLines = formatted.get(FormatRecords.LINES);
     dev.seedforge.seed.TaskType task = plan.pack().task();
     PCollection<KV<String, KV<String, String>>> finalLines =
@@ -324,6 +325,10 @@ public final class SeedforgePipeline {
   /** The quality gate for a run: it sees the seeds' answers and the pack's templates. */
   public static QualityGate gate(RunPlan plan) {
     TaskType task = plan.pack().task();
+    if (task == TaskType.CONVERSATION) {
+      return dev.seedforge.quality.ConversationGate.forRun(plan.spec().quality(), plan.pack().conversation(), plan.seeds(),
+          plan.pack().strategies().stream().map(st -> st.template().text()).toList());
+    }
     List<String> seedOutputs = plan.seeds().stream().map(s -> Texts.output(asCandidate(s), task)).toList();
     List<String> templates = plan.pack().strategies().stream().map(st -> st.template().text()).toList();
     List<dev.seedforge.quality.DomainRelevanceFilter.SeedText> seedTexts = plan.seeds().stream()
@@ -373,6 +378,11 @@ public final class SeedforgePipeline {
   /** The token_count filter's bounds for a run: as configured, or derived from the seeds. */
   public static dev.seedforge.quality.TokenBounds tokenBounds(RunPlan plan) {
     TaskType task = plan.pack().task();
+    if (task == TaskType.CONVERSATION) {
+      // conversations: token_count judges each assistant turn
+      return dev.seedforge.quality.TokenBounds.of(plan.spec().quality(), plan.seeds().stream()
+          .flatMap(s -> dev.seedforge.seed.Conversation.assistantTurns(dev.seedforge.seed.Conversation.turns(s.fields())).stream()).toList());
+    }
     // instructions: token_count judges the output, so the band comes from the seeds' outputs
     return dev.seedforge.quality.TokenBounds.of(plan.spec().quality(), plan.seeds().stream()
         .map(s -> task == TaskType.INSTRUCTION ? Texts.output(asCandidate(s), task) : Texts.of(asCandidate(s), task)).toList());

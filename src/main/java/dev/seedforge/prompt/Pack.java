@@ -19,11 +19,19 @@ public record Pack(
     String seedsFile,
     List<Strategy> strategies,
     String studentSystemMessage,
-    Rubric judge)
+    Rubric judge,
+    ConversationSettings conversation)
     implements Serializable {
 
   public Pack {
     judge = judge == null ? Rubric.defaultFor(task) : judge;
+    conversation = conversation == null ? ConversationSettings.NONE : conversation;
+  }
+
+  /** A pack without conversation settings (any task but conversation). */
+  public Pack(String dir, String domain, TaskType task, String description, String systemPrompt, Map<String, String> labels, String seedsFile,
+      List<Strategy> strategies, String studentSystemMessage, Rubric judge) {
+    this(dir, domain, task, description, systemPrompt, labels, seedsFile, strategies, studentSystemMessage, judge, null);
   }
 
   /** A pack without a student system message, with the task's default judge rubric. */
@@ -42,6 +50,11 @@ public record Pack(
     }
 
     public static Rubric defaultFor(TaskType task) {
+      if (task == TaskType.CONVERSATION) {
+        return new Rubric(List.of("Every assistant turn answers the user's last message correctly and helpfully, in the assistant's role.",
+            "The conversation reads like a real dialogue: the user's turns follow from the answers, nothing repeats.",
+            "It contains no refusal, no placeholder and no text that belongs to another conversation."), 1, 5);
+      }
       List<String> criteria = task == TaskType.INSTRUCTION
           ? List.of("The output does what the instruction asks, for the given input.",
               "It is correct, complete and written as a helpful assistant would answer.",

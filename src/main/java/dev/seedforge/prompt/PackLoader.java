@@ -72,7 +72,7 @@ public final class PackLoader {
     String taskName = top.string("task", "classification");
     TaskType task = TaskType.parse(taskName);
     if (task == null) {
-      problems.add("task", "expected classification or instruction, got \"" + taskName + "\"");
+      problems.add("task", "expected classification, instruction or conversation, got \"" + taskName + "\"");
       task = TaskType.CLASSIFICATION;
     }
     String description = top.string("description", "");
@@ -125,7 +125,7 @@ public final class PackLoader {
           String text = Files.readString(tp, StandardCharsets.UTF_8);
           Template t =
               Template.parse(
-                  templatePath, text, SpecLoader.display(tp), variables(basis));
+                  templatePath, text, SpecLoader.display(tp), task == TaskType.CONVERSATION ? ConversationPacks.variables(variables(basis)) : variables(basis));
           strategies.add(new Pack.Strategy(e.getKey(), basis, t));
         } catch (InvalidInputException ex) {
           problems.addAll(ex.problems());
@@ -135,6 +135,7 @@ public final class PackLoader {
       }
     }
     Pack.Rubric rubric = rubric(top, task, problems);
+    ConversationSettings conversation = ConversationPacks.settings(top, task, problems);
     top.finish();
     problems.throwIfAny();
     return new Pack(
@@ -146,7 +147,7 @@ public final class PackLoader {
         com.google.common.collect.ImmutableMap.copyOf(labels),
         seedsFile.toString(),
         List.copyOf(strategies),
-        student == null ? null : student.strip(), rubric);
+        student == null ? null : student.strip(), rubric, conversation);
   }
 
   private static Set<String> variables(Pack.Basis basis) {

@@ -1,6 +1,7 @@
 package dev.seedforge.quality;
 
 import dev.seedforge.generate.Candidate;
+import dev.seedforge.seed.Conversation;
 import dev.seedforge.seed.TaskType;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,9 @@ public final class Texts {
    * non-blank {@code instruction}, {@code input} and {@code output} fields joined with newlines.
    */
   public static String of(Candidate candidate, TaskType task) {
+    if (task == TaskType.CONVERSATION) {
+      return Conversation.text(Conversation.turns(candidate.fields()));
+    }
     List<String> parts = new ArrayList<>();
     for (String field : task.fields()) {
       String value = candidate.field(field).strip();
@@ -29,6 +33,7 @@ public final class Texts {
     return switch (task) {
       case CLASSIFICATION -> candidate.field("text").strip();
       case INSTRUCTION -> candidate.field("output").strip();
+      case CONVERSATION -> String.join("\n\n", Conversation.assistantTurns(Conversation.turns(candidate.fields())));
     };
   }
 }

@@ -47,6 +47,9 @@ public final class SeedReader {
     }
     String name = file.getFileName().toString().toLowerCase();
     List<String> problems = new ArrayList<>();
+    if (type == TaskType.CONVERSATION && name.endsWith(".csv")) {
+      throw new InvalidInputException(source + ": conversation seeds are chat JSONL, one {\"messages\": [...]} object per line, not CSV");
+    }
     List<Seed> seeds =
         name.endsWith(".csv") ? readCsv(bytes, source, type, problems) : readJsonl(bytes, source, type, problems);
     if (seeds.isEmpty() && problems.isEmpty()) {
@@ -97,6 +100,13 @@ public final class SeedReader {
       }
       if (!node.isObject()) {
         problems.add(where + ": expected a JSON object, got " + node.getNodeType().name().toLowerCase());
+        continue;
+      }
+      if (type == TaskType.CONVERSATION) {
+        Seed conversation = ChatSeeds.toSeed(node, where, source, lineNo, problems);
+        if (conversation != null) {
+          out.add(conversation);
+        }
         continue;
       }
       Map<String, String> values = new LinkedHashMap<>();

@@ -5,7 +5,9 @@ import java.util.List;
 /** What a record teaches: a label for a text, or an output for an instruction. */
 public enum TaskType {
   CLASSIFICATION(List.of("text"), List.of("text")),
-  INSTRUCTION(List.of("instruction", "input", "output"), List.of("instruction", "output"));
+  INSTRUCTION(List.of("instruction", "input", "output"), List.of("instruction", "output")),
+  /** A whole dialogue: its turns as one JSON field (see {@link Conversation}). */
+  CONVERSATION(List.of(Conversation.MESSAGES), List.of(Conversation.MESSAGES));
 
   private final List<String> fields;
   private final List<String> required;
@@ -29,6 +31,7 @@ public enum TaskType {
     return switch (s) {
       case "classification" -> CLASSIFICATION;
       case "instruction" -> INSTRUCTION;
+      case "conversation" -> CONVERSATION;
       default -> null;
     };
   }

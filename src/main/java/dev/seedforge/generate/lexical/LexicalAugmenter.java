@@ -2,6 +2,7 @@ package dev.seedforge.generate.lexical;
 
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
+import dev.seedforge.seed.Conversation;
 import dev.seedforge.seed.Seed;
 import dev.seedforge.seed.TaskType;
 import dev.seedforge.util.Hashes;
@@ -71,6 +72,9 @@ public final class LexicalAugmenter implements Serializable {
 
   /** variants_per_seed candidates for the seed; deterministic from pipelineSeed and the seed id. */
   public List<Candidate> variants(Seed seed) {
+    if (task == TaskType.CONVERSATION) {
+      return conversationVariants(seed);
+    }
     // Classification: the text carries the label, so varying it gives new examples of the label.
     // Instruction: only the instruction is varied; input and output are copied unchanged, because
     // the output is the correct answer to this exact instruction and input - rewording the output
@@ -92,6 +96,38 @@ public final class LexicalAugmenter implements Serializable {
         String text = augment(analysis, enabled, rnd);
         if (!text.isBlank() && seen.add(TextAnalysis.key(text))) {
           out.add(candidate(seed, field, text, i));
+          break;
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Conversation seeds: every turn, user's and assistant's, is varied on its own (each with its own
+   * draws), so a variant is the same dialogue reworded throughout; roles and order stay.
+   */
+  private List<Candidate> conversationVariants(Seed seed) {
+    List<Conversation.Turn> turns = Conversation.turns(seed.fields());
+    List<Operation> enabled = enabledOperations();
+    if (turns.isEmpty() || enabled.isEmpty() || config.variantsPerSeed() == 0) {
+      return List.of();
+    }
+    List<TextAnalysis.Analysis> analyses = turns.stream().map(t -> TextAnalysis.analyse(t.content())).toList();
+    Set<String> seen = new HashSet<>();
+    seen.add(Conversation.write(turns));
+    List<Candidate> out = new ArrayList<>();
+    for (int i = 0; i < config.variantsPerSeed(); i++) {
+      for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        List<Conversation.Turn> varied = new ArrayList<>();
+        for (int t = 0; t < turns.size(); t++) {
+          SplittableRandom rnd = new SplittableRandom(Hashes.draw(pipelineSeed, "lexical|" + seed.id() + "|" + i + "|" + attempt + "|" + t));
+          String text = augment(analyses.get(t), enabled, rnd);
+          varied.add(new Conversation.Turn(turns.get(t).role(), text.isBlank() ? turns.get(t).content() : text));
+        }
+        String messages = Conversation.write(varied);
+        if (seen.add(messages)) {
+          out.add(candidate(seed, Conversation.MESSAGES, messages, i));
           break;
         }
       }
