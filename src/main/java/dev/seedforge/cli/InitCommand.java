@@ -46,8 +46,9 @@ public final class InitCommand implements Callable<Integer> {
     TaskType type = null;
     if (task != null) {
       type = TaskType.parse(task);
-      if (type == null) {
-        throw new InvalidInputException("--task: expected classification or instruction, got \"" + task + "\"");
+      if (type == null || type == TaskType.CONVERSATION) {
+        throw new InvalidInputException("--task: expected classification or instruction, got \"" + task + "\""
+            + (type == null ? "" : "; init does not scaffold conversation packs yet: copy prompts/support-chat and pipelines/support-chat.yaml"));
       }
     }
     PackScaffold.Result r = PackScaffold.create(root, domain, seeds, type);

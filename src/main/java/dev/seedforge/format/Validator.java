@@ -318,11 +318,17 @@ public final class Validator {
           o.remove("weight");
           changes.add(new Change(r.line, where + "removed invalid weight " + w + " (the message is trained on)"));
         } else if (!role.equals("assistant")) {
-          warning(r.line, "weight_not_on_assistant", where + "weight is only used on assistant messages");
+          error(r.line, "weight_not_on_assistant", where + "weight is only allowed on assistant messages; remove it from this " + role + " message");
+          o.remove("weight");
+          changes.add(new Change(r.line, where + "removed weight from a " + role + " message"));
         }
       }
       if (role.equals("assistant")) {
         assistant = true;
+        if (m.path("content").isTextual() && m.path("content").asText().isBlank() && !m.has("tool_calls") && !m.has("function_call")) {
+          error(r.line, "empty_assistant_message", where + "the assistant message is empty; there is nothing to learn from it");
+          drop(r, where + "empty assistant message");
+        }
       }
       Map<String, String> texts = new LinkedHashMap<>();
       o.fields().forEachRemaining(e -> {
@@ -336,10 +342,38 @@ public final class Validator {
       error(r.line, "missing_assistant_message", "no assistant message to learn from");
       drop(r, "no assistant message");
     }
+    if (!r.dropped) {
+      List<String> roles = new ArrayList<>();
+      messages.forEach(m -> roles.add(m.path("role").asText()));
+      checkOrder(r, roles, "system", "user", "assistant", "message");
+    }
     if (r.dropped) {
       return false;
     }
     return countLength(r, tokens.countMessages(counted), lengths);
+  }
+
+  /**
+   * Multi-turn order: system messages only at the start, then user and assistant taking turns, the
+   * user first. Files with tool or function messages follow other rules and are not checked here.
+   */
+  private void checkOrder(Row r, List<String> roles, String system, String user, String assistant, String noun) {
+    if (!List.of(system, user, assistant).containsAll(roles)) {
+      return;
+    }
+    int i = 0;
+    while (i < roles.size() && roles.get(i).equals(system)) {
+      i++;
+    }
+    for (int k = i; k < roles.size(); k++) {
+      String due = (k - i) % 2 == 0 ? user : assistant;
+      if (!roles.get(k).equals(due)) {
+        error(r.line, "roles_out_of_order", noun + " " + (k + 1) + ": " + roles.get(k) + " where " + due + " was due (after any "
+            + system + " messages, " + user + " and " + assistant + " take turns, " + user + " first)");
+        drop(r, noun + " " + (k + 1) + ": roles out of order");
+        return;
+      }
+    }
   }
 
   private boolean countLength(Row r, long n, List<Long> lengths) {
@@ -406,11 +440,20 @@ public final class Validator {
         drop(r, where + "unknown from");
       }
       gpt |= t.path("from").asText().equals("gpt");
+      if (t.path("from").asText().equals("gpt") && t.path("value").asText().isBlank()) {
+        error(r.line, "empty_assistant_message", where + "the gpt turn is empty; there is nothing to learn from it");
+        drop(r, where + "empty gpt turn");
+      }
       counted.add(Map.of("role", t.path("from").asText(), "content", t.path("value").asText()));
     }
     if (!gpt && !r.dropped) {
       error(r.line, "missing_assistant_message", "no gpt turn to learn from");
       drop(r, "no gpt turn");
+    }
+    if (!r.dropped) {
+      List<String> froms = new ArrayList<>();
+      conv.forEach(t -> froms.add(t.path("from").asText()));
+      checkOrder(r, froms, "system", "human", "gpt", "turn");
     }
     if (!r.dropped) {
       countLength(r, tokens.countMessages(counted), lengths);

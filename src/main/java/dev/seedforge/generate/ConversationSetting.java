@@ -62,6 +62,24 @@ public final class ConversationSetting {
     return Json.write(m);
   }
 
+  /**
+   * The tokens one exchange (a user turn and the assistant's answer) of the seed conversations
+   * takes, as the reply writes it; 0 when no seed is a conversation.
+   */
+  public static double tokensPerTurn(List<dev.seedforge.seed.Seed> seeds, TokenCounter counter) {
+    long tokens = 0;
+    long turns = 0;
+    for (dev.seedforge.seed.Seed s : seeds) {
+      List<Conversation.Turn> t = Conversation.turns(s.fields());
+      int answers = Conversation.assistantTurns(t).size();
+      if (answers > 0) {
+        tokens += counter.count(Conversation.write(t));
+        turns += answers;
+      }
+    }
+    return turns == 0 ? 0 : (double) tokens / turns;
+  }
+
   /** The assistant turns asked for by a request, or 0 when it asked for no conversation. */
   public static int turnsAsked(GenerationRequest r) {
     String t = r.setting().get(TURNS);

@@ -60,11 +60,16 @@ public final class Estimator {
       all[1] += t[1];
     });
 
+    double perTurn = ConversationSetting.tokensPerTurn(seeds, counter);
     Map<String, long[]> perLabel = new LinkedHashMap<>(); // label -> {calls, in, low, high, cached}
     long allPromptTokens = 0;
     for (GenerationRequest r : requests) {
       long[] t = seedTokens.getOrDefault(key(r.label()), all);
       double avgExample = t[1] == 0 ? (all[1] == 0 ? 0 : (double) all[0] / all[1]) : (double) t[0] / t[1];
+      if (ConversationSetting.turnsAsked(r) > 0) {
+        // a conversation's length follows the turns asked for, not the seeds' own turn counts
+        avgExample = perTurn * ConversationSetting.turnsAsked(r);
+      }
       // the reply is {"examples": [ ... ]}: the examples plus a few tokens of wrapping
       long low = Math.min(r.params().maxTokens(), Math.round(avgExample * perCall) + 8);
       long[] row = perLabel.computeIfAbsent(key(r.label()), k -> new long[5]);
