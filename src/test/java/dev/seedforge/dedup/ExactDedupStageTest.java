@@ -117,4 +117,24 @@ class ExactDedupStageTest {
     run(in, TaskType.INSTRUCTION, List.of("i3", "i5"),
         List.of("i1 conflicting_output i2", "i2 conflicting_output i1", "i4 exact_duplicate i3"));
   }
+  static Candidate chat(String id, boolean seed, String... turns) {
+    Candidate.Provenance p = new Candidate.Provenance(List.of("s"), seed ? "seed" : "new", "t1", seed ? ExactDedup.SEED_GENERATOR : "openai", null, "req", 0);
+    List<dev.seedforge.seed.Conversation.Turn> t = new ArrayList<>();
+    for (int i = 0; i < turns.length; i++) {
+      t.add(new dev.seedforge.seed.Conversation.Turn(i % 2 == 0 ? "user" : "assistant", turns[i]));
+    }
+    return new Candidate(id, null, Map.of("messages", dev.seedforge.seed.Conversation.write(t)), p, null);
+  }
+
+  @Test
+  void should_keep_one_conversation_of_those_that_open_with_the_same_user_turn() {
+    List<Candidate> in = List.of(
+        chat("s1", true, "Where is my parcel?", "It arrives tomorrow."),
+        chat("g1", false, "where is my PARCEL", "Let me check the tracking for you."),
+        chat("g2", false, "Can I return shoes?", "Yes, within 30 days."),
+        chat("g3", false, "Can I return shoes?", "Yes, unworn ones, within 30 days.", "How?", "With the label we email you."),
+        chat("g4", false, "Can I return shoes?", "Yes, within 30 days."));
+    run(in, TaskType.CONVERSATION, List.of("s1", "g2"),
+        List.of("g1 same_first_turn s1", "g3 same_first_turn g2", "g4 exact_duplicate g2"));
+  }
 }

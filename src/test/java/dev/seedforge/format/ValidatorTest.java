@@ -182,4 +182,39 @@ class ValidatorTest {
       assertThat(i.message()).contains("Customer says: item ");
     });
   }
+  @Test
+  void should_reject_multi_turn_chats_with_roles_out_of_order_an_empty_assistant_turn_or_weight_off_the_assistant() {
+    // given: a clean multi-turn line, then one line per fault
+    String ok = "{\"messages\": [{\"role\": \"system\", \"content\": \"s\"}, {\"role\": \"user\", \"content\": \"a\"},"
+        + " {\"role\": \"assistant\", \"content\": \"b\", \"weight\": 0}, {\"role\": \"user\", \"content\": \"c\"}, {\"role\": \"assistant\", \"content\": \"d\", \"weight\": 1}]}";
+    String outOfOrder = "{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": \"b\"}, {\"role\": \"assistant\", \"content\": \"c\"}]}";
+    String empty = "{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": \"\"}, {\"role\": \"user\", \"content\": \"b\"}, {\"role\": \"assistant\", \"content\": \"c\"}]}";
+    String weighted = "{\"messages\": [{\"role\": \"user\", \"content\": \"a\", \"weight\": 1}, {\"role\": \"assistant\", \"content\": \"b\"}]}";
+    List<String> lines = new ArrayList<>(java.util.Collections.nCopies(10, ok));
+    lines.addAll(List.of(outOfOrder, empty, weighted));
+
+    // when
+    Report r = Validator.validate((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8), null, MINI);
+
+    // then
+    assertThat(r.issues()).filteredOn(i -> i.line() > 0).extracting(Issue::line, Issue::severity, Issue::code).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(11, Severity.ERROR, "roles_out_of_order"),
+        org.assertj.core.groups.Tuple.tuple(12, Severity.ERROR, "empty_assistant_message"),
+        org.assertj.core.groups.Tuple.tuple(13, Severity.ERROR, "weight_not_on_assistant"));
+    assertThat(r.issues()).filteredOn(i -> i.line() == 11).singleElement()
+        .satisfies(i -> assertThat(i.message()).startsWith("message 2: user where assistant was due"));
+  }
+
+  @Test
+  void should_reject_sharegpt_turns_out_of_order_or_an_empty_gpt_turn() {
+    String ok = "{\"conversations\": [{\"from\": \"human\", \"value\": \"a\"}, {\"from\": \"gpt\", \"value\": \"b\"}]}";
+    String outOfOrder = "{\"conversations\": [{\"from\": \"gpt\", \"value\": \"a\"}, {\"from\": \"human\", \"value\": \"b\"}, {\"from\": \"gpt\", \"value\": \"c\"}]}";
+    String empty = "{\"conversations\": [{\"from\": \"human\", \"value\": \"a\"}, {\"from\": \"gpt\", \"value\": \" \"}]}";
+    List<String> lines = new ArrayList<>(java.util.Collections.nCopies(10, ok));
+    lines.addAll(List.of(outOfOrder, empty));
+
+    Report r = Validator.validate((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8), "sharegpt", MINI);
+
+    assertThat(codesByLine(r)).containsExactly(Map.entry(11, List.of("roles_out_of_order")), Map.entry(12, List.of("empty_assistant_message")));
+  }
 }
