@@ -48,6 +48,7 @@ public final class EstimateCommand implements Callable<Integer> {
     RunPlan plan = RunPlan.prepareForEstimate(spec);
     Estimator.Estimate e = Estimator.estimate(plan.spec(), plan.seeds(), plan.requests(), cached(plan));
     print(out, plan.spec(), e);
+    dev.seedforge.generate.ConversationSetting.describe(plan.requests(), plan.seeds(), plan.spec()).ifPresent(out::println);
     if (dev.seedforge.judge.JudgePlan.on(plan.spec())) {
       printJudge(out, plan.spec(), e, dev.seedforge.judge.JudgeEstimate.of(plan));
     }

@@ -80,6 +80,26 @@ public final class ConversationSetting {
     return turns == 0 ? 0 : (double) tokens / turns;
   }
 
+  /**
+   * The estimate's line on conversations: how many are asked for, with how many assistant turns in
+   * all, and the seeds' tokens per exchange that the output tokens are scaled by; empty for other packs.
+   */
+  public static java.util.Optional<String> describe(List<GenerationRequest> requests, List<dev.seedforge.seed.Seed> seeds,
+      dev.seedforge.config.PipelineSpec spec) {
+    List<GenerationRequest> asking = requests.stream().filter(r -> turnsAsked(r) > 0).toList();
+    if (asking.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    int perCall = spec.generation().examplesPerCall();
+    long turns = asking.stream().mapToLong(r -> (long) turnsAsked(r) * perCall).sum();
+    int min = asking.stream().mapToInt(ConversationSetting::turnsAsked).min().orElse(0);
+    int max = asking.stream().mapToInt(ConversationSetting::turnsAsked).max().orElse(0);
+    return java.util.Optional.of(String.format(java.util.Locale.ROOT,
+        "  conversations: %d calls x %d = %d conversations of %d to %d assistant turns, %d turns in all; output low = turns x %.0f tokens"
+            + " per exchange (the seed conversations' average)",
+        asking.size(), perCall, asking.size() * perCall, min, max, turns, tokensPerTurn(seeds, TokenCounter.forModel(spec.llm().model()))));
+  }
+
   /** The assistant turns asked for by a request, or 0 when it asked for no conversation. */
   public static int turnsAsked(GenerationRequest r) {
     String t = r.setting().get(TURNS);

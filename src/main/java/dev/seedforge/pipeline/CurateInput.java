@@ -61,6 +61,19 @@ public final class CurateInput implements Serializable {
     }
     String label = null;
     Map<String, String> fields = new LinkedHashMap<>();
+    if (task == TaskType.CONVERSATION) {
+      // the whole message list: the gate judges its order and every turn, naming the turn
+      java.util.Optional<List<dev.seedforge.seed.Conversation.Turn>> all = dev.seedforge.seed.Conversation.fromJson(n.get("messages"));
+      if (all.isEmpty()) {
+        return reject(id, null, "bad_record", "a conversation record needs a \"messages\" list of {role, content} objects", line);
+      }
+      List<dev.seedforge.seed.Conversation.Turn> turns = all.get().stream().filter(t -> !t.role().equals("system")).toList();
+      all.get().stream().filter(t -> t.role().equals("system")).findFirst()
+          .ifPresent(t -> fields.put(dev.seedforge.seed.Conversation.SYSTEM, t.content()));
+      fields.put(dev.seedforge.seed.Conversation.MESSAGES, dev.seedforge.seed.Conversation.write(turns));
+      Candidate.Provenance p = new Candidate.Provenance(List.of(), STRATEGY, source, GENERATOR, null, null, 0);
+      return new Parsed(new Candidate(id, null, fields, p, null), null);
+    }
     if (n.has("messages")) {
       String user = null;
       String assistant = null;

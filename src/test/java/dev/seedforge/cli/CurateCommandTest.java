@@ -119,4 +119,37 @@ class CurateCommandTest {
     assertThat(code).isZero();
     assertThat(err.toString()).containsPattern("seedforge: warning: \\S*records\\.jsonl: only 2 of 10 lines").contains("records.jsonl: only 2 of 10 lines are readable records (not a JSON object: 8); the others go to rejected.jsonl (stage input)");
   }
+  @Test
+  void should_curate_conversations_judging_each_one_and_naming_the_broken_turn() throws IOException {
+    // given: a seed conversation again, the same with its roles swapped, and a new one
+    List<String> seedLines = Files.readAllLines(Path.of("prompts/support-chat/seeds.jsonl"));
+    String swapped = seedLines.get(2).replace("\"role\": \"user\"", "\"role\": \"x\"").replace("\"role\": \"assistant\"", "\"role\": \"user\"")
+        .replace("\"role\": \"x\"", "\"role\": \"assistant\"");
+    ObjectNode fresh = Json.mapper().createObjectNode();
+    ArrayNode m = fresh.putArray("messages");
+    m.addObject().put("role", "system").put("content", "You are a helpful store assistant.");
+    m.addObject().put("role", "user").put("content", "Hello, my espresso machine from order 88120 leaks water from the bottom after two days.");
+    m.addObject().put("role", "assistant").put("content", "I'm sorry to hear that. A leak that soon is a defect, so we'll replace the machine free of charge. Could you confirm the delivery address?");
+    m.addObject().put("role", "user").put("content", "Same address as the order, thanks.");
+    m.addObject().put("role", "assistant").put("content", "Thank you. The replacement ships tomorrow, and the courier will collect the faulty machine when it delivers the new one.");
+    Path input = dir.resolve("chats.jsonl");
+    Files.write(input, List.of(seedLines.get(0), swapped, Json.write(fresh)));
+    Path out = dir.resolve("out");
+
+    // when
+    CurateCommand.curate(input, Path.of("pipelines/support-chat.yaml"), out.toString(), null, PipelineOptionsFactory.create(), null);
+
+    // then
+    Map<String, String> reasonOf = new HashMap<>();
+    for (String l : Files.readAllLines(out.resolve("rejected.jsonl"))) {
+      JsonNode r = Json.mapper().readTree(l);
+      reasonOf.put(r.path("stage").asText() + "/" + r.path("filter").asText(), r.path("reason").asText());
+    }
+    assertThat(reasonOf).containsOnlyKeys("quality/roles_out_of_order", "dedup/same_first_turn");
+    assertThat(reasonOf.get("quality/roles_out_of_order")).startsWith("turn 1 is \"assistant\" where user was due");
+    List<String> train = Files.readAllLines(out.resolve("openai-chat/train.jsonl"));
+    List<String> validation = Files.readAllLines(out.resolve("openai-chat/validation.jsonl"));
+    assertThat(train.size() + validation.size()).isEqualTo(seedLines.size() + 1);
+    assertThat(String.join("\n", train) + String.join("\n", validation)).contains("You are a helpful store assistant.", "espresso machine from order 88120");
+  }
 }

@@ -62,6 +62,8 @@ class ConversationPlanTest {
     assertThat((double) (outMany - 8)).isCloseTo((double) most / fewest * (outFew - 8), org.assertj.core.data.Offset.offset(2.0));
     double perTurn = ConversationSetting.tokensPerTurn(plan.seeds(), TokenCounter.forModel("gpt-4o-mini"));
     assertThat(perTurn).isBetween(40.0, 200.0);
+    assertThat(ConversationSetting.describe(plan.requests(), plan.seeds(), plan.spec())).hasValueSatisfying(line ->
+        assertThat(line).startsWith("  conversations: 6 calls x 3 = 18 conversations of " + fewest + " to " + most + " assistant turns"));
     assertThat(outFew).isEqualTo(Math.round(perTurn * fewest * plan.spec().generation().examplesPerCall()) + 8);
   }
 }
