@@ -63,6 +63,13 @@ class ConversationEndToEndTest {
       assertThat(quality).filteredOn(r -> r.path("filter").asText().equals("repeated_turn"))
           .singleElement().satisfies(r -> assertThat(r.path("reason").asText()).startsWith("turn 4 (assistant) repeats turn 2 (assistant)"));
 
+      // each conversation carries the setting its call was drawn with
+      assertThat(quality).allSatisfy(r -> {
+        assertThat(r.path("fields").path("scenario").asText()).startsWith("A ");
+        assertThat(r.path("fields").path("persona").asText()).startsWith("A ");
+        assertThat(r.path("fields").path("system").asText()).startsWith("You are");
+      });
+
       JsonNode m = outcome.manifest();
       assertThat(m.path("calls").path("made").path("total").asLong()).isEqualTo(server.requestCount());
       long generated = m.path("stages").path("generated").path("total").asLong();
