@@ -176,6 +176,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
     return switch (task) {
       case CLASSIFICATION -> TextNormalizer.normalize(c.field("text"));
       case INSTRUCTION -> TextNormalizer.normalize(c.field("instruction")) + "\u0001" + TextNormalizer.normalize(c.field("input"));
+      case PREFERENCE -> TextNormalizer.normalize(c.field("prompt"));
     };
   }
 
@@ -183,6 +184,8 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
     return switch (task) {
       case CLASSIFICATION -> c.label() == null ? "" : c.label();
       case INSTRUCTION -> TextNormalizer.normalize(c.field("output"));
+      // prompts are deduplicated before their answers exist: one prompt, one pair
+      case PREFERENCE -> "";
     };
   }
 

@@ -18,6 +18,10 @@ public record Example(String system, String user, String assistant, String instr
       String instruction = system != null ? system : (taskDescription == null ? "" : taskDescription);
       return new Example(system, text, label, instruction, text);
     }
+    if (task == TaskType.PREFERENCE) {
+      // the neutral form of a pair is its prompt and chosen answer; the preference formats read the pair itself
+      return new Example(system, c.field("prompt"), c.field("chosen"), c.field("prompt"), "");
+    }
     String input = c.field("input");
     String user = input.isBlank() ? c.field("instruction") : c.field("instruction") + "\n\n" + input;
     return new Example(system, user, c.field("output"), c.field("instruction"), input);

@@ -14,7 +14,8 @@ public final class OutputContract {
 
   public static String instructions(TaskType task, int n) {
     String shape =
-        task == TaskType.CLASSIFICATION
+        task == TaskType.PREFERENCE ? "{\"examples\": [{\"prompt\": \"...\"}]}"
+        : task == TaskType.CLASSIFICATION
             ? "{\"examples\": [{\"text\": \"...\"}]}"
             : "{\"examples\": [{\"instruction\": \"...\", \"input\": \"...\", \"output\": \"...\"}]}";
     return "Return exactly "
@@ -56,7 +57,8 @@ public final class OutputContract {
     if ("json_object".equals(kind)) {
       return ResponseFormat.JSON;
     }
-    return schema(task.fields());
+    // a preference strategy writes prompts only: the pair stage answers them
+    return schema(task == TaskType.PREFERENCE ? List.of("prompt") : task.fields());
   }
 
   private static ResponseFormat schema(List<String> fields) {

@@ -169,6 +169,14 @@ public final class SeedforgePipeline {
       ledger.add(near.get(NearDedup.LEDGER));
       unique = near.get(NearDedup.KEPT);
     }
+    if (dev.seedforge.pairs.PairPlan.on(plan)) {
+      dev.seedforge.pairs.PairStage.Result pairs = dev.seedforge.pairs.PairStage.apply(unique, dev.seedforge.pairs.PairPlan.config(plan), run);
+      rejections.add(pairs.rejections());
+      ledger.add(pairs.ledger());
+      failures = PCollectionList.of(failures).and(pairs.failures()).apply("WithPairFailures", Flatten.pCollections());
+      calls = PCollectionList.of(calls).and(pairs.calls()).apply("WithPairCalls", Flatten.pCollections());
+      unique = pairs.kept();
+    }
     if (dev.seedforge.judge.JudgePlan.on(spec)) {
       PCollectionTuple judged = unique.apply("Judge", new dev.seedforge.judge.JudgeStage(dev.seedforge.judge.JudgePlan.config(plan), run));
       rejections.add(judged.get(dev.seedforge.judge.JudgeStage.REJECTIONS));
@@ -211,6 +219,9 @@ public final class SeedforgePipeline {
       if (spec.documents().includeContext()) {
         assigned = Grounded.withContext(assigned, Grounded.texts(plan.chunks()));
       }
+    }
+    if (dev.seedforge.pairs.PairPlan.on(plan)) {
+      provenance.add(dev.seedforge.pairs.PairSidecar.lines(assigned, spec.seed()));
     }
     PCollectionTuple formatted =
         assigned
@@ -303,6 +314,9 @@ public final class SeedforgePipeline {
     if (spec.documents().any()) {
       splits(spec).forEach(split -> files.add(Grounded.sidecar(split)));
     }
+    if (spec.output().formats().stream().anyMatch(dev.seedforge.format.PreferenceRecords::handles)) {
+      splits(spec).forEach(split -> files.add(dev.seedforge.pairs.PairSidecar.name(split)));
+    }
     return files;
   }
 
@@ -324,6 +338,10 @@ public final class SeedforgePipeline {
   /** The quality gate for a run: it sees the seeds' answers and the pack's templates. */
   public static QualityGate gate(RunPlan plan) {
     TaskType task = plan.pack().task();
+    if (task == TaskType.PREFERENCE) {
+      // a prompt is judged with its answers, after the pair stage (dev.seedforge.pairs.PairGate)
+      return new QualityGate(List.of(), task);
+    }
     List<String> seedOutputs = plan.seeds().stream().map(s -> Texts.output(asCandidate(s), task)).toList();
     List<String> templates = plan.pack().strategies().stream().map(st -> st.template().text()).toList();
     List<dev.seedforge.quality.DomainRelevanceFilter.SeedText> seedTexts = plan.seeds().stream()

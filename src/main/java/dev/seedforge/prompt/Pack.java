@@ -19,11 +19,18 @@ public record Pack(
     String seedsFile,
     List<Strategy> strategies,
     String studentSystemMessage,
-    Rubric judge)
+    Rubric judge,
+    dev.seedforge.pairs.PairSettings pairs)
     implements Serializable {
 
   public Pack {
     judge = judge == null ? Rubric.defaultFor(task) : judge;
+  }
+
+  /** A pack that makes no preference pairs. */
+  public Pack(String dir, String domain, TaskType task, String description, String systemPrompt, Map<String, String> labels, String seedsFile,
+      List<Strategy> strategies, String studentSystemMessage, Rubric judge) {
+    this(dir, domain, task, description, systemPrompt, labels, seedsFile, strategies, studentSystemMessage, judge, null);
   }
 
   /** A pack without a student system message, with the task's default judge rubric. */
@@ -42,7 +49,7 @@ public record Pack(
     }
 
     public static Rubric defaultFor(TaskType task) {
-      List<String> criteria = task == TaskType.INSTRUCTION
+      List<String> criteria = task == TaskType.INSTRUCTION || task == TaskType.PREFERENCE
           ? List.of("The output does what the instruction asks, for the given input.",
               "It is correct, complete and written as a helpful assistant would answer.",
               "It contains no refusal, no placeholder and no text that belongs to another example.")

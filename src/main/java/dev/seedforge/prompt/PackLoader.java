@@ -72,7 +72,7 @@ public final class PackLoader {
     String taskName = top.string("task", "classification");
     TaskType task = TaskType.parse(taskName);
     if (task == null) {
-      problems.add("task", "expected classification or instruction, got \"" + taskName + "\"");
+      problems.add("task", "expected classification, instruction or preference, got \"" + taskName + "\"");
       task = TaskType.CLASSIFICATION;
     }
     String description = top.string("description", "");
@@ -135,6 +135,7 @@ public final class PackLoader {
       }
     }
     Pack.Rubric rubric = rubric(top, task, problems);
+    dev.seedforge.pairs.PairSettings pairs = dev.seedforge.pairs.PairSettings.read(top, task, problems);
     top.finish();
     problems.throwIfAny();
     return new Pack(
@@ -146,7 +147,7 @@ public final class PackLoader {
         com.google.common.collect.ImmutableMap.copyOf(labels),
         seedsFile.toString(),
         List.copyOf(strategies),
-        student == null ? null : student.strip(), rubric);
+        student == null ? null : student.strip(), rubric, pairs);
   }
 
   private static Set<String> variables(Pack.Basis basis) {

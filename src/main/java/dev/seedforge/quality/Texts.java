@@ -29,6 +29,7 @@ public final class Texts {
     return switch (task) {
       case CLASSIFICATION -> candidate.field("text").strip();
       case INSTRUCTION -> candidate.field("output").strip();
+      case PREFERENCE -> candidate.field("chosen").strip();
     };
   }
 }

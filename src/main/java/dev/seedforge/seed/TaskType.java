@@ -5,7 +5,9 @@ import java.util.List;
 /** What a record teaches: a label for a text, or an output for an instruction. */
 public enum TaskType {
   CLASSIFICATION(List.of("text"), List.of("text")),
-  INSTRUCTION(List.of("instruction", "input", "output"), List.of("instruction", "output"));
+  INSTRUCTION(List.of("instruction", "input", "output"), List.of("instruction", "output")),
+  /** A prompt with a chosen and a rejected answer (DPO); seeds need the prompt, the answers are made by the pair stage. */
+  PREFERENCE(List.of("prompt", "chosen", "rejected"), List.of("prompt"));
 
   private final List<String> fields;
   private final List<String> required;
@@ -29,6 +31,7 @@ public enum TaskType {
     return switch (s) {
       case "classification" -> CLASSIFICATION;
       case "instruction" -> INSTRUCTION;
+      case "preference" -> PREFERENCE;
       default -> null;
     };
   }
