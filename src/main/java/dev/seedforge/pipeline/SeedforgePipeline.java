@@ -393,7 +393,8 @@ public final class SeedforgePipeline {
     TaskType task = plan.pack().task();
     // instructions: token_count judges the output, so the band comes from the seeds' outputs
     return dev.seedforge.quality.TokenBounds.of(plan.spec().quality(), plan.seeds().stream()
-        .map(s -> task == TaskType.INSTRUCTION ? Texts.output(asCandidate(s), task) : Texts.of(asCandidate(s), task)).toList());
+        .map(s -> task == TaskType.INSTRUCTION || task == TaskType.PREFERENCE ? Texts.output(asCandidate(s), task) : Texts.of(asCandidate(s), task))
+        .toList());
   }
 
   /** The seeds with a label, as label-model training examples. */
