@@ -69,6 +69,16 @@ public final class PairPlan {
     if (!plan.usesLlm()) {
       return new PairStage.Config(pairs, null, gate, null, null, null, spec.seed());
     }
+    Sides sides = sides(plan);
+    return new PairStage.Config(pairs, sides.prompts(), gate, plan.modelSettings(), sides.weaker(), sides.judge(), spec.seed());
+  }
+
+  /** The calls' settings besides the generator's: method models' weaker generator, judge_rank's judge (each null when unused), and the prompts. */
+  record Sides(PairPrompts prompts, ModelSettings weaker, ModelSettings judge) {}
+
+  static Sides sides(RunPlan plan) {
+    PipelineSpec spec = plan.spec();
+    PairSettings pairs = plan.pack().pairs();
     PipelineSpec.Llm l = spec.llm();
     String provider = plan.generator();
     GenerationRequest.Params chosen = params(provider, l.baseUrl(), l.model(), l.temperature(), l.topP(), l.maxTokens(), "text", spec.seed());
@@ -94,8 +104,7 @@ public final class PairPlan {
       rank = params(j.provider(), j.baseUrl(), j.model(), j.temperature(), j.topP(), j.maxTokens(), "text".equals(l.responseFormat()) ? "text" : "json_object",
           spec.seed());
     }
-    PairPrompts prompts = new PairPrompts(plan.pack(), chosen, weak, rank, spec.seed());
-    return new PairStage.Config(pairs, prompts, gate, plan.modelSettings(), weaker, judge, spec.seed());
+    return new Sides(new PairPrompts(plan.pack(), chosen, weak, rank, spec.seed()), weaker, judge);
   }
 
   private static GenerationRequest.Params params(String provider, String baseUrl, String model, double temperature, double topP, int maxTokens,
