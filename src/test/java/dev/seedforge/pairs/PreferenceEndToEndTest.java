@@ -132,8 +132,9 @@ class PreferenceEndToEndTest {
     PairCases cases = new PairCases();
     try (LoopbackLlmServer server = new LoopbackLlmServer(3)) {
       server.responder(cases::strong);
+      Path pipeline = pipeline(PACK, server.baseUrl());
 
-      int code = seedforge("run", pipeline(PACK, server.baseUrl()).toString(), "--no-cache");
+      int code = seedforge("run", pipeline.toString(), "--no-cache");
 
       assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
       int prompts = PairCases.all().size();
@@ -159,6 +160,11 @@ class PreferenceEndToEndTest {
       assertThat(sidecar).allSatisfy(s -> assertThat(Degradation.parse(s.path("how").asText())).isNotNull());
       assertThat(m.path("stages").path("pairs").path("made").asLong()).isEqualTo(prompts);
       assertBothFormatsValidate();
+      // the estimate's bound on the pair calls is what the run sent, no prompt having been deduplicated away
+      out.getBuffer().setLength(0);
+      assertThat(seedforge("estimate", pipeline.toString(), "--no-cache")).isEqualTo(ExitCodes.OK);
+      assertThat(out.toString()).contains("pairs (method degrade, 2 calls a prompt): at most " + prompts + " prompts in round 0, so at most "
+          + (server.requestCount() - 2) + " calls");
     }
   }
 
@@ -234,6 +240,39 @@ class PreferenceEndToEndTest {
         assertThat(r.path("rejected").path(0).path("content").asText()).isEqualTo(c.worse());
       }
       assertBothFormatsValidate();
+    }
+  }
+
+  @Test
+  void should_pay_a_top_up_round_only_for_its_new_prompts_and_reuse_the_earlier_pairs_calls() throws IOException {
+    PairCases cases = new PairCases();
+    try (LoopbackLlmServer server = new LoopbackLlmServer(8)) {
+      server.responder(cases::strong);
+      // one label, so that top-up rounds plan more prompt-writing calls for it
+      Path pack = pack("pairs:\n  method: degrade");
+      Files.writeString(pack.resolve("pack.yaml"), Files.readString(pack.resolve("pack.yaml"))
+          .replace("seeds: seeds.jsonl", "seeds: seeds.jsonl\nlabels: {everyday: Everyday requests to a general assistant.}"));
+      List<String> labelled = Files.readAllLines(pack.resolve("seeds.jsonl")).stream()
+          .map(l -> l.replaceFirst("\\}$", ", \"label\": \"everyday\"}")).toList();
+      Files.write(pack.resolve("seeds.jsonl"), labelled);
+      Path f = pipeline(pack, server.baseUrl());
+      Files.writeString(f, Files.readString(f)
+          .replace("calls_per_label: 2", "calls_per_label: 1").replace("max_rounds: 1", "max_rounds: 2")
+          .replace("per_label: 100", "per_label: 40")
+          .replace("concurrency: 4,", "concurrency: 4, cache: " + dir.resolve("cache.sqlite") + ","));
+
+      int code = seedforge("run", f.toString());
+
+      assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
+      JsonNode m = manifest();
+      assertThat(m.path("rounds")).as(m.path("rounds").toPrettyString()).hasSize(2);
+      int seeds = PairCases.SEEDS.size();
+      int generated = PairCases.CASES.size();
+      // each round one prompt-writing call of 5; every prompt an answer and a rewrite, each paid once
+      assertThat(server.requestCount()).isEqualTo(2 + 2 * (seeds + generated));
+      assertThat(m.path("calls").path("made").path("total").asLong()).isEqualTo(server.requestCount());
+      assertThat(rejected(PairRules.IDENTICAL)).hasSize((int) PairCases.same());
+      assertThat(written("trl-preference")).hasSize(seeds + generated - (int) PairCases.same());
     }
   }
 
