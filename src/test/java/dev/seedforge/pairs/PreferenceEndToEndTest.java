@@ -288,6 +288,16 @@ class PreferenceEndToEndTest {
         .contains("is a preference pack").contains("use openai-preference or trl-preference");
   }
 
+  @Test
+  void should_refuse_to_curate_with_a_preference_pack() throws IOException {
+    Path input = Files.writeString(dir.resolve("in.jsonl"), "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}\n");
+
+    int code = seedforge("curate", input.toString(), "--pipeline", "pipelines/helpful-answers.yaml", "--out", dir.resolve("out").toString());
+
+    assertThat(code).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(err.toString()).contains("curate reads single-answer records").contains("is a preference pack; run it with seedforge run instead");
+  }
+
   /** judge_rank's answers: 0 the good one, 1 a shorter one (its first sentence), 2 the worse one; for the prompts marked same, 2 is the good one shouted. */
   static String variant(PairCases.Case c, int k) {
     return switch (k) {
