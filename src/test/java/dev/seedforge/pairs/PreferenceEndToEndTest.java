@@ -289,6 +289,18 @@ class PreferenceEndToEndTest {
   }
 
   @Test
+  void should_refuse_the_single_answer_judge_on_a_preference_run() throws IOException {
+    Path f = dir.resolve("judged.yaml");
+    Files.writeString(f, "name: judged\npack: " + PACK + "\nllm: {provider: lexical}\njudge: {enabled: true}\n"
+        + "output: {dir: " + dir.resolve("out") + ", formats: [trl-preference]}\n");
+
+    int code = seedforge("run", f.toString());
+
+    assertThat(code).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(err.toString()).contains("judge.enabled: the judge scores single answers and does not apply to preference pairs");
+  }
+
+  @Test
   void should_refuse_to_curate_with_a_preference_pack() throws IOException {
     Path input = Files.writeString(dir.resolve("in.jsonl"), "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}\n");
 
