@@ -70,6 +70,10 @@ public final class CurateCommand implements Callable<Integer> {
   public static Runner.Outcome curate(Path input, Path pipeline, String out, Long seed, PipelineOptions options, PrintWriter err) throws java.io.IOException {
     PipelineSpec spec = SpecLoader.load(pipeline, System.getenv(), new SpecLoader.Overrides("lexical", null, null, seed, out));
     RunPlan prepared = RunPlan.prepare(spec, System.getenv());
+    if (prepared.pack().task() == dev.seedforge.seed.TaskType.PREFERENCE) {
+      throw new InvalidInputException(SpecLoader.display(pipeline) + ": pack: curate reads single-answer records, and "
+          + SpecLoader.display(Path.of(prepared.pack().dir(), "pack.yaml")) + " is a preference pack; run it with seedforge run instead");
+    }
     RunPlan plan = prepared.withoutGeneration(GENERATOR, "input: " + input.getFileName() + " (curate: no generation)");
     String inputWarning = checkInput(input, plan);
     if (inputWarning != null) {

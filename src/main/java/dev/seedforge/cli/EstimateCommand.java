@@ -52,6 +52,9 @@ public final class EstimateCommand implements Callable<Integer> {
     if (dev.seedforge.judge.JudgePlan.on(plan.spec())) {
       printJudge(out, plan.spec(), e, dev.seedforge.judge.JudgeEstimate.of(plan));
     }
+    if (dev.seedforge.pairs.PairPlan.on(plan)) {
+      printPairs(out, plan.spec(), e, dev.seedforge.pairs.PairEstimate.of(plan));
+    }
     Set<String> answered = cached(plan);
     printModes(out, Estimator.modes(plan.spec(), e, plan.requests(), answered));
     Path ledger = SpendLedger.fileFor(Path.of(plan.spec().output().dir()));
@@ -120,6 +123,23 @@ public final class EstimateCommand implements Callable<Integer> {
     if (max > 0 && max < calls) {
       out.println("  warning: llm.budget.max_calls " + max + " is below the " + calls
           + " calls generation and the judge may make in round 0: the judge shares the budget, and candidates it cannot judge are kept unjudged");
+    }
+  }
+
+  /** The pair calls of a preference run on top of generation's, as an upper bound, and what llm.budget makes of both together. */
+  static void printPairs(PrintWriter out, PipelineSpec spec, Estimator.Estimate e, dev.seedforge.pairs.PairEstimate p) {
+    out.printf(Locale.ROOT, "  pairs (method %s, %d calls a prompt): at most %d prompts in round 0, so at most %d calls, %d input tokens,"
+        + " %d-%d output tokens, $%.4f-$%.4f; with every top-up round at most %d calls (answers in the response cache cost nothing)%n",
+        p.method().wireName(), p.callsPerPrompt(), p.prompts(), p.calls(), p.inputTokens(), p.outputLow(), p.outputHigh(), p.costLow(), p.costHigh(),
+        p.worstCaseCalls());
+    Estimator.Row t = e.total();
+    long calls = t.calls() - t.cached() + p.calls();
+    out.printf(Locale.ROOT, "  generation and pairs together, round 0: at most %d calls, $%.4f-$%.4f%n", calls, t.costLow() + p.costLow(),
+        t.costHigh() + p.costHigh());
+    long max = spec.llm().budget().maxCalls();
+    if (max > 0 && max < calls) {
+      out.println("  warning: llm.budget.max_calls " + max + " is below the " + calls
+          + " calls generation and the pairs may make in round 0: prompts whose pair calls the budget stops get no pair");
     }
   }
 

@@ -29,7 +29,8 @@ public final class ValidateCommand implements Callable<Integer> {
   Path file;
 
   @Option(names = "--format", paramLabel = "F",
-      description = "chat (also openai-chat, trl-messages), prompt-completion, alpaca, sharegpt, trl-prompt-completion (default: detected from the first record)")
+      description = "chat (also openai-chat, trl-messages), prompt-completion, alpaca, sharegpt, trl-prompt-completion, openai-preference,"
+          + " trl-preference (default: detected from the first record)")
   String format;
 
   @Option(names = "--base-model", paramLabel = "M", defaultValue = "gpt-4o-mini",

@@ -193,6 +193,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
       case CLASSIFICATION -> TextNormalizer.normalize(c.field("text"));
       case INSTRUCTION -> TextNormalizer.normalize(c.field("instruction")) + "\u0001" + TextNormalizer.normalize(c.field("input"));
       case CONVERSATION -> TextNormalizer.normalize(dev.seedforge.seed.Conversation.firstUserTurn(dev.seedforge.seed.Conversation.turns(c.fields())));
+      case PREFERENCE -> TextNormalizer.normalize(c.field("prompt"));
     };
   }
 
@@ -202,6 +203,8 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
       case INSTRUCTION -> TextNormalizer.normalize(c.field("output"));
       // conversations that open alike are duplicates whatever follows (see sameFirstTurn)
       case CONVERSATION -> "";
+      // prompts are deduplicated before their answers exist: one prompt, one pair
+      case PREFERENCE -> "";
     };
   }
 

@@ -25,6 +25,10 @@ public record Example(String system, String user, String assistant, String instr
       String first = dev.seedforge.seed.Conversation.firstUserTurn(turns);
       return new Example(system, first, answers.isEmpty() ? "" : answers.get(answers.size() - 1), first, "");
     }
+    if (task == TaskType.PREFERENCE) {
+      // the neutral form of a pair is its prompt and chosen answer; the preference formats read the pair itself
+      return new Example(system, c.field("prompt"), c.field("chosen"), c.field("prompt"), "");
+    }
     String input = c.field("input");
     String user = input.isBlank() ? c.field("instruction") : c.field("instruction") + "\n\n" + input;
     return new Example(system, user, c.field("output"), c.field("instruction"), input);

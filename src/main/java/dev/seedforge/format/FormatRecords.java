@@ -156,8 +156,8 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
       Example e = Example.of(c, task, systemMessage, taskDescription);
       String key = shuffleKey(seed, c.id());
       for (FormatSpec f : formats) {
-        String line = task == TaskType.CONVERSATION
-            ? ConversationRecords.line(f, c, systemMessage, trainOn)
+        String line = task == TaskType.CONVERSATION ? ConversationRecords.line(f, c, systemMessage, trainOn)
+            : PreferenceRecords.handles(f) ? PreferenceRecords.line(f, c, e.system())
             : RecordFormats.line(f, e, markers.get(f.name()));
         ctx.output(KV.of(RecordFormats.fileName(f, split, formats.size()), KV.of(key, line)));
       }

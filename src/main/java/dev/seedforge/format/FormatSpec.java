@@ -18,7 +18,8 @@ public record FormatSpec(
     implements Serializable {
 
   public static final List<String> KINDS =
-      List.of("openai-chat", "prompt-completion", "alpaca", "sharegpt", "trl-prompt-completion", "trl-messages");
+      List.of("openai-chat", "prompt-completion", "alpaca", "sharegpt", "trl-prompt-completion", "trl-messages", PreferenceRecords.OPENAI,
+          PreferenceRecords.TRL);
 
   public FormatSpec {
     separators = List.copyOf(separators);

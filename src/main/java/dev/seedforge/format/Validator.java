@@ -65,7 +65,8 @@ public final class Validator {
   }
 
   /** The formats validate knows; openai-chat and trl-messages share the chat rules. */
-  public static final List<String> FORMATS = List.of("chat", "prompt-completion", "alpaca", "sharegpt", "trl-prompt-completion");
+  public static final List<String> FORMATS =
+      List.of("chat", "prompt-completion", "alpaca", "sharegpt", "trl-prompt-completion", PreferenceRecords.OPENAI, PreferenceRecords.TRL);
 
   private final ModelLimits.Model model;
   private final TokenCounter tokens;
@@ -95,9 +96,10 @@ public final class Validator {
     }
     return switch (f) {
       case "chat", "openai-chat", "trl-messages", "messages" -> "chat";
-      case "prompt-completion", "alpaca", "sharegpt", "trl-prompt-completion" -> f;
+      case "prompt-completion", "alpaca", "sharegpt", "trl-prompt-completion", PreferenceRecords.OPENAI, PreferenceRecords.TRL -> f;
       default -> throw new dev.seedforge.config.InvalidInputException(
-          "--format: expected one of chat (openai-chat, trl-messages), prompt-completion, alpaca, sharegpt, trl-prompt-completion, got \"" + f + "\"");
+          "--format: expected one of chat (openai-chat, trl-messages), prompt-completion, alpaca, sharegpt, trl-prompt-completion,"
+              + " openai-preference, trl-preference, got \"" + f + "\"");
     };
   }
 
@@ -134,6 +136,10 @@ public final class Validator {
       case "prompt-completion" -> checkPromptCompletion(rows, lengths);
       case "alpaca" -> rows.forEach(r -> checkAlpaca(r, lengths));
       case "sharegpt" -> rows.forEach(r -> checkShareGpt(r, lengths));
+      case PreferenceRecords.OPENAI, PreferenceRecords.TRL -> {
+        String kind = format;
+        rows.forEach(r -> checkPreference(r, kind, lengths));
+      }
       default -> rows.forEach(r -> checkTrlPromptCompletion(r, lengths));
     }
     long examples = rows.stream().filter(r -> r.json != null && !r.dropped).count();
@@ -238,6 +244,12 @@ public final class Validator {
     for (Row r : rows) {
       if (r.json == null) {
         continue;
+      }
+      if (r.json.has("preferred_output") || r.json.has("non_preferred_output")) {
+        return PreferenceRecords.OPENAI;
+      }
+      if (r.json.has("chosen") || r.json.has("rejected")) {
+        return PreferenceRecords.TRL;
       }
       if (r.json.has("messages")) {
         return "chat";
@@ -457,6 +469,21 @@ public final class Validator {
     }
     if (!r.dropped) {
       countLength(r, tokens.countMessages(counted), lengths);
+    }
+  }
+
+  /** A preference record ({@link PreferenceChecks}): every problem is an error and drops the line. */
+  private void checkPreference(Row r, String kind, List<Long> lengths) {
+    if (r.json == null) {
+      return;
+    }
+    PreferenceChecks.Checked c = PreferenceChecks.check(r.json, kind);
+    for (PreferenceChecks.Problem p : c.problems()) {
+      error(r.line, p.code(), p.message());
+      drop(r, p.message());
+    }
+    if (!r.dropped) {
+      countLength(r, tokens.count(c.text()), lengths);
     }
   }
 

@@ -17,7 +17,8 @@ public final class OutputContract {
       return ConversationContract.instructions(n);
     }
     String shape =
-        task == TaskType.CLASSIFICATION
+        task == TaskType.PREFERENCE ? "{\"examples\": [{\"prompt\": \"...\"}]}"
+        : task == TaskType.CLASSIFICATION
             ? "{\"examples\": [{\"text\": \"...\"}]}"
             : "{\"examples\": [{\"instruction\": \"...\", \"input\": \"...\", \"output\": \"...\"}]}";
     return "Return exactly "
@@ -62,7 +63,8 @@ public final class OutputContract {
     if (task == TaskType.CONVERSATION) {
       return ConversationContract.schema();
     }
-    return schema(task.fields());
+    // a preference strategy writes prompts only: the pair stage answers them
+    return schema(task == TaskType.PREFERENCE ? List.of("prompt") : task.fields());
   }
 
   private static ResponseFormat schema(List<String> fields) {

@@ -40,5 +40,7 @@ public enum Counter {
   /** The LLM judge's figures, named by {@code dev.seedforge.judge.JudgeStage}'s counts, per label. */
   JUDGE,
   /** Candidates the out-of-fold label check judged, per label. */
-  LABEL_CHECKED
+  LABEL_CHECKED,
+  /** Preference runs: prompts that reached the pair stage, pairs made and pairs that passed its gate (named by dev.seedforge.pairs.PairStage). */
+  PAIRS
 }

@@ -107,7 +107,8 @@ final class Invocation {
     int n = rounds.size();
     Pipeline p = Pipeline.create(options);
     SeedforgePipeline.build(p, plan, context.withRound(n), curateInput);
-    ProgressReporter progress = ledger != null ? ProgressReporter.start(ledger, context.runId(), plan.requests().size()) : null;
+    ProgressReporter progress = ledger != null ? ProgressReporter.start(ledger, context.runId(),
+        plan.requests().size() + (int) dev.seedforge.pairs.PairEstimate.callsAtMost(plan)) : null;
     try {
       Timings.time(Timings.JOB, () -> p.run().waitUntilFinish());
     } catch (RuntimeException e) {

@@ -150,6 +150,7 @@ public record RunPlan(
           specFile + ": llm.api_key_env: environment variable " + spec.llm().apiKeyEnv() + " is not set; export it"
               + ("openai".equals(generator) ? ", or set llm.base_url (or --base-url) for a local OpenAI-compatible server" : ""));
     }
+    dev.seedforge.pairs.PairPlan.check(spec, pack);
     dev.seedforge.judge.JudgePlan.check(spec, pack, env);
     List<String> warnings = new ArrayList<>(labelsWithoutSeeds(spec, pack, seeds, seedsFile, generator));
     List<Chunk> chunks = documents(spec, pack, generator, warnings);

@@ -169,6 +169,14 @@ public final class SeedforgePipeline {
       ledger.add(near.get(NearDedup.LEDGER));
       unique = near.get(NearDedup.KEPT);
     }
+    if (dev.seedforge.pairs.PairPlan.on(plan)) {
+      dev.seedforge.pairs.PairStage.Result pairs = dev.seedforge.pairs.PairStage.apply(unique, dev.seedforge.pairs.PairPlan.config(plan), run);
+      rejections.add(pairs.rejections());
+      ledger.add(pairs.ledger());
+      failures = PCollectionList.of(failures).and(pairs.failures()).apply("WithPairFailures", Flatten.pCollections());
+      calls = PCollectionList.of(calls).and(pairs.calls()).apply("WithPairCalls", Flatten.pCollections());
+      unique = pairs.kept();
+    }
     if (dev.seedforge.judge.JudgePlan.on(spec)) {
       PCollectionTuple judged = unique.apply("Judge", new dev.seedforge.judge.JudgeStage(dev.seedforge.judge.JudgePlan.config(plan), run));
       rejections.add(judged.get(dev.seedforge.judge.JudgeStage.REJECTIONS));
@@ -211,6 +219,9 @@ public final class SeedforgePipeline {
       if (spec.documents().includeContext()) {
         assigned = Grounded.withContext(assigned, Grounded.texts(plan.chunks()));
       }
+    }
+    if (dev.seedforge.pairs.PairPlan.on(plan)) {
+      provenance.add(dev.seedforge.pairs.PairSidecar.lines(assigned, spec.seed()));
     }
     PCollectionTuple formatted =
         assigned
@@ -304,6 +315,9 @@ public final class SeedforgePipeline {
     if (spec.documents().any()) {
       splits(spec).forEach(split -> files.add(Grounded.sidecar(split)));
     }
+    if (spec.output().formats().stream().anyMatch(dev.seedforge.format.PreferenceRecords::handles)) {
+      splits(spec).forEach(split -> files.add(dev.seedforge.pairs.PairSidecar.name(split)));
+    }
     return files;
   }
 
@@ -328,6 +342,10 @@ public final class SeedforgePipeline {
     if (task == TaskType.CONVERSATION) {
       return dev.seedforge.quality.ConversationGate.forRun(plan.spec().quality(), plan.pack().conversation(), plan.seeds(),
           plan.pack().strategies().stream().map(st -> st.template().text()).toList());
+    }
+    if (task == TaskType.PREFERENCE) {
+      // a prompt is judged with its answers, after the pair stage (dev.seedforge.pairs.PairGate)
+      return new QualityGate(List.of(), task);
     }
     List<String> seedOutputs = plan.seeds().stream().map(s -> Texts.output(asCandidate(s), task)).toList();
     List<String> templates = plan.pack().strategies().stream().map(st -> st.template().text()).toList();
@@ -385,7 +403,8 @@ public final class SeedforgePipeline {
     }
     // instructions: token_count judges the output, so the band comes from the seeds' outputs
     return dev.seedforge.quality.TokenBounds.of(plan.spec().quality(), plan.seeds().stream()
-        .map(s -> task == TaskType.INSTRUCTION ? Texts.output(asCandidate(s), task) : Texts.of(asCandidate(s), task)).toList());
+        .map(s -> task == TaskType.INSTRUCTION || task == TaskType.PREFERENCE ? Texts.output(asCandidate(s), task) : Texts.of(asCandidate(s), task))
+        .toList());
   }
 
   /** The seeds with a label, as label-model training examples. */

@@ -20,7 +20,8 @@ public record Pack(
     List<Strategy> strategies,
     String studentSystemMessage,
     Rubric judge,
-    ConversationSettings conversation)
+    ConversationSettings conversation,
+    dev.seedforge.pairs.PairSettings pairs)
     implements Serializable {
 
   public Pack {
@@ -28,10 +29,10 @@ public record Pack(
     conversation = conversation == null ? ConversationSettings.NONE : conversation;
   }
 
-  /** A pack without conversation settings (any task but conversation). */
+  /** A pack that is neither a conversation pack nor a preference pack. */
   public Pack(String dir, String domain, TaskType task, String description, String systemPrompt, Map<String, String> labels, String seedsFile,
       List<Strategy> strategies, String studentSystemMessage, Rubric judge) {
-    this(dir, domain, task, description, systemPrompt, labels, seedsFile, strategies, studentSystemMessage, judge, null);
+    this(dir, domain, task, description, systemPrompt, labels, seedsFile, strategies, studentSystemMessage, judge, null, null);
   }
 
   /** A pack without a student system message, with the task's default judge rubric. */
@@ -55,7 +56,7 @@ public record Pack(
             "The conversation reads like a real dialogue: the user's turns follow from the answers, nothing repeats.",
             "It contains no refusal, no placeholder and no text that belongs to another conversation."), 1, 5);
       }
-      List<String> criteria = task == TaskType.INSTRUCTION
+      List<String> criteria = task == TaskType.INSTRUCTION || task == TaskType.PREFERENCE
           ? List.of("The output does what the instruction asks, for the given input.",
               "It is correct, complete and written as a helpful assistant would answer.",
               "It contains no refusal, no placeholder and no text that belongs to another example.")

@@ -72,7 +72,7 @@ public final class PackLoader {
     String taskName = top.string("task", "classification");
     TaskType task = TaskType.parse(taskName);
     if (task == null) {
-      problems.add("task", "expected classification, instruction or conversation, got \"" + taskName + "\"");
+      problems.add("task", "expected classification, instruction, conversation or preference, got \"" + taskName + "\"");
       task = TaskType.CLASSIFICATION;
     }
     String description = top.string("description", "");
@@ -136,6 +136,7 @@ public final class PackLoader {
     }
     Pack.Rubric rubric = rubric(top, task, problems);
     ConversationSettings conversation = ConversationPacks.settings(top, task, problems);
+    dev.seedforge.pairs.PairSettings pairs = dev.seedforge.pairs.PairSettings.read(top, task, problems);
     top.finish();
     problems.throwIfAny();
     return new Pack(
@@ -147,7 +148,7 @@ public final class PackLoader {
         com.google.common.collect.ImmutableMap.copyOf(labels),
         seedsFile.toString(),
         List.copyOf(strategies),
-        student == null ? null : student.strip(), rubric, conversation);
+        student == null ? null : student.strip(), rubric, conversation, pairs);
   }
 
   private static Set<String> variables(Pack.Basis basis) {

@@ -34,6 +34,7 @@ public final class Texts {
       case CLASSIFICATION -> candidate.field("text").strip();
       case INSTRUCTION -> candidate.field("output").strip();
       case CONVERSATION -> String.join("\n\n", Conversation.assistantTurns(Conversation.turns(candidate.fields())));
+      case PREFERENCE -> candidate.field("chosen").strip();
     };
   }
 }

@@ -261,6 +261,12 @@ public final class Manifest {
     if (spec.split().test() > 0) {
       stages.set("test", tree(counts.tally(Counter.FINAL, "test")));
     }
+    if (!counts.names(Counter.PAIRS).isEmpty()) {
+      ObjectNode pairs = stages.putObject("pairs");
+      for (String name : counts.names(Counter.PAIRS)) {
+        pairs.put(name, counts.tally(Counter.PAIRS, name).total());
+      }
+    }
     if (!spec.split().subsets().isEmpty()) {
       ObjectNode subsets = stages.putObject("subsets");
       for (double s : spec.split().subsets()) {

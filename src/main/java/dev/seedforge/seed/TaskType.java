@@ -2,12 +2,14 @@ package dev.seedforge.seed;
 
 import java.util.List;
 
-/** What a record teaches: a label for a text, or an output for an instruction. */
+/** What a record teaches: a label for a text, an output for an instruction, a whole conversation, or a chosen and a rejected answer. */
 public enum TaskType {
   CLASSIFICATION(List.of("text"), List.of("text")),
   INSTRUCTION(List.of("instruction", "input", "output"), List.of("instruction", "output")),
   /** A whole dialogue: its turns as one JSON field (see {@link Conversation}). */
-  CONVERSATION(List.of(Conversation.MESSAGES), List.of(Conversation.MESSAGES));
+  CONVERSATION(List.of(Conversation.MESSAGES), List.of(Conversation.MESSAGES)),
+  /** A prompt with a chosen and a rejected answer (DPO); seeds need the prompt, the answers are made by the pair stage. */
+  PREFERENCE(List.of("prompt", "chosen", "rejected"), List.of("prompt"));
 
   private final List<String> fields;
   private final List<String> required;
@@ -32,6 +34,7 @@ public enum TaskType {
       case "classification" -> CLASSIFICATION;
       case "instruction" -> INSTRUCTION;
       case "conversation" -> CONVERSATION;
+      case "preference" -> PREFERENCE;
       default -> null;
     };
   }

@@ -27,11 +27,15 @@ class FormatsEndToEndTest {
         s.quality(), s.dedup(), s.targets(), split, o);
   }
 
+  /** The formats of one answer per record: a preference format needs a preference pack (PreferenceEndToEndTest). */
+  static final List<String> SINGLE_ANSWER_KINDS =
+      FormatSpec.KINDS.stream().filter(k -> !dev.seedforge.format.PreferenceRecords.KINDS.contains(k)).toList();
+
   @BeforeAll
   static void runAllFormats() throws IOException {
     PipelineSpec base = PipelineEndToEndTest.spec("lexical", null, out);
     Problems p = new Problems("test");
-    List<FormatSpec> all = FormatCatalog.load(FormatSpec.KINDS, Path.of("templates"), p, "output.formats");
+    List<FormatSpec> all = FormatCatalog.load(SINGLE_ANSWER_KINDS, Path.of("templates"), p, "output.formats");
     assertThat(p.all()).isEmpty();
     PipelineSpec spec = withOutput(base, new PipelineSpec.Split(0.1, 0.1, "all", true, List.of(0.25, 0.5, 100.0)), new PipelineSpec.Output(out.toString(), base.output().systemMessage(), true, all, true));
     outcome = PipelineEndToEndTest.run(spec);
@@ -41,7 +45,7 @@ class FormatsEndToEndTest {
   void should_write_one_folder_per_format_with_the_same_records() throws IOException {
     long train = outcome.manifest().path("stages").path("train").path("total").asLong();
     assertThat(train).isPositive();
-    for (String kind : FormatSpec.KINDS) {
+    for (String kind : SINGLE_ANSWER_KINDS) {
       Path f = out.resolve(kind).resolve("train.jsonl");
       assertThat(Files.readAllLines(f, StandardCharsets.UTF_8)).as(kind).hasSize((int) train);
       assertThat(out.resolve(kind).resolve("validation.jsonl")).exists();
@@ -75,7 +79,7 @@ class FormatsEndToEndTest {
   @Test
   void should_write_files_that_validate_passes_in_every_format() throws IOException {
     dev.seedforge.format.ModelLimits.Model model = dev.seedforge.format.ModelLimits.load().find("gpt-4o-mini");
-    for (String kind : FormatSpec.KINDS) {
+    for (String kind : SINGLE_ANSWER_KINDS) {
       dev.seedforge.format.Validator.Report r =
           dev.seedforge.format.Validator.validate(Files.readAllBytes(out.resolve(kind).resolve("train.jsonl")), kind, model);
       assertThat(r.issues()).as(kind).isEmpty();
