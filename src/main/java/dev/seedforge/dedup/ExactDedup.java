@@ -78,7 +78,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
     KvCoder<String, String> decisionCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
     PCollection<KV<String, String>> duplicates =
         input
-            .apply("Entries", ParDo.of(new EntryFn()))
+            .apply("Entries", ParDo.of(new EntryFn(task)))
             .setCoder(entryCoder)
             .apply("GroupShards", GroupByKey.create())
             .apply("FindDuplicates", ParDo.of(new DecideFn()))
@@ -168,6 +168,14 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
       }
     }
     return out;
+  }
+
+  /**
+   * Between a conversation's two dedup decisions: dropping it outranks keeping one copy, and an
+   * exact duplicate (naming the copy or the seed) outranks an alike opening.
+   */
+  static boolean outranks(String x, String d) {
+    return (d.equals(ONE_COPY) && x.startsWith(SAME_FIRST_TURN)) || (d.startsWith(SAME_FIRST_TURN) && !x.equals(ONE_COPY));
   }
 
   static Rejection reject(Candidate c, String filter, String kept) {
@@ -298,9 +306,17 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
   }
 
   static final class EntryFn extends DoFn<Candidate, KV<Integer, KV<String, String>>> {
+    private final TaskType task;
+
+    EntryFn(TaskType task) {
+      this.task = task;
+    }
+
     @ProcessElement
     public void process(@Element Candidate c, OutputReceiver<KV<Integer, KV<String, String>>> out) {
-      String key = TextNormalizer.key(c.fields());
+      // a conversation is the same conversation whatever persona or scenario it was drawn with
+      String key = TextNormalizer.key(task == TaskType.CONVERSATION
+          ? Map.of(dev.seedforge.seed.Conversation.MESSAGES, c.field(dev.seedforge.seed.Conversation.MESSAGES)) : c.fields());
       out.output(KV.of(Math.floorMod(key.hashCode(), SHARDS), KV.of(key, new Entry(c.id(), isSeed(c)).encode())));
     }
   }
@@ -326,7 +342,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
       if (all != null) {
         for (String x : all) {
           // a conflict outranks a duplicate decision: the record goes whatever its copies do
-          if (d == null || x.startsWith(CONFLICT_PREFIX)) {
+          if (d == null || x.startsWith(CONFLICT_PREFIX) || outranks(x, d)) {
             d = x;
           }
         }

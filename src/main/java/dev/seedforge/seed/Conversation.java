@@ -1,5 +1,6 @@
 package dev.seedforge.seed;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,10 +35,12 @@ public final class Conversation {
 
   /** One message of a conversation. */
   public record Turn(String role, String content) implements Serializable {
+    @JsonIgnore
     public boolean isUser() {
       return USER.equals(role);
     }
 
+    @JsonIgnore
     public boolean isAssistant() {
       return ASSISTANT.equals(role);
     }

@@ -145,7 +145,7 @@ class CurateCommandTest {
       JsonNode r = Json.mapper().readTree(l);
       reasonOf.put(r.path("stage").asText() + "/" + r.path("filter").asText(), r.path("reason").asText());
     }
-    assertThat(reasonOf).containsOnlyKeys("quality/roles_out_of_order", "dedup/same_first_turn");
+    assertThat(reasonOf).containsOnlyKeys("quality/roles_out_of_order", "dedup/copy_of_seed");
     assertThat(reasonOf.get("quality/roles_out_of_order")).startsWith("turn 1 is \"assistant\" where user was due");
     List<String> train = Files.readAllLines(out.resolve("openai-chat/train.jsonl"));
     List<String> validation = Files.readAllLines(out.resolve("openai-chat/validation.jsonl"));

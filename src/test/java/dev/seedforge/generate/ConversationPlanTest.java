@@ -41,6 +41,9 @@ class ConversationPlanTest {
       scenarios.add(r.setting().get(Conversation.SCENARIO));
     }
     assertThat(scenarios).hasSizeGreaterThan(1);
+    // few-shot seed conversations as JSON lines of role and content only
+    assertThat(requests.get(0).messages().get(1).content()).contains("\"messages\":[{\"role\":\"user\",\"content\":\"")
+        .doesNotContain("\"assistant\":true", "\"user\":true");
     assertThat(requests.get(0).messages().get(0).content()).contains("new conversations as one JSON object");
   }
 
