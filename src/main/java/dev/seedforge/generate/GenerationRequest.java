@@ -20,8 +20,30 @@ public record GenerationRequest(
     Params params,
     int sampleIndex,
     int round,
-    Candidate.Grounding grounding)
+    Candidate.Grounding grounding,
+    Evolving evolving)
     implements Serializable {
+
+  /** A request that does not rewrite a task (see {@link #withEvolving}). */
+  public GenerationRequest(String id, String label, String strategy, String templateId, List<String> seedIds, List<ChatTurn> messages,
+      Params params, int sampleIndex, int round, Candidate.Grounding grounding) {
+    this(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, grounding, null);
+  }
+
+  /**
+   * What an Evol-Instruct rewrite request evolves: the step (depth, operation, parent id) and the
+   * parent task's fields, which the elimination rules compare the rewritten task with.
+   */
+  public record Evolving(Candidate.Evolution step, java.util.Map<String, String> parent) implements Serializable {
+    public Evolving {
+      parent = com.google.common.collect.ImmutableSortedMap.copyOf(parent);
+    }
+  }
+
+  /** The same request, as the rewrite of an Evol-Instruct step. */
+  public GenerationRequest withEvolving(Evolving e) {
+    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, grounding, e);
+  }
 
   public GenerationRequest {
     seedIds = List.copyOf(seedIds);
@@ -62,6 +84,6 @@ public record GenerationRequest(
 
   /** The same request, grounded in a document chunk (whose text is in the messages, so in the id). */
   public GenerationRequest withGrounding(Candidate.Grounding g) {
-    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, g);
+    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, g, evolving);
   }
 }

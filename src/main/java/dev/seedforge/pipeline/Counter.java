@@ -40,5 +40,9 @@ public enum Counter {
   /** The LLM judge's figures, named by {@code dev.seedforge.judge.JudgeStage}'s counts, per label. */
   JUDGE,
   /** Candidates the out-of-fold label check judged, per label. */
-  LABEL_CHECKED
+  LABEL_CHECKED,
+  /** Evol-Instruct steps, named {@code depth/D/OUTCOME} and {@code operation/OP/OUTCOME} (planned, rewritten, answered, kept), per label. */
+  EVOLUTION,
+  /** Self-Instruct novelty: tasks checked against the pool and those found too close, named {@code checked} and {@code not_novel}, per label. */
+  NOVELTY
 }

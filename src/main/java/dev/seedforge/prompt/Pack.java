@@ -19,8 +19,15 @@ public record Pack(
     String seedsFile,
     List<Strategy> strategies,
     String studentSystemMessage,
-    Rubric judge)
+    Rubric judge,
+    EvolutionPrompts evolution)
     implements Serializable {
+
+  /** A pack without an {@code evolution:} block. */
+  public Pack(String dir, String domain, TaskType task, String description, String systemPrompt, Map<String, String> labels, String seedsFile,
+      List<Strategy> strategies, String studentSystemMessage, Rubric judge) {
+    this(dir, domain, task, description, systemPrompt, labels, seedsFile, strategies, studentSystemMessage, judge, null);
+  }
 
   public Pack {
     judge = judge == null ? Rubric.defaultFor(task) : judge;

@@ -135,6 +135,7 @@ public final class PackLoader {
       }
     }
     Pack.Rubric rubric = rubric(top, task, problems);
+    EvolutionPrompts evolution = EvolutionPrompts.read(top, task, files, problems);
     top.finish();
     problems.throwIfAny();
     return new Pack(
@@ -146,7 +147,7 @@ public final class PackLoader {
         com.google.common.collect.ImmutableMap.copyOf(labels),
         seedsFile.toString(),
         List.copyOf(strategies),
-        student == null ? null : student.strip(), rubric);
+        student == null ? null : student.strip(), rubric, evolution);
   }
 
   private static Set<String> variables(Pack.Basis basis) {
