@@ -70,10 +70,15 @@ final class Evolution {
    * warning of an offline run, which skips it: the lexical generator cannot rewrite a task.
    */
   static List<String> check(dev.seedforge.config.PipelineSpec spec, dev.seedforge.prompt.Pack pack, String generator) {
-    if (!spec.evolution().on()) {
-      return List.of();
-    }
     String specFile = dev.seedforge.config.SpecLoader.display(Path.of(spec.sourceFile()));
+    List<String> warnings = new ArrayList<>();
+    if (spec.selfInstruct().noveltyOn() && RunPlan.LEXICAL.equals(generator)) {
+      warnings.add(specFile + ": self_instruct.novelty_rouge_l: not applied offline: the lexical generator's variants are edits of a seed by design;"
+          + " it applies to tasks a model writes");
+    }
+    if (!spec.evolution().on()) {
+      return warnings;
+    }
     List<String> problems = new ArrayList<>();
     if (pack.evolution() == null) {
       problems.add(specFile + ": evolution.rounds: the pack " + dev.seedforge.config.SpecLoader.display(Path.of(pack.dir()).resolve("pack.yaml"))
@@ -87,13 +92,34 @@ final class Evolution {
       throw new dev.seedforge.config.InvalidInputException(problems);
     }
     if (RunPlan.LEXICAL.equals(generator)) {
-      return List.of(specFile + ": evolution: the lexical generator cannot rewrite tasks, so the " + spec.evolution().rounds()
+      warnings.add(specFile + ": evolution: the lexical generator cannot rewrite tasks, so the " + spec.evolution().rounds()
           + " evolution rounds are skipped offline; set llm.base_url or " + spec.llm().apiKeyEnv() + " to evolve");
+    } else if (spec.llm().cache() == null && spec.evolution().rounds() > 1) {
+      warnings.add(specFile + ": evolution.rounds: depths after the first need the response cache (llm.cache); only depth 1 runs");
     }
-    if (spec.llm().cache() == null && spec.evolution().rounds() > 1) {
-      return List.of(specFile + ": evolution.rounds: depths after the first need the response cache (llm.cache); only depth 1 runs");
+    return warnings;
+  }
+
+  /**
+   * The few-shot mix of the next round (self_instruct.few_shot_generated_share): the tasks the run
+   * accepted so far, read from the last round's accepted pool; empty when the share is 0.
+   */
+  static java.util.Optional<dev.seedforge.generate.FewShotMix> fewShotMix(RunPlan plan) throws IOException {
+    double share = plan.spec().selfInstruct().fewShotGeneratedShare();
+    if (share <= 0) {
+      return java.util.Optional.empty();
     }
-    return List.of();
+    List<dev.seedforge.seed.Seed> pool = readAccepted(Path.of(plan.spec().output().dir())).stream()
+        .map(a -> new dev.seedforge.seed.Seed(a.id(), a.label(), a.fields(), "generated", 0)).toList();
+    return java.util.Optional.of(new dev.seedforge.generate.FewShotMix(pool, share, plan.spec().seed()));
+  }
+
+  /**
+   * Whether the run applies not_novel: to generated instructions only; offline the lexical
+   * variants are edits of one seed by design, and the rule would reject most of them.
+   */
+  static boolean checksNovelty(RunPlan plan) {
+    return plan.spec().selfInstruct().noveltyOn() && plan.usesLlm() && plan.pack().task() == dev.seedforge.seed.TaskType.INSTRUCTION;
   }
 
   static boolean evolving(RunPlan plan) {

@@ -177,7 +177,7 @@ public final class SeedforgePipeline {
       ledger.add(near.get(NearDedup.LEDGER));
       unique = near.get(NearDedup.KEPT);
     }
-    if (spec.selfInstruct().noveltyOn() && plan.pack().task() == TaskType.INSTRUCTION) {
+    if (Evolution.checksNovelty(plan)) {
       PCollectionTuple novel = unique.apply("Novelty", Evolution.novelty(plan));
       rejections.add(novel.get(dev.seedforge.evolve.NoveltyStage.REJECTIONS));
       ledger.add(novel.get(dev.seedforge.evolve.NoveltyStage.LEDGER));

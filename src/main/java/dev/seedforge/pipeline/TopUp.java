@@ -226,6 +226,7 @@ public final class TopUp {
       }
       int round = run.rounds().size();
       List<GenerationRequest> more = new ArrayList<>(evolved);
+      Evolution.fewShotMix(current).ifPresent(planner::withFewShotMix);
       for (Map.Entry<String, Integer> e : needed.entrySet()) {
         int first = nextSample.getOrDefault(e.getKey(), spec.generation().callsPerLabel());
         more.addAll(planner.planLabel(e.getKey(), round, first, e.getValue()));
