@@ -112,10 +112,45 @@ class EvolutionEndToEndTest {
           }
         }
       }
+      if (user.contains("<examples>")) {
+        return newTasks(user);
+      }
       return null;
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static final List<String> VOCABULARY = List.of("harbour", "kettle", "meadow", "lantern", "saddle", "violin", "compass", "quarry",
+      "falcon", "ledger", "tundra", "oyster", "pepper", "scarf", "tulip", "walnut", "anchor", "basil", "cedar", "dune", "ember", "fjord",
+      "garnet", "hazel", "iris", "jasmine", "kiln", "lagoon", "marble", "nectar", "orchid", "prairie", "quill", "raven", "sorrel", "thistle",
+      "umber", "velvet", "willow", "yarrow", "zinnia", "acorn", "bramble", "canyon", "delta", "estuary", "fennel", "glacier", "heron");
+  /** The novel tasks served, to recognise them among later rounds' few-shot examples; and the near copies of an example served. */
+  private final Set<String> novelServed = ConcurrentHashMap.newKeySet();
+  private final Set<String> nearCopiesServed = ConcurrentHashMap.newKeySet();
+
+  /** A new-task call: a near copy of its first example (not novel) and a task of fresh words; counts prompts showing a generated task. */
+  private String newTasks(String user) throws IOException {
+    String block = user.substring(user.lastIndexOf("<examples>\n") + "<examples>\n".length(), user.lastIndexOf("\n</examples>"));
+    List<String> shown = new ArrayList<>();
+    for (String line : block.split("\n")) {
+      shown.add(Json.mapper().readTree(line).path("instruction").asText());
+    }
+    if (shown.stream().anyMatch(novelServed::contains)) {
+      count("few_shot_with_generated");
+    }
+    java.util.Random r = new java.util.Random(user.hashCode());
+    List<String> words = new ArrayList<>(VOCABULARY);
+    java.util.Collections.shuffle(words, r);
+    String novel = "Describe how " + String.join(", ", words.subList(0, 6)) + " relate to one another.";
+    String copy = shown.get(0) + " Answer briefly.";
+    novelServed.add(novel);
+    nearCopiesServed.add(copy);
+    ObjectNode root = Json.mapper().createObjectNode();
+    var list = root.putArray("examples");
+    list.addObject().put("instruction", copy).put("input", "").put("output", "The answer follows from the " + words.get(7) + " and the " + words.get(8) + ".");
+    list.addObject().put("instruction", novel).put("input", "").put("output", "Each of them links to the " + words.get(9) + " through the " + words.get(10) + ".");
+    return Json.write(root);
   }
 
   private static List<JsonNode> lines(Path file) throws IOException {
@@ -139,6 +174,7 @@ class EvolutionEndToEndTest {
           "llm: {provider: openai, model: gpt-4o-mini, base_url: \"" + server.baseUrl() + "\", cache: \"" + dir.resolve("cache.sqlite") + "\"}",
           "generation: {calls_per_label: 1, examples_per_call: 2, few_shot: 2, max_rounds: 2}",
           "evolution: {rounds: 2, tasks_per_round: 12}",
+          "self_instruct: {novelty_rouge_l: 0.7, few_shot_generated_share: 0.5}",
           "quality: {domain_check: false}",
           "targets: {per_label: 1000}",
           "output: {dir: out}",
@@ -163,6 +199,16 @@ class EvolutionEndToEndTest {
           assertThat(r.has("score")).isTrue();
         });
       }
+      // and Self-Instruct's rule rejects the near copies of an example, naming the task they copy
+      List<JsonNode> notNovel = rejected.stream().filter(r -> r.path("filter").asText().equals("not_novel")).toList();
+      assertThat(notNovel).isNotEmpty().allSatisfy(r -> {
+        assertThat(nearCopiesServed).contains(r.path("fields").path("instruction").asText());
+        assertThat(r.path("score").asDouble()).isGreaterThanOrEqualTo(0.7);
+        assertThat(r.path("relatedId").asText()).isNotBlank();
+      });
+      assertThat(m.path("self_instruct").path("not_novel").asLong()).isEqualTo(notNovel.size());
+      // and the later round's prompts show accepted generated tasks among their examples
+      assertThat(served("few_shot_with_generated")).isPositive();
       // and the kept records say where they came from: depth 1 from seeds, depth 2 from a depth-1 task
       Set<String> seedIds = new HashSet<>();
       dev.seedforge.seed.SeedReader.read(Path.of("prompts/self-instruct/seeds.jsonl"), dev.seedforge.seed.TaskType.INSTRUCTION)
