@@ -142,14 +142,15 @@ class EvolutionEndToEndTest {
     java.util.Random r = new java.util.Random(user.hashCode());
     List<String> words = new ArrayList<>(VOCABULARY);
     java.util.Collections.shuffle(words, r);
-    String novel = "Describe how " + String.join(", ", words.subList(0, 6)) + " relate to one another.";
+    // eight words drawn from 49 and no fixed frame: two such tasks share a word or two, far under ROUGE-L 0.7
+    String novel = "Explain " + String.join(" ", words.subList(0, 8)) + ".";
     String copy = shown.get(0) + " Answer briefly.";
     novelServed.add(novel);
     nearCopiesServed.add(copy);
     ObjectNode root = Json.mapper().createObjectNode();
     var list = root.putArray("examples");
-    list.addObject().put("instruction", copy).put("input", "").put("output", "The answer follows from the " + words.get(7) + " and the " + words.get(8) + ".");
-    list.addObject().put("instruction", novel).put("input", "").put("output", "Each of them links to the " + words.get(9) + " through the " + words.get(10) + ".");
+    list.addObject().put("instruction", copy).put("input", "").put("output", "The answer follows from the " + words.get(9) + " and the " + words.get(10) + ".");
+    list.addObject().put("instruction", novel).put("input", "").put("output", "Each of them links to the " + words.get(11) + " through the " + words.get(12) + ".");
     return Json.write(root);
   }
 
@@ -243,6 +244,9 @@ class EvolutionEndToEndTest {
       assertThat(served("answer")).isEqualTo(perDepth.path("1").path("rewritten").asInt() + perDepth.path("2").path("rewritten").asInt());
       assertThat(m.path("calls").path("made").path("total").asLong()).isEqualTo(server.requestCount());
       assertThat(m.path("calls").path("planned").path("total").asLong()).isEqualTo(server.requestCount());
+      // and the files pass validate
+      assertThat(Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "validate", runDir.resolve("train.jsonl").toString()))
+          .as(out.toString()).isEqualTo(ExitCodes.OK);
     }
   }
 }
