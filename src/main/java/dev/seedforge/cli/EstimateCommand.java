@@ -55,6 +55,9 @@ public final class EstimateCommand implements Callable<Integer> {
     if (dev.seedforge.pairs.PairPlan.on(plan)) {
       printPairs(out, plan.spec(), e, dev.seedforge.pairs.PairEstimate.of(plan));
     }
+    if (dev.seedforge.evolve.EvolutionPlanner.on(plan.spec(), plan.pack())) {
+      printEvolution(out, plan.spec(), e, dev.seedforge.evolve.EvolutionEstimate.of(plan.spec(), plan.pack(), plan.generator(), plan.requests()));
+    }
     Set<String> answered = cached(plan);
     printModes(out, Estimator.modes(plan.spec(), e, plan.requests(), answered));
     Path ledger = SpendLedger.fileFor(Path.of(plan.spec().output().dir()));
@@ -140,6 +143,21 @@ public final class EstimateCommand implements Callable<Integer> {
     if (max > 0 && max < calls) {
       out.println("  warning: llm.budget.max_calls " + max + " is below the " + calls
           + " calls generation and the pairs may make in round 0: prompts whose pair calls the budget stops get no pair");
+    }
+  }
+
+  /** Evol-Instruct's rewrite and answer calls over every depth, as an upper bound, and what llm.budget makes of them. */
+  static void printEvolution(PrintWriter out, PipelineSpec spec, Estimator.Estimate e, dev.seedforge.evolve.EvolutionEstimate v) {
+    out.printf(Locale.ROOT, "  evolution (evolution.rounds %d): depth 1 rewrites %d tasks (in round 0 above) and answers each; each later depth"
+        + " at most %d rewrites and %d answers; in all at most %d calls (rounds x calls per round, rewrites and answers), %d input tokens,"
+        + " %d-%d output tokens, $%.4f-$%.4f%n", v.rounds(), v.firstDepthRewrites(), v.callsPerLaterDepth(), v.callsPerLaterDepth(), v.calls(),
+        v.inputTokens(), v.outputLow(), v.outputHigh(), v.costLow(), v.costHigh());
+    Estimator.Row t = e.total();
+    long calls = t.calls() - t.cached() - v.firstDepthRewrites() + v.calls();
+    long max = spec.llm().budget().maxCalls();
+    if (max > 0 && max < calls) {
+      out.println("  warning: llm.budget.max_calls " + max + " is below the " + calls
+          + " calls round 0's generation and every evolution depth may make: the later depths will stop at the budget");
     }
   }
 

@@ -25,12 +25,24 @@ public record PipelineSpec(
     Split split,
     Output output,
     Documents documents,
-    Judge judge)
+    Judge judge,
+    EvolutionSpec evolution,
+    SelfInstructSpec selfInstruct)
     implements Serializable {
 
   public PipelineSpec {
     documents = documents == null ? Documents.none() : documents;
     judge = judge == null ? Judge.off() : judge;
+    evolution = evolution == null ? EvolutionSpec.off() : evolution;
+    selfInstruct = selfInstruct == null ? SelfInstructSpec.off() : selfInstruct;
+  }
+
+  /** A spec without Evol-Instruct rounds or Self-Instruct feedback. */
+  public PipelineSpec(String name, String sourceFile, String specHash, String packDir, boolean packAllowOutsidePaths, String seedsFile,
+      long seed, Llm llm, Generation generation, Lexical lexical, Quality quality, Dedup dedup, Targets targets, Split split, Output output,
+      Documents documents, Judge judge) {
+    this(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split,
+        output, documents, judge, null, null);
   }
 
   /** A spec without documents or judge, as before either existed. */
@@ -148,23 +160,23 @@ public record PipelineSpec(
   /** The same spec writing to another folder. */
   public PipelineSpec withOutputDir(String dir) {
     return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split,
-        output.withDir(dir), documents, judge);
+        output.withDir(dir), documents, judge, evolution, selfInstruct);
   }
 
   /** The same spec with other label targets. */
   public PipelineSpec withTargets(Targets t) {
     return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, t, split,
-        output, documents, judge);
+        output, documents, judge, evolution, selfInstruct);
   }
 
   /** The same spec with another llm section. */
   public PipelineSpec withLlm(Llm l) {
-    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output, documents, judge);
+    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, l, generation, lexical, quality, dedup, targets, split, output, documents, judge, evolution, selfInstruct);
   }
 
   /** The same spec with another judge section. */
   public PipelineSpec withJudge(Judge j) {
-    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split, output, documents, j);
+    return new PipelineSpec(name, sourceFile, specHash, packDir, packAllowOutsidePaths, seedsFile, seed, llm, generation, lexical, quality, dedup, targets, split, output, documents, j, evolution, selfInstruct);
   }
 
   /**

@@ -281,6 +281,8 @@ public final class SpecLoader {
     o.finish();
     PipelineSpec.Documents documents = documents(top.object("documents"), context, problems);
     PipelineSpec.Judge judge = judge(top.object("judge"), problems);
+    EvolutionSpec evolution = EvolutionSpec.read(top.object("evolution"));
+    SelfInstructSpec selfInstruct = SelfInstructSpec.read(top.object("self_instruct"));
     top.finish();
     problems.throwIfAny();
 
@@ -321,7 +323,7 @@ public final class SpecLoader {
         new PipelineSpec.Targets(perLabel, Map.copyOf(labelTargets), Map.copyOf(proportions), total),
         split,
         output,
-        documents, judge);
+        documents, judge, evolution, selfInstruct);
   }
 
   /** The documents section, and output.context ({@code include} or {@code exclude}), which only documents use. */

@@ -29,10 +29,17 @@ public record Candidate(
       String model,
       String requestId,
       int round,
-      Grounding grounding)
+      Grounding grounding,
+      Evolution evolution)
       implements Serializable {
     public Provenance {
       seedIds = List.copyOf(seedIds);
+    }
+
+    /** Provenance of a candidate that was not evolved from another task. */
+    public Provenance(List<String> seedIds, String strategy, String templateId, String generator, String model, String requestId, int round,
+        Grounding grounding) {
+      this(seedIds, strategy, templateId, generator, model, requestId, round, grounding, null);
     }
 
     /** Provenance of a candidate not generated from a document. */
@@ -46,6 +53,18 @@ public record Candidate(
    * its character offsets, and the page or section it lies in (null when the format has none).
    */
   public record Grounding(String document, String chunkId, int start, int end, Integer page, String heading) implements Serializable {}
+
+  /**
+   * How an Evol-Instruct candidate was made: the evolution depth (1 for a rewrite of a seed), the
+   * operation drawn for it, and the task it rewrote (a seed, or a task the previous depth accepted).
+   */
+  public record Evolution(int depth, String operation, @com.fasterxml.jackson.annotation.JsonProperty("parent_id") String parentId)
+      implements Serializable {}
+
+  /** The candidate's evolution step, or null when it was not evolved. */
+  public Evolution evolution() {
+    return provenance == null ? null : provenance.evolution();
+  }
 
   /** The candidate's grounding, or null when it was not generated from a document. */
   public Grounding grounding() {

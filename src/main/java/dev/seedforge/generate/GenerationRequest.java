@@ -21,8 +21,24 @@ public record GenerationRequest(
     int sampleIndex,
     int round,
     Candidate.Grounding grounding,
-    java.util.Map<String, String> setting)
+    java.util.Map<String, String> setting,
+    Evolving evolving)
     implements Serializable {
+
+  /**
+   * What an Evol-Instruct rewrite request evolves: the step (depth, operation, parent id) and the
+   * parent task's fields, which the elimination rules compare the rewritten task with.
+   */
+  public record Evolving(Candidate.Evolution step, java.util.Map<String, String> parent) implements Serializable {
+    public Evolving {
+      parent = com.google.common.collect.ImmutableSortedMap.copyOf(parent);
+    }
+  }
+
+  /** The same request, as the rewrite of an Evol-Instruct step. */
+  public GenerationRequest withEvolving(Evolving e) {
+    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, grounding, setting, e);
+  }
 
   public GenerationRequest {
     seedIds = List.copyOf(seedIds);
@@ -30,10 +46,10 @@ public record GenerationRequest(
     setting = setting == null ? java.util.Map.of() : com.google.common.collect.ImmutableSortedMap.copyOf(setting);
   }
 
-  /** A request without a setting. */
+  /** A request without a conversation setting that does not rewrite a task (see {@link #withSetting}, {@link #withEvolving}). */
   public GenerationRequest(String id, String label, String strategy, String templateId, List<String> seedIds, List<ChatTurn> messages,
       Params params, int sampleIndex, int round, Candidate.Grounding grounding) {
-    this(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, grounding, null);
+    this(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, grounding, null, null);
   }
 
   /** A request that is not grounded in a document chunk. */
@@ -70,7 +86,7 @@ public record GenerationRequest(
 
   /** The same request, grounded in a document chunk (whose text is in the messages, so in the id). */
   public GenerationRequest withGrounding(Candidate.Grounding g) {
-    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, g, setting);
+    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, g, setting, evolving);
   }
 
   /**
@@ -79,6 +95,6 @@ public record GenerationRequest(
    * rendered into the messages, so it is in the id already.
    */
   public GenerationRequest withSetting(java.util.Map<String, String> s) {
-    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, grounding, s);
+    return new GenerationRequest(id, label, strategy, templateId, seedIds, messages, params, sampleIndex, round, grounding, s, evolving);
   }
 }

@@ -31,6 +31,8 @@ public final class RequestPlanner {
   private boolean shaping;
   private final List<Seed> seeds;
   private final List<Chunk> chunks;
+  /** Self-Instruct feedback: accepted tasks among the few-shot examples of later rounds; null: seeds only. */
+  private FewShotMix mix;
 
   public RequestPlanner(Pack pack, PipelineSpec spec, String provider, List<Seed> seeds) {
     this(pack, spec, provider, seeds, List.of());
@@ -44,6 +46,12 @@ public final class RequestPlanner {
     this.seedsByLabel = groupByLabel(pack, seeds);
     this.seeds = List.copyOf(seeds);
     this.chunks = List.copyOf(chunks);
+  }
+
+  /** This planner, drawing part of each call's few-shot examples from {@code m} (rounds after the first). */
+  public RequestPlanner withFewShotMix(FewShotMix m) {
+    this.mix = m;
+    return this;
   }
 
   /** Seeds per label key, in pack label order; the key of unlabelled seeds is "". */
@@ -250,7 +258,9 @@ public final class RequestPlanner {
       Seed f = focus;
       ordered = ordered.stream().filter(s -> !s.id().equals(f.id())).toList();
     }
-    List<Seed> fewShot = ordered.subList(0, Math.min(spec.generation().fewShot(), ordered.size()));
+    List<Seed> fewShot = mix == null || round == 0
+        ? ordered.subList(0, Math.min(spec.generation().fewShot(), ordered.size()))
+        : mix.examples(labelKey, labelKey + "|" + strategy.name() + "|" + sample, ordered, spec.generation().fewShot());
     Map<String, String> vars = new TreeMap<>();
     vars.put("domain", pack.domain());
     vars.put("task_description", pack.description());

@@ -42,5 +42,9 @@ public enum Counter {
   /** Candidates the out-of-fold label check judged, per label. */
   LABEL_CHECKED,
   /** Preference runs: prompts that reached the pair stage, pairs made and pairs that passed its gate (named by dev.seedforge.pairs.PairStage). */
-  PAIRS
+  PAIRS,
+  /** Evol-Instruct steps, named {@code depth/D/OUTCOME} and {@code operation/OP/OUTCOME} (planned, rewritten, answered, kept), per label. */
+  EVOLUTION,
+  /** Self-Instruct novelty: tasks checked against the pool and those found too close, named {@code checked} and {@code not_novel}, per label. */
+  NOVELTY
 }

@@ -80,6 +80,9 @@ final class Grounded {
     if (g == null) {
       n.putNull("document");
       n.put("source", c.provenance() == null ? "generated" : c.provenance().strategy());
+      if (c.evolution() != null) {
+        n.set("evolution", Json.mapper().valueToTree(c.evolution()));
+      }
       return Json.write(n);
     }
     n.put("document", g.document());

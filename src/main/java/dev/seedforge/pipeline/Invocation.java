@@ -180,10 +180,16 @@ final class Invocation {
       manifest.set("judge", Json.mapper().valueToTree(
           dev.seedforge.judge.JudgeReport.of(plan.spec(), judgeCalls, rounds.stream().map(Round::counts).toList())));
     }
+    if (Evolution.evolving(plan)) {
+      manifest.set("evolution", Evolution.report(plan, last.counts()));
+    }
+    if (plan.spec().selfInstruct().noveltyOn() || plan.spec().selfInstruct().fewShotGeneratedShare() > 0) {
+      manifest.set("self_instruct", Evolution.selfInstructReport(plan, last.counts()));
+    }
     Timings.add(Timings.MANIFEST, System.nanoTime() - manifestStart);
     AtomicFiles.writeString(outDir.resolve("manifest.json"), Json.pretty(manifest) + "\n");
     dev.seedforge.report.HtmlReport.write(outDir);
-    for (String work : List.of(SeedforgePipeline.LEDGER, SeedforgePipeline.FINAL, SeedforgePipeline.CALLS)) {
+    for (String work : List.of(SeedforgePipeline.LEDGER, SeedforgePipeline.FINAL, SeedforgePipeline.CALLS, Evolution.ACCEPTED)) {
       Files.deleteIfExists(outDir.resolve(work));
     }
     if (ledger != null) {

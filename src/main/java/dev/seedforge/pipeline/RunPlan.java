@@ -158,7 +158,9 @@ public record RunPlan(
     if (!LEXICAL.equals(generator)) {
       requests = new RequestPlanner(pack, spec, generator, seeds, chunks).plan();
     }
-    return new RunPlan(spec, pack, seeds, generator, note, requests, warnings, chunks);
+    warnings.addAll(Evolution.check(spec, pack, generator));
+    RunPlan plan = new RunPlan(spec, pack, seeds, generator, note, requests, warnings, chunks);
+    return Evolution.evolving(plan) ? plan.withRequests(Evolution.firstDepth(plan)) : plan;
   }
 
   /**

@@ -123,13 +123,21 @@ public final class SeedforgePipeline {
       failures = p.apply("NoFailures", Create.empty(JsonCoder.of(Failure.class)));
     } else if (plan.usesLlm()) {
       PCollectionTuple g =
-          p.apply("PlanRequests", Create.of(plan.requests()).withCoder(JsonCoder.of(GenerationRequest.class)))
+          p.apply("PlanRequests", Create.of(Evolution.plain(plan.requests())).withCoder(JsonCoder.of(GenerationRequest.class)))
               .apply("Generate", new GenerateCandidates(plan.modelSettings(), run, plan.requests().size()).withBatch(plan.batchSettings()));
       calls = g.get(GenerateCandidates.CALLS);
       generated = g.get(GenerateCandidates.CANDIDATES);
       rejections.add(g.get(GenerateCandidates.REJECTIONS));
       failures = g.get(GenerateCandidates.FAILURES);
       ledger.add(g.get(GenerateCandidates.LEDGER));
+      if (!Evolution.rewrites(plan.requests()).isEmpty()) {
+        PCollectionTuple e = Evolution.evolve(p, plan, run);
+        generated = PCollectionList.of(generated).and(e.get(dev.seedforge.evolve.EvolveTasks.CANDIDATES)).apply("WithEvolved", Flatten.pCollections());
+        rejections.add(e.get(dev.seedforge.evolve.EvolveTasks.REJECTIONS));
+        failures = PCollectionList.of(failures).and(e.get(dev.seedforge.evolve.EvolveTasks.FAILURES)).apply("WithEvolveFailures", Flatten.pCollections());
+        ledger.add(e.get(dev.seedforge.evolve.EvolveTasks.LEDGER));
+        calls = PCollectionList.of(calls).and(e.get(dev.seedforge.evolve.EvolveTasks.CALLS)).apply("WithEvolveCalls", Flatten.pCollections());
+      }
     } else {
       LexicalAugmenter augmenter = new LexicalAugmenter(spec.lexical(), spec.seed(), plan.pack().task());
       generated =
@@ -177,6 +185,12 @@ public final class SeedforgePipeline {
       calls = PCollectionList.of(calls).and(pairs.calls()).apply("WithPairCalls", Flatten.pCollections());
       unique = pairs.kept();
     }
+    if (Evolution.checksNovelty(plan)) {
+      PCollectionTuple novel = unique.apply("Novelty", Evolution.novelty(plan));
+      rejections.add(novel.get(dev.seedforge.evolve.NoveltyStage.REJECTIONS));
+      ledger.add(novel.get(dev.seedforge.evolve.NoveltyStage.LEDGER));
+      unique = novel.get(dev.seedforge.evolve.NoveltyStage.KEPT);
+    }
     if (dev.seedforge.judge.JudgePlan.on(spec)) {
       PCollectionTuple judged = unique.apply("Judge", new dev.seedforge.judge.JudgeStage(dev.seedforge.judge.JudgePlan.config(plan), run));
       rejections.add(judged.get(dev.seedforge.judge.JudgeStage.REJECTIONS));
@@ -188,6 +202,13 @@ public final class SeedforgePipeline {
 
     if (!plan.chunks().isEmpty()) {
       ledger.add(Grounded.countPerChunk("CountPerChunk", unique, Counter.CHUNK_AVAILABLE));
+    }
+    List<PCollection<KV<String, KV<String, String>>>> accepted = new ArrayList<>();
+    if (Evolution.evolving(plan)) {
+      ledger.add(Evolution.countKept(unique));
+    }
+    if (Evolution.feedsBack(plan)) {
+      accepted.add(Evolution.acceptedLines(unique));
     }
     ledger.add(
         unique.apply("CountAccepted", FlatMapElements.into(COUNT)
@@ -223,6 +244,9 @@ public final class SeedforgePipeline {
     if (dev.seedforge.pairs.PairPlan.on(plan)) {
       provenance.add(dev.seedforge.pairs.PairSidecar.lines(assigned, spec.seed()));
     }
+    if (plan.chunks().isEmpty() && spec.evolution().on()) {
+      provenance.add(Grounded.provenanceLines(assigned, spec.seed()));
+    }
     PCollectionTuple formatted =
         assigned
             .apply("Format", new FormatRecords(spec.output().formats(), plan.pack().task(), recordSystemMessage(plan), plan.pack().description(), spec.seed())
@@ -254,7 +278,7 @@ public final class SeedforgePipeline {
               return KV.of(LEDGER, KV.of(line, line));
             }));
 
-    PCollectionList.of(dataLines).and(finalLines).and(rejectedLines).and(failedLines).and(ledgerLines).and(callLines).and(provenance)
+    PCollectionList.of(dataLines).and(finalLines).and(rejectedLines).and(failedLines).and(ledgerLines).and(callLines).and(provenance).and(accepted)
         .apply("AllLines", Flatten.pCollections())
         .apply("Write", new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
   }
@@ -311,8 +335,8 @@ public final class SeedforgePipeline {
   /** Every file the run writes but the manifest. */
   public static List<String> allFiles(PipelineSpec spec) {
     List<String> files = new ArrayList<>(dataFiles(spec));
-    files.addAll(List.of(REJECTED, FAILED, LEDGER, FINAL, CALLS));
-    if (spec.documents().any()) {
+    files.addAll(List.of(REJECTED, FAILED, LEDGER, FINAL, CALLS, Evolution.ACCEPTED));
+    if (spec.documents().any() || spec.evolution().on()) {
       splits(spec).forEach(split -> files.add(Grounded.sidecar(split)));
     }
     if (spec.output().formats().stream().anyMatch(dev.seedforge.format.PreferenceRecords::handles)) {
@@ -442,6 +466,8 @@ public final class SeedforgePipeline {
     plan.pack().strategies().stream()
         .filter(st -> st.basis() == dev.seedforge.prompt.Pack.Basis.SEED)
         .forEach(st -> out.add(st.name()));
+    // an evolved task rewrites one seed (through its ancestors), whose id heads its seed ids
+    out.add(dev.seedforge.evolve.EvolutionPlanner.STRATEGY);
     return out;
   }
 

@@ -9,6 +9,7 @@ import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.GenerationRequest;
 import dev.seedforge.generate.RequestPlanner;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -218,12 +219,14 @@ public final class TopUp {
       int labelCalls = needed.values().stream().mapToInt(Integer::intValue).sum() * Math.max(1, strategies);
       int perChunk = Math.max(1, planner.chunkStrategies().size());
       List<String> chunks = chunksNeeded(current, run.rounds(), nextChunkSample.keySet(), starvedChunks, (maxNew - labelCalls) / perChunk);
-      if (needed.isEmpty() && chunks.isEmpty()) {
+      List<GenerationRequest> evolved = Evolution.nextDepth(current, run.rounds().size(), Path.of(spec.output().dir()));
+      if (needed.isEmpty() && chunks.isEmpty() && evolved.isEmpty()) {
         ended = starved.isEmpty() && starvedChunks.isEmpty() ? "every quota met" : "no label short of its quota yields enough per call";
         break;
       }
       int round = run.rounds().size();
-      List<GenerationRequest> more = new ArrayList<>();
+      List<GenerationRequest> more = new ArrayList<>(evolved);
+      Evolution.fewShotMix(current).ifPresent(planner::withFewShotMix);
       for (Map.Entry<String, Integer> e : needed.entrySet()) {
         int first = nextSample.getOrDefault(e.getKey(), spec.generation().callsPerLabel());
         more.addAll(planner.planLabel(e.getKey(), round, first, e.getValue()));

@@ -21,7 +21,8 @@ public record Pack(
     String studentSystemMessage,
     Rubric judge,
     ConversationSettings conversation,
-    dev.seedforge.pairs.PairSettings pairs)
+    dev.seedforge.pairs.PairSettings pairs,
+    EvolutionPrompts evolution)
     implements Serializable {
 
   public Pack {
@@ -29,10 +30,10 @@ public record Pack(
     conversation = conversation == null ? ConversationSettings.NONE : conversation;
   }
 
-  /** A pack that is neither a conversation pack nor a preference pack. */
+  /** A pack that is neither a conversation pack nor a preference pack, without an {@code evolution:} block. */
   public Pack(String dir, String domain, TaskType task, String description, String systemPrompt, Map<String, String> labels, String seedsFile,
       List<Strategy> strategies, String studentSystemMessage, Rubric judge) {
-    this(dir, domain, task, description, systemPrompt, labels, seedsFile, strategies, studentSystemMessage, judge, null, null);
+    this(dir, domain, task, description, systemPrompt, labels, seedsFile, strategies, studentSystemMessage, judge, null, null, null);
   }
 
   /** A pack without a student system message, with the task's default judge rubric. */

@@ -137,6 +137,7 @@ public final class PackLoader {
     Pack.Rubric rubric = rubric(top, task, problems);
     ConversationSettings conversation = ConversationPacks.settings(top, task, problems);
     dev.seedforge.pairs.PairSettings pairs = dev.seedforge.pairs.PairSettings.read(top, task, problems);
+    EvolutionPrompts evolution = EvolutionPrompts.read(top, task, files, problems);
     top.finish();
     problems.throwIfAny();
     return new Pack(
@@ -148,7 +149,7 @@ public final class PackLoader {
         com.google.common.collect.ImmutableMap.copyOf(labels),
         seedsFile.toString(),
         List.copyOf(strategies),
-        student == null ? null : student.strip(), rubric, conversation, pairs);
+        student == null ? null : student.strip(), rubric, conversation, pairs, evolution);
   }
 
   private static Set<String> variables(Pack.Basis basis) {
