@@ -5,6 +5,7 @@ import dev.seedforge.accounting.CallRecord;
 import dev.seedforge.accounting.RunContext;
 import dev.seedforge.generate.CallOutcome;
 import dev.seedforge.generate.Calls;
+import dev.seedforge.generate.GenerateCandidates;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Failure;
 import dev.seedforge.generate.GenerationRequest;
@@ -19,23 +20,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import org.apache.beam.runners.direct.DirectOptions;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Values;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The Evol-Instruct step of a round: each rewrite request is sent, its rewritten task judged by
@@ -65,13 +58,7 @@ public final class EvolveTasks extends PTransform<PCollection<GenerationRequest>
   @Override
   public PCollectionTuple expand(PCollection<GenerationRequest> rewrites) {
     // batches as in generation: each keeps llm.concurrency calls in flight, never more than the runner runs at once
-    int wanted = (int) Math.max(1, Math.min(4096, Math.ceil(planned / (4.0 * settings.concurrency()))));
-    int n = Math.min(wanted, runnerThreads(rewrites));
-    PCollectionTuple out = rewrites
-        .apply("BatchRewrites", WithKeys.of((GenerationRequest r) -> Math.floorMod(r.id().hashCode(), n)).withKeyType(TypeDescriptors.integers()))
-        .setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(GenerationRequest.class)))
-        .apply("GroupRewrites", GroupByKey.create())
-        .apply("Rewrites", Values.create())
+    PCollectionTuple out = GenerateCandidates.inBatches(rewrites, GenerateCandidates.batchCount(planned, settings.concurrency()), "RewriteBatch")
         .apply("RewriteAndAnswer", ParDo.of(new EvolveFn(settings, run, planner))
             .withOutputTags(CANDIDATES, TupleTagList.of(REJECTIONS).and(FAILURES).and(LEDGER).and(CALLS)));
     out.get(CANDIDATES).setCoder(JsonCoder.of(Candidate.class));
@@ -80,15 +67,6 @@ public final class EvolveTasks extends PTransform<PCollection<GenerationRequest>
     out.get(LEDGER).setCoder(Ledger.coder());
     out.get(CALLS).setCoder(JsonCoder.of(CallRecord.class));
     return out;
-  }
-
-  private static int runnerThreads(PCollection<?> input) {
-    var options = input.getPipeline().getOptions();
-    Class<?> runner = options.getRunner();
-    if (runner != null && runner.getName().equals("org.apache.beam.runners.direct.DirectRunner")) {
-      return Math.max(1, options.as(DirectOptions.class).getTargetParallelism());
-    }
-    return Integer.MAX_VALUE;
   }
 
   /** A rewritten task that passed the rules, waiting for its answer. */
@@ -121,13 +99,13 @@ public final class EvolveTasks extends PTransform<PCollection<GenerationRequest>
       }
       List<Pending> answers = new ArrayList<>();
       for (Map.Entry<GenerationRequest, Future<CallOutcome>> e : sent.entrySet()) {
-        Pending p = rewritten(e.getKey(), join(e.getValue()), out);
+        Pending p = rewritten(e.getKey(), Calls.join(e.getValue()), out);
         if (p != null) {
           answers.add(p);
         }
       }
       for (Pending p : answers) {
-        answered(p, join(p.answer()), out);
+        answered(p, Calls.join(p.answer()), out);
       }
     }
 
@@ -207,17 +185,6 @@ public final class EvolveTasks extends PTransform<PCollection<GenerationRequest>
     private static void count(MultiOutputReceiver out, Candidate.Evolution step, String outcome, String label) {
       out.get(LEDGER).output(Ledger.count(Counter.EVOLUTION, "depth/" + step.depth() + "/" + outcome, label, 1));
       out.get(LEDGER).output(Ledger.count(Counter.EVOLUTION, "operation/" + step.operation() + "/" + outcome, label, 1));
-    }
-
-    private static CallOutcome join(Future<CallOutcome> f) throws Exception {
-      try {
-        return f.get();
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        throw e;
-      }
     }
   }
 

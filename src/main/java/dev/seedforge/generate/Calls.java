@@ -37,6 +37,18 @@ public final class Calls {
     this.cachedRate = Prices.table().cachedRateFor(settings.model(), settings.price());
   }
 
+  /** The outcome of a submitted call; a runtime exception the call ended with is rethrown as it is. */
+  public static CallOutcome join(Future<CallOutcome> f) throws Exception {
+    try {
+      return f.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
   /** Waits for a free call slot on this worker, then starts the call on the shared pool. */
   public Future<CallOutcome> submit(GenerationRequest request) throws InterruptedException {
     if (cache != null) {

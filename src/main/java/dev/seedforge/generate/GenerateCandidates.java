@@ -8,15 +8,9 @@ import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.seed.TaskType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -57,7 +51,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
   public GenerateCandidates(ModelSettings settings, RunContext run, int planned) {
     this.settings = settings;
     this.run = run;
-    this.batches = planned <= 0 ? 16 : (int) Math.max(1, Math.min(4096, Math.ceil(planned / (4.0 * settings.concurrency()))));
+    this.batches = planned <= 0 ? 16 : batchCount(planned, settings.concurrency());
   }
 
   /** Sends the requests through the provider's Batch API when {@code b} says llm.mode: batch. */
@@ -116,16 +110,29 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
     // batches spread over the workers. A batch holds its runner thread until its slowest call
     // ends, so there are never more batches than the runner runs at once: a batch left waiting for
     // a thread while the others wait on stalled calls would leave the free call slots idle.
-    int n = Math.min(batches, runnerThreads(requests.getPipeline().getOptions()));
     PCollection<CallOutcome> outcomes =
-        requests
-            .apply("Batch", WithKeys.of((GenerationRequest r) -> Math.floorMod(r.id().hashCode(), n)).withKeyType(TypeDescriptors.integers()))
-            .setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(GenerationRequest.class)))
-            .apply("GroupBatches", GroupByKey.create())
-            .apply("Batches", Values.create())
+        inBatches(requests, batches, "Batch")
             .apply("Call", ParDo.of(new CallFn(settings, run)))
             .setCoder(JsonCoder.of(CallOutcome.class));
     return parse(outcomes);
+  }
+
+  /** How many batches {@code planned} requests make: about four times {@code concurrency} requests each. */
+  public static int batchCount(int planned, int concurrency) {
+    return (int) Math.max(1, Math.min(4096, Math.ceil(planned / (4.0 * concurrency))));
+  }
+
+  /**
+   * The requests grouped into at most {@code batches} batches by a hash of their id, and never more
+   * than the runner runs at once (see {@link #expand}); {@code name} names the steps.
+   */
+  public static PCollection<Iterable<GenerationRequest>> inBatches(PCollection<GenerationRequest> requests, int batches, String name) {
+    int n = Math.min(batches, runnerThreads(requests.getPipeline().getOptions()));
+    return requests
+        .apply(name, WithKeys.of((GenerationRequest r) -> Math.floorMod(r.id().hashCode(), n)).withKeyType(TypeDescriptors.integers()))
+        .setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(GenerationRequest.class)))
+        .apply("Group" + name, GroupByKey.create())
+        .apply(name + "es", Values.create());
   }
 
   private PCollectionTuple parse(PCollection<CallOutcome> outcomes) {
@@ -183,7 +190,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
         emitDone(pending, out);
       }
       for (Future<CallOutcome> f : pending) {
-        out.output(join(f));
+        out.output(Calls.join(f));
       }
     }
 
@@ -191,22 +198,11 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
       for (int i = 0; i < pending.size(); ) {
         Future<CallOutcome> f = pending.get(i);
         if (f.isDone()) {
-          out.output(join(f));
+          out.output(Calls.join(f));
           pending.remove(i);
         } else {
           i++;
         }
-      }
-    }
-
-    private static CallOutcome join(Future<CallOutcome> f) throws Exception {
-      try {
-        return f.get();
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        throw e;
       }
     }
   }

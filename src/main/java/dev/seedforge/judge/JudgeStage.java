@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -176,7 +175,7 @@ public final class JudgeStage extends PTransform<PCollection<Candidate>, PCollec
         pending.add(calls.submit(config.prompt().request(batch, run.round())));
       }
       for (int i = 0; i < batches.size(); i++) {
-        answer(batches.get(i), join(pending.get(i)), out);
+        answer(batches.get(i), Calls.join(pending.get(i)), out);
       }
     }
 
@@ -283,17 +282,6 @@ public final class JudgeStage extends PTransform<PCollection<Candidate>, PCollec
 
     private static String fmt(double d) {
       return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-    }
-
-    private static CallOutcome join(Future<CallOutcome> f) throws Exception {
-      try {
-        return f.get();
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        throw e;
-      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.seedforge.pairs;
 
 import dev.seedforge.generate.CallOutcome;
+import dev.seedforge.generate.Calls;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Failure;
 import dev.seedforge.generate.GenerationRequest;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
@@ -124,13 +124,13 @@ public final class PairMaker {
     }
     for (int i = 0; i < pool.size(); i++) {
       Candidate p = pool.get(i);
-      String chosen = w.answer(join(strong.get(i)), p);
-      String rejected = w.answer(join(weak.get(i)), p);
+      String chosen = w.answer(Calls.join(strong.get(i)), p);
+      String rejected = w.answer(Calls.join(weak.get(i)), p);
       if (chosen == null || rejected == null) {
         continue;
       }
-      CallOutcome c = join(strong.get(i));
-      CallOutcome r = join(weak.get(i));
+      CallOutcome c = Calls.join(strong.get(i));
+      CallOutcome r = Calls.join(weak.get(i));
       Map<String, String> f = new TreeMap<>();
       f.put(METHOD, PairMethod.MODELS.wireName());
       f.put(DETAIL, "chosen: " + describe(c.request()) + "; rejected: " + describe(r.request()));
@@ -148,7 +148,7 @@ public final class PairMaker {
     Map<Integer, String> chosen = new LinkedHashMap<>();
     Map<Integer, Future<CallOutcome>> rewrites = new LinkedHashMap<>();
     for (int i = 0; i < pool.size(); i++) {
-      String a = w.answer(join(answers.get(i)), pool.get(i));
+      String a = w.answer(Calls.join(answers.get(i)), pool.get(i));
       if (a != null) {
         chosen.put(i, a);
         rewrites.put(i, caller.submit(prompts.degrade(pool.get(i), a, degradationFor(pool.get(i)), round), Side.GENERATOR));
@@ -156,7 +156,7 @@ public final class PairMaker {
     }
     for (Map.Entry<Integer, Future<CallOutcome>> e : rewrites.entrySet()) {
       Candidate p = pool.get(e.getKey());
-      CallOutcome r = join(e.getValue());
+      CallOutcome r = Calls.join(e.getValue());
       String rejected = w.answer(r, p);
       if (rejected == null) {
         continue;
@@ -166,7 +166,7 @@ public final class PairMaker {
       f.put(DETAIL, degradationFor(p).wireName());
       f.put(REJECTED_MODEL, r.request().params().model());
       f.put(REJECTED_REQUEST, r.request().id());
-      w.pairs.add(pair(p, chosen.get(e.getKey()), rejected, f, r.request().params().provider(), join(answers.get(e.getKey())).request()));
+      w.pairs.add(pair(p, chosen.get(e.getKey()), rejected, f, r.request().params().provider(), Calls.join(answers.get(e.getKey())).request()));
     }
   }
 
@@ -186,7 +186,7 @@ public final class PairMaker {
       List<CallOutcome> got = new ArrayList<>();
       boolean all = true;
       for (Future<CallOutcome> f : answers.get(i)) {
-        CallOutcome o = join(f);
+        CallOutcome o = Calls.join(f);
         all &= w.answer(o, pool.get(i)) != null;
         got.add(o);
       }
@@ -204,7 +204,7 @@ public final class PairMaker {
       rankCalls.put(i, calls);
     }
     for (Map.Entry<Integer, Future<CallOutcome>[]> e : rankCalls.entrySet()) {
-      rankPair(pool.get(e.getKey()), ranked.get(e.getKey()), join(e.getValue()[0]), join(e.getValue()[1]), w);
+      rankPair(pool.get(e.getKey()), ranked.get(e.getKey()), Calls.join(e.getValue()[0]), Calls.join(e.getValue()[1]), w);
     }
   }
 
@@ -273,17 +273,6 @@ public final class PairMaker {
   static Failure failure(CallOutcome o, String kind, String message) {
     GenerationRequest r = o.request();
     return new Failure(r.id(), r.label(), r.strategy(), r.templateId(), r.params().model(), kind, message, o.attempts());
-  }
-
-  private static CallOutcome join(Future<CallOutcome> f) throws Exception {
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw e;
-    }
   }
 
   /** The result as it grows; each call is recorded once, where its answer is read. */
