@@ -325,8 +325,8 @@ public final class LabelCheck implements Serializable {
   /**
    * Each candidate's similarity-weighted vote of its {@link #NEIGHBOURS} nearest training texts:
    * the seeds, and the training pool's candidates of the other folds. The candidates of a fold are
-   * scored four at a time against each voter (one pass over the voter's vector for four dot
-   * products whose sums do not wait on each other), and groups of them on every core; each dot
+   * scored {@link #BLOCK} at a time against each voter (one pass over the voter's vector for as
+   * many dot products), and groups of them on every core; each dot
    * product still adds its terms in the same order, and every candidate meets the voters in the
    * same order, so the votes are the same numbers as one candidate and one voter at a time.
    */
@@ -361,7 +361,7 @@ public final class LabelCheck implements Serializable {
       }
       double[] sims = new double[BLOCK];
       for (int j : voters) {
-        dot4(x, v.get(j), sims);
+        dots(x, v.get(j), sims);
         String label = j < s ? seeds.get(j).label() : items.get(j - s).label();
         for (int q = 0; q < block.length; q++) {
           near[q].offer(sims[q], label);
@@ -375,7 +375,7 @@ public final class LabelCheck implements Serializable {
   }
 
   /** Candidates scored together against each voter. */
-  private static final int BLOCK = 4;
+  private static final int BLOCK = 8;
 
   /** The texts that may be a neighbour of a candidate of fold {@code f}, in ascending order. */
   private static int[] voters(List<LabelFilter.Example> seeds, List<Item> items, int[] fold, TreeSet<String> labels, boolean[] trains, int f) {
@@ -434,29 +434,46 @@ public final class LabelCheck implements Serializable {
   }
 
   /**
-   * The dot products of four vectors with {@code b} (MiniLM vectors are L2-normalised: the dot
-   * product is the cosine), each summed in double in the order of its terms.
+   * The dot products of {@link #BLOCK} vectors with {@code b} (MiniLM vectors are L2-normalised:
+   * the dot product is the cosine), each summed in double in the order of its terms; eight sums
+   * that do not wait on each other keep the floating-point units busy.
    */
-  private static void dot4(float[][] x, float[] b, double[] out) {
+  private static void dots(float[][] x, float[] b, double[] out) {
     float[] x0 = x[0];
     float[] x1 = x[1];
     float[] x2 = x[2];
     float[] x3 = x[3];
+    float[] x4 = x[4];
+    float[] x5 = x[5];
+    float[] x6 = x[6];
+    float[] x7 = x[7];
     double d0 = 0;
     double d1 = 0;
     double d2 = 0;
     double d3 = 0;
+    double d4 = 0;
+    double d5 = 0;
+    double d6 = 0;
+    double d7 = 0;
     for (int k = 0; k < b.length; k++) {
       float y = b[k];
       d0 += x0[k] * y;
       d1 += x1[k] * y;
       d2 += x2[k] * y;
       d3 += x3[k] * y;
+      d4 += x4[k] * y;
+      d5 += x5[k] * y;
+      d6 += x6[k] * y;
+      d7 += x7[k] * y;
     }
     out[0] = d0;
     out[1] = d1;
     out[2] = d2;
     out[3] = d3;
+    out[4] = d4;
+    out[5] = d5;
+    out[6] = d6;
+    out[7] = d7;
   }
 
   /** Each label's share of judged candidates found suspect: the estimated share of wrong labels. */
