@@ -116,14 +116,11 @@ public final class DomainRelevanceFilter implements Filter {
     for (int j = 0; j < nz.length; j++) {
       norm += x[j] * x[j];
     }
+    double[] dots = sv.byDimension() == null ? denseDots(sv, v) : sparseDots(sv, v);
     double best = -1;
     String bestId = null;
     for (int k = 0; k < seeds.size(); k++) {
-      float[] sVec = sv.vectors()[k];
-      double dot = 0;
-      for (int j = 0; j < nz.length; j++) {
-        dot += x[j] * sVec[nz[j]];
-      }
+      double dot = dots[k];
       double sim = norm == 0 || sv.norms()[k] == 0 ? 0 : dot / Math.sqrt(norm * sv.norms()[k]);
       if (sim > best) {
         best = sim;
@@ -145,6 +142,69 @@ public final class DomainRelevanceFilter implements Filter {
           score, maxSimilarity, bestId);
     }
     return Verdict.KEEP;
+  }
+
+  /** Each seed's dot product with {@code v}, its terms added in the order of {@code v}'s dimensions. */
+  private double[] denseDots(SeedVectors sv, Sparse v) {
+    int[] nz = v.dims();
+    float[] x = v.values();
+    double[] dots = new double[seeds.size()];
+    for (int k = 0; k < seeds.size(); k++) {
+      float[] sVec = sv.vectors()[k];
+      double dot = 0;
+      for (int j = 0; j < nz.length; j++) {
+        dot += x[j] * sVec[nz[j]];
+      }
+      dots[k] = dot;
+    }
+    return dots;
+  }
+
+  /**
+   * The same dot products from the seeds that share a dimension with {@code v} (a short text shares
+   * words with few seeds): the terms left out are exact zeros, the others are added in the same order.
+   */
+  private double[] sparseDots(SeedVectors sv, Sparse v) {
+    int[] nz = v.dims();
+    float[] x = v.values();
+    double[] dots = new double[seeds.size()];
+    for (int j = 0; j < nz.length; j++) {
+      SeedsOfDimension d = sv.byDimension()[nz[j]];
+      if (d == null) {
+        continue;
+      }
+      for (int i = 0; i < d.seeds().length; i++) {
+        dots[d.seeds()[i]] += x[j] * d.values()[i];
+      }
+    }
+    return dots;
+  }
+
+  /** The seeds whose TF-IDF vector is not zero in one dimension, in seed order, and their values there. */
+  private record SeedsOfDimension(int[] seeds, float[] values) {}
+
+  private static SeedsOfDimension[] byDimension(float[][] vectors) {
+    SeedsOfDimension[] out = new SeedsOfDimension[DIMS];
+    for (int d = 0; d < DIMS; d++) {
+      int n = 0;
+      for (float[] vector : vectors) {
+        n += vector[d] != 0 ? 1 : 0;
+      }
+      if (n == 0) {
+        continue;
+      }
+      int[] ks = new int[n];
+      float[] values = new float[n];
+      int i = 0;
+      for (int k = 0; k < vectors.length; k++) {
+        if (vectors[k][d] != 0) {
+          ks[i] = k;
+          values[i++] = vectors[k][d];
+        }
+      }
+      out[d] = new SeedsOfDimension(ks, values);
+    }
+    return out;
   }
 
   /** An off-topic bound and where it came from, in words for the run's start line and the manifest. */
@@ -204,8 +264,11 @@ public final class DomainRelevanceFilter implements Filter {
     return cosine(vector(a), vector(b));
   }
 
-  /** The seeds' vectors, in the order of {@code seeds}, and their squared norms. */
-  private record SeedVectors(float[][] vectors, double[] norms) {}
+  /**
+   * The seeds' vectors, in the order of {@code seeds}, their squared norms and, for TF-IDF, the
+   * seeds of each dimension (null with embeddings, whose vectors are dense).
+   */
+  private record SeedVectors(float[][] vectors, double[] norms, SeedsOfDimension[] byDimension) {}
 
   private SeedVectors seedVectors() {
     SeedVectors v = seedVectors;
@@ -225,7 +288,7 @@ public final class DomainRelevanceFilter implements Filter {
               norms[k] += x * x;
             }
           }
-          seedVectors = new SeedVectors(vectors, norms);
+          seedVectors = new SeedVectors(vectors, norms, embeddingModel == null ? byDimension(vectors) : null);
         }
         v = seedVectors;
       }

@@ -322,42 +322,100 @@ public final class LabelCheck implements Serializable {
     return out;
   }
 
+  /**
+   * Each candidate's similarity-weighted vote of its {@link #NEIGHBOURS} nearest training texts:
+   * the seeds, and the training pool's candidates of the other folds. The candidates of a fold are
+   * scored {@link #BLOCK} at a time against each voter (one pass over the voter's vector for as
+   * many dot products), and groups of them on every core; each dot
+   * product still adds its terms in the same order, and every candidate meets the voters in the
+   * same order, so the votes are the same numbers as one candidate and one voter at a time.
+   */
   private List<Map<String, Double>> byNeighbours(List<LabelFilter.Example> seeds, List<Item> items, int[] fold, TreeSet<String> labels,
       boolean[] trains, List<float[]> v) {
-    List<Map<String, Double>> out = nulls(items.size());
     int s = seeds.size();
-    // the texts a neighbour may be: every seed, and the candidates in the training pool
-    List<Integer> voters = new ArrayList<>();
+    List<int[]> blocks = new ArrayList<>();
+    Map<Integer, int[]> votersOfFold = new HashMap<>();
+    for (int f = 0; f < folds; f++) {
+      List<Integer> members = new ArrayList<>();
+      for (int i = 0; i < items.size(); i++) {
+        if (fold[i] == f) {
+          members.add(i);
+        }
+      }
+      for (int from = 0; from < members.size(); from += BLOCK) {
+        blocks.add(members.subList(from, Math.min(members.size(), from + BLOCK)).stream().mapToInt(Integer::intValue).toArray());
+      }
+      votersOfFold.put(f, voters(seeds, items, fold, labels, trains, f));
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Double>[] out = new Map[items.size()];
+    blocks.parallelStream().forEach(block -> {
+      int[] voters = votersOfFold.get(fold[block[0]]);
+      Neighbours[] near = new Neighbours[block.length];
+      float[][] x = new float[BLOCK][];
+      for (int q = 0; q < BLOCK; q++) {
+        x[q] = v.get(s + block[Math.min(q, block.length - 1)]);
+        if (q < block.length) {
+          near[q] = new Neighbours();
+        }
+      }
+      double[] sims = new double[BLOCK];
+      for (int j : voters) {
+        dots(x, v.get(j), sims);
+        String label = j < s ? seeds.get(j).label() : items.get(j - s).label();
+        for (int q = 0; q < block.length; q++) {
+          near[q].offer(sims[q], label);
+        }
+      }
+      for (int q = 0; q < block.length; q++) {
+        out[block[q]] = near[q].votes(labels);
+      }
+    });
+    return new ArrayList<>(java.util.Arrays.asList(out));
+  }
+
+  /** Candidates scored together against each voter. */
+  private static final int BLOCK = 8;
+
+  /** The texts that may be a neighbour of a candidate of fold {@code f}, in ascending order. */
+  private static int[] voters(List<LabelFilter.Example> seeds, List<Item> items, int[] fold, TreeSet<String> labels, boolean[] trains, int f) {
+    int s = seeds.size();
+    List<Integer> out = new ArrayList<>();
     for (int j = 0; j < s + items.size(); j++) {
-      if (j < s || trains[j - s]) {
-        voters.add(j);
+      boolean seed = j < s;
+      String label = seed ? seeds.get(j).label() : items.get(j - s).label();
+      if (label != null && labels.contains(label) && (seed || (trains[j - s] && fold[j - s] != f))) {
+        out.add(j);
       }
     }
-    for (int i = 0; i < items.size(); i++) {
-      float[] x = v.get(s + i);
-      // the nearest training texts: seeds, and candidates of the other folds
-      double[] best = new double[NEIGHBOURS];
-      String[] bestLabel = new String[NEIGHBOURS];
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** The {@link #NEIGHBOURS} most similar texts offered so far, most similar first (earlier wins a tie). */
+  private static final class Neighbours {
+    final double[] best = new double[NEIGHBOURS];
+    final String[] bestLabel = new String[NEIGHBOURS];
+
+    Neighbours() {
       java.util.Arrays.fill(best, -2);
-      for (int j : voters) {
-        boolean seed = j < s;
-        String label = seed ? seeds.get(j).label() : items.get(j - s).label();
-        if (label == null || !labels.contains(label) || (!seed && (fold[j - s] == fold[i] || !trains[j - s]))) {
-          continue;
-        }
-        double sim = dot(x, v.get(j));
-        int k = NEIGHBOURS - 1;
-        if (sim <= best[k]) {
-          continue;
-        }
-        while (k > 0 && best[k - 1] < sim) {
-          best[k] = best[k - 1];
-          bestLabel[k] = bestLabel[k - 1];
-          k--;
-        }
-        best[k] = sim;
-        bestLabel[k] = label;
+    }
+
+    void offer(double sim, String label) {
+      int k = NEIGHBOURS - 1;
+      if (sim <= best[k]) {
+        return;
       }
+      while (k > 0 && best[k - 1] < sim) {
+        best[k] = best[k - 1];
+        bestLabel[k] = bestLabel[k - 1];
+        k--;
+      }
+      best[k] = sim;
+      bestLabel[k] = label;
+    }
+
+    /** Each label's share of the neighbours' similarity; null when no neighbour is similar at all. */
+    Map<String, Double> votes(TreeSet<String> labels) {
       Map<String, Double> votes = new LinkedHashMap<>();
       labels.forEach(l -> votes.put(l, 0.0));
       double total = 0;
@@ -366,22 +424,56 @@ public final class LabelCheck implements Serializable {
         votes.merge(bestLabel[k], w, Double::sum);
         total += w;
       }
-      if (total > 0) {
-        double t = total;
-        votes.replaceAll((l, w) -> w / t);
-        out.set(i, votes);
+      if (total <= 0) {
+        return null;
       }
+      double t = total;
+      votes.replaceAll((l, w) -> w / t);
+      return votes;
     }
-    return out;
   }
 
-  /** MiniLM vectors are L2-normalised: the dot product is the cosine. */
-  private static double dot(float[] a, float[] b) {
-    double d = 0;
-    for (int k = 0; k < a.length; k++) {
-      d += a[k] * b[k];
+  /**
+   * The dot products of {@link #BLOCK} vectors with {@code b} (MiniLM vectors are L2-normalised:
+   * the dot product is the cosine), each summed in double in the order of its terms; eight sums
+   * that do not wait on each other keep the floating-point units busy.
+   */
+  private static void dots(float[][] x, float[] b, double[] out) {
+    float[] x0 = x[0];
+    float[] x1 = x[1];
+    float[] x2 = x[2];
+    float[] x3 = x[3];
+    float[] x4 = x[4];
+    float[] x5 = x[5];
+    float[] x6 = x[6];
+    float[] x7 = x[7];
+    double d0 = 0;
+    double d1 = 0;
+    double d2 = 0;
+    double d3 = 0;
+    double d4 = 0;
+    double d5 = 0;
+    double d6 = 0;
+    double d7 = 0;
+    for (int k = 0; k < b.length; k++) {
+      float y = b[k];
+      d0 += x0[k] * y;
+      d1 += x1[k] * y;
+      d2 += x2[k] * y;
+      d3 += x3[k] * y;
+      d4 += x4[k] * y;
+      d5 += x5[k] * y;
+      d6 += x6[k] * y;
+      d7 += x7[k] * y;
     }
-    return d;
+    out[0] = d0;
+    out[1] = d1;
+    out[2] = d2;
+    out[3] = d3;
+    out[4] = d4;
+    out[5] = d5;
+    out[6] = d6;
+    out[7] = d7;
   }
 
   /** Each label's share of judged candidates found suspect: the estimated share of wrong labels. */

@@ -119,12 +119,75 @@ public final class PhraseFilter implements Filter {
     if (t.isEmpty()) {
       return null;
     }
-    for (int i = 0; i < keys.size(); i++) {
-      if (containsWords(t, keys.get(i))) {
-        return phrases.get(i);
+    Index index = index();
+    int first = Integer.MAX_VALUE;
+    // one pass over the text's words: only the phrases that start with a word are tried there
+    for (int i = 0; i < t.length(); i++) {
+      if (!isWordChar(t.charAt(i)) || (i > 0 && isWordChar(t.charAt(i - 1)))) {
+        continue;
+      }
+      int end = i;
+      while (end < t.length() && isWordChar(t.charAt(end))) {
+        end++;
+      }
+      int[] starting = index.byFirstWord().get(t.substring(i, end));
+      if (starting != null) {
+        for (int k : starting) {
+          if (k < first && matchesAt(t, keys.get(k), i)) {
+            first = k;
+          }
+        }
+      }
+      i = end - 1;
+    }
+    for (int k : index.others()) {
+      if (k < first && containsWords(t, keys.get(k))) {
+        first = k;
       }
     }
-    return null;
+    return first == Integer.MAX_VALUE ? null : phrases.get(first);
+  }
+
+  /**
+   * The phrases by their first word (the letters and digits they start with), in the order
+   * configured, and those that start with another character, which are looked for one by one.
+   */
+  private record Index(Map<String, int[]> byFirstWord, int[] others) {}
+
+  private transient volatile Index index;
+
+  private Index index() {
+    Index i = index;
+    if (i == null) {
+      Map<String, List<Integer>> byWord = new java.util.HashMap<>();
+      List<Integer> others = new java.util.ArrayList<>();
+      for (int k = 0; k < keys.size(); k++) {
+        String key = keys.get(k);
+        int end = 0;
+        while (end < key.length() && isWordChar(key.charAt(end))) {
+          end++;
+        }
+        if (end == 0) {
+          others.add(k);
+        } else {
+          byWord.computeIfAbsent(key.substring(0, end), w -> new java.util.ArrayList<>()).add(k);
+        }
+      }
+      Map<String, int[]> byFirstWord = new java.util.HashMap<>();
+      byWord.forEach((w, ks) -> byFirstWord.put(w, ks.stream().mapToInt(Integer::intValue).toArray()));
+      i = new Index(byFirstWord, others.stream().mapToInt(Integer::intValue).toArray());
+      index = i;
+    }
+    return i;
+  }
+
+  /** True when {@code phrase}, which starts with a word, stands at word start {@code i} of {@code text} as whole words. */
+  private static boolean matchesAt(String text, String phrase, int i) {
+    if (!text.startsWith(phrase, i)) {
+      return false;
+    }
+    int end = i + phrase.length();
+    return end == text.length() || !isWordChar(text.charAt(end)) || !isWordChar(phrase.charAt(phrase.length() - 1));
   }
 
   /**

@@ -91,15 +91,15 @@ public final class RepetitionFilter implements Filter {
     if (norm.isEmpty()) {
       return Double.NaN;
     }
-    String[] w = norm.split(" ");
-    if (w.length < n + 5) {
+    WordWindows w = WordWindows.of(norm);
+    if (w.size() < n + 5) {
       return Double.NaN;
     }
     Set<String> seen = new HashSet<>();
-    int grams = w.length - n + 1;
+    int grams = w.size() - n + 1;
     int repeats = 0;
     for (int i = 0; i < grams; i++) {
-      String g = String.join(" ", java.util.Arrays.copyOfRange(w, i, i + n));
+      String g = w.window(i, n);
       if (!seen.add(g)) {
         repeats++;
       }

@@ -26,15 +26,16 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>LangChain4j's {@code embedAll} runs one text per call on a thread pool. A transformer call
  * has a fixed cost (tokenizer, tensors, the runtime's dispatch) and its matrix products run better
- * on more rows, so this runs the same model file with the same tokenizer on texts of the same
- * token length together: without padding, every row goes through the same arithmetic as it would
- * alone, so each vector is bit for bit the one LangChain4j's {@code embed} returns (the same mean
- * pooling over the text's tokens and L2 normalisation, in the same float operations; checked by
- * {@code SentenceEncoderTest}). Texts longer than the model's window, or with no tokens, go to
- * LangChain4j's own model one at a time.
+ * on more rows, so this runs the same model file with the same tokenizer on many texts together:
+ * sorted by token length, a batch holds texts of nearly the same length, the shorter ones padded
+ * and masked out of attention and of the mean. Every row then goes through the same arithmetic as
+ * it would alone (the masked positions add exact zeros), so each vector is bit for bit the one
+ * LangChain4j's {@code embed} returns (the same mean pooling over the text's tokens and L2
+ * normalisation, in the same float operations; checked by {@code SentenceEncoderTest}). Texts
+ * longer than the model's window, or with no tokens, go to LangChain4j's own model one at a time.
  *
  * <p>One instance per model and JVM ({@link #of}); thread-safe. The session runs each call on the
- * calling thread only: the runner already keeps every core busy with bundles.
+ * calling thread only; a call with several batches spreads them over the cores.
  */
 final class SentenceEncoder {
   /** Word pieces per call, as LangChain4j partitions them (the model's 512 less [CLS] and [SEP]). */
@@ -43,16 +44,26 @@ final class SentenceEncoder {
   /** Texts per ONNX call at most: more rows gain little and hold more memory. */
   static final int MAX_BATCH = 64;
 
+  /**
+   * Padding a batch may add, as a share of its texts' own tokens: a padded position costs as much
+   * as a real one, a call fewer saves the call's fixed cost.
+   */
+  static final double MAX_PADDING = 0.2;
+
   private static final Map<String, SentenceEncoder> ENCODERS = new ConcurrentHashMap<>();
 
   /**
-   * Vectors of recently embedded texts: the split's similarity groups embed texts the gate embedded
-   * moments before in the same JVM. Bounded (about 17 MB), so a large run holds only its latest.
+   * Vectors of recently embedded texts: the label check and the split's similarity groups embed
+   * texts the gate embedded earlier in the same JVM. Bounded by memory (at most an eighth of the
+   * heap, 256 MB: the vectors of about 150,000 short texts), so a larger run keeps its latest.
    */
-  static final int RECENT = 10_000;
+  static final long RECENT_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
 
   private final com.google.common.cache.Cache<String, float[]> recent =
-      com.google.common.cache.CacheBuilder.newBuilder().maximumSize(RECENT).build();
+      com.google.common.cache.CacheBuilder.newBuilder()
+          .maximumWeight(RECENT_BYTES)
+          .weigher((String text, float[] v) -> 64 + 2 * text.length() + 4 * v.length)
+          .build();
 
   private final String name;
   private final OrtEnvironment environment;
@@ -102,7 +113,7 @@ final class SentenceEncoder {
   /** The embeddings of {@code texts}, in their order; a text that occurs twice is embedded once. */
   List<float[]> embedAll(List<String> texts) {
     Map<String, long[]> ids = new LinkedHashMap<>();
-    Map<String, float[]> vectors = new HashMap<>();
+    Map<String, float[]> vectors = new ConcurrentHashMap<>();
     for (String t : texts) {
       if (ids.containsKey(t) || vectors.containsKey(t)) {
         continue;
@@ -119,22 +130,45 @@ final class SentenceEncoder {
         ids.put(t, pieces);
       }
     }
-    Map<Integer, List<String>> byLength = new HashMap<>();
-    ids.forEach((t, p) -> byLength.computeIfAbsent(p.length, k -> new ArrayList<>()).add(t));
-    for (List<String> same : byLength.values()) {
-      for (int from = 0; from < same.size(); from += MAX_BATCH) {
-        List<String> batch = same.subList(from, Math.min(same.size(), from + MAX_BATCH));
-        float[][][] hidden = run(batch, ids);
-        for (int i = 0; i < batch.size(); i++) {
-          float[] v = normalize(meanPool(hidden[i]));
-          vectors.put(batch.get(i), v);
-          recent.put(batch.get(i), v);
-        }
+    List<List<String>> batches = batches(ids);
+    (batches.size() > 1 ? batches.parallelStream() : batches.stream()).forEach(batch -> {
+      float[][][] hidden = run(batch, ids);
+      for (int i = 0; i < batch.size(); i++) {
+        float[] v = normalize(meanPool(hidden[i], ids.get(batch.get(i)).length));
+        vectors.put(batch.get(i), v);
+        recent.put(batch.get(i), v);
       }
-    }
+    });
     List<float[]> out = new ArrayList<>(texts.size());
     for (String t : texts) {
       out.add(vectors.get(t));
+    }
+    return out;
+  }
+
+  /**
+   * The texts in ONNX calls: by token length, each call at most {@link #MAX_BATCH} texts and
+   * {@link #MAX_PADDING} padding (the same texts always make the same calls).
+   */
+  static List<List<String>> batches(Map<String, long[]> ids) {
+    List<String> byLength = new ArrayList<>(ids.keySet());
+    byLength.sort(java.util.Comparator.comparingInt((String t) -> ids.get(t).length).thenComparing(java.util.Comparator.naturalOrder()));
+    List<List<String>> out = new ArrayList<>();
+    List<String> batch = new ArrayList<>();
+    long tokens = 0;
+    for (String t : byLength) {
+      int length = ids.get(t).length;
+      boolean fits = batch.size() < MAX_BATCH && (long) (batch.size() + 1) * length <= (1 + MAX_PADDING) * (tokens + length);
+      if (!batch.isEmpty() && !fits) {
+        out.add(batch);
+        batch = new ArrayList<>();
+        tokens = 0;
+      }
+      batch.add(t);
+      tokens += length;
+    }
+    if (!batch.isEmpty()) {
+      out.add(batch);
     }
     return out;
   }
@@ -157,15 +191,17 @@ final class SentenceEncoder {
     return e.getIds();
   }
 
+  /** The model's last hidden states of a batch sorted by length: padded to the longest, the padding masked. */
   private float[][][] run(List<String> batch, Map<String, long[]> ids) {
     int rows = batch.size();
-    int length = ids.get(batch.get(0)).length;
+    int length = ids.get(batch.get(rows - 1)).length;
     long[] inputIds = new long[rows * length];
     long[] mask = new long[rows * length];
     for (int r = 0; r < rows; r++) {
-      System.arraycopy(ids.get(batch.get(r)), 0, inputIds, r * length, length);
+      long[] own = ids.get(batch.get(r));
+      System.arraycopy(own, 0, inputIds, r * length, own.length);
+      java.util.Arrays.fill(mask, r * length, r * length + own.length, 1L);
     }
-    java.util.Arrays.fill(mask, 1L);
     long[] shape = {rows, length};
     try (OnnxTensor idTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(inputIds), shape);
         OnnxTensor maskTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape);
@@ -184,16 +220,17 @@ final class SentenceEncoder {
     }
   }
 
-  /** The mean of the token vectors, summed and divided in float as LangChain4j does. */
-  private static float[] meanPool(float[][] tokens) {
+  /** The mean of the first {@code n} token vectors (the text's own), summed and divided in float as LangChain4j does. */
+  private static float[] meanPool(float[][] tokens, int n) {
     float[] mean = new float[tokens[0].length];
-    for (float[] token : tokens) {
+    for (int t = 0; t < n; t++) {
+      float[] token = tokens[t];
       for (int k = 0; k < mean.length; k++) {
         mean[k] += token[k];
       }
     }
     for (int k = 0; k < mean.length; k++) {
-      mean[k] /= tokens.length;
+      mean[k] /= n;
     }
     return mean;
   }

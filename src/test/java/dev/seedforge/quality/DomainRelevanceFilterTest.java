@@ -121,4 +121,36 @@ class DomainRelevanceFilterTest {
     assertThat((double) byFixed / oos.size()).isLessThan(0.3);
     assertThat((double) byCalibrated / oos.size()).isGreaterThan(0.45);
   }
+
+  @Test
+  void should_find_with_tfidf_the_closest_seed_and_its_similarity_of_a_comparison_with_every_seed() throws Exception {
+    // given a TF-IDF filter that rejects everything, so each verdict names the closest seed and its score
+    List<DomainRelevanceFilter.SeedText> texts = seedTexts(seeds);
+    DomainRelevanceFilter f = new DomainRelevanceFilter(texts, (String) null, 1.01, 1.01, TaskType.CLASSIFICATION);
+    List<String> queries = new java.util.ArrayList<>(RealTexts.fixtures());
+    List<String> clinc = RealTexts.clinc();
+    for (int i = 0; i < clinc.size(); i += 50) {
+      queries.add(clinc.get(i));
+    }
+    texts.forEach(t -> queries.add(t.text()));
+
+    for (String q : queries) {
+      // when
+      Verdict v = f.check(candidate("order_status", q));
+
+      // then
+      double best = -1;
+      String bestId = null;
+      for (DomainRelevanceFilter.SeedText t : texts) {
+        double sim = f.similarity(q, t.text());
+        if (sim > best) {
+          best = sim;
+          bestId = t.id();
+        }
+      }
+      assertThat(v.relatedId()).as(q).isEqualTo(bestId);
+      assertThat(v.score()).as(q).isEqualTo(Math.round(best * 10000) / 10000.0);
+      assertThat(v.reason()).as(q).isEqualTo(String.format(java.util.Locale.ROOT, "off-topic: similarity %.2f to the closest seed, under %.2f", best, 1.01));
+    }
+  }
 }

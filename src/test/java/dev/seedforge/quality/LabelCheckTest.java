@@ -170,4 +170,49 @@ class LabelCheckTest {
 
     assertThat(o.judged()).allSatisfy(j -> assertThat(j.verdict().keep()).isTrue());
   }
+
+  @Test
+  void should_vote_with_the_same_numbers_as_a_plain_neighbour_search_per_candidate() {
+    // given the pool (240 candidates, under the training cap) and one round, so every candidate
+    // of the other folds votes
+    LabelCheck check = LabelCheck.embeddings(5, 42, PipelineSpec.Relevance.MINILM).withRounds(1);
+    List<LabelCheck.Item> sorted = new ArrayList<>(pool);
+    sorted.sort(java.util.Comparator.comparing(LabelCheck.Item::id));
+    List<String> texts = new ArrayList<>();
+    seeds.forEach(e -> texts.add(e.text()));
+    sorted.forEach(i -> texts.add(i.text()));
+    List<float[]> v = SentenceEncoder.of(PipelineSpec.Relevance.MINILM).embedAll(texts);
+
+    // when
+    LabelCheck.Outcome o = check.check(seeds, descriptions, pool);
+
+    // then each candidate's probabilities are, to the last bit, those of one sequential search
+    int s = seeds.size();
+    for (int i = 0; i < sorted.size(); i++) {
+      List<double[]> sims = new ArrayList<>();
+      List<String> labels = new ArrayList<>();
+      for (int j = 0; j < texts.size(); j++) {
+        if (j >= s && check.fold(sorted.get(j - s).id()) == check.fold(sorted.get(i).id())) {
+          continue;
+        }
+        double d = 0;
+        for (int k = 0; k < v.get(j).length; k++) {
+          d += v.get(s + i)[k] * v.get(j)[k];
+        }
+        sims.add(new double[] {d, sims.size()});
+        labels.add(j < s ? seeds.get(j).label() : sorted.get(j - s).label());
+      }
+      sims.sort((a, b) -> a[0] != b[0] ? Double.compare(b[0], a[0]) : Double.compare(a[1], b[1]));
+      Map<String, Double> want = new java.util.LinkedHashMap<>();
+      new java.util.TreeSet<>(INTENTS).forEach(l -> want.put(l, 0.0));
+      double total = 0;
+      for (double[] n : sims.subList(0, LabelCheck.NEIGHBOURS)) {
+        want.merge(labels.get((int) n[1]), Math.max(0, n[0]), Double::sum);
+        total += Math.max(0, n[0]);
+      }
+      double t = total;
+      want.replaceAll((l, w) -> w / t);
+      assertThat(o.judged().get(i).probabilities()).as(sorted.get(i).id()).isEqualTo(want);
+    }
+  }
 }

@@ -81,4 +81,46 @@ class PhraseFilterTest {
   void normalizes_quotes_commas_whitespace_and_case() {
     assertThat(PhraseFilter.normalize("  I’M  sorry,\tBUT “no” ")).isEqualTo("i'm sorry but \"no\"");
   }
+
+  @Test
+  void names_the_first_configured_phrase_found_like_a_search_for_each_phrase_in_turn() throws Exception {
+    // given real texts, and real texts with phrases spliced in (two at once, glued to words, at the ends)
+    PhraseFilter f = new PhraseFilter(List.of("*** end", "order #", "refund"), dev.seedforge.seed.TaskType.CLASSIFICATION);
+    List<String> texts = new java.util.ArrayList<>(RealTexts.fixtures());
+    List<String> clinc = RealTexts.clinc();
+    for (int i = 0; i < clinc.size(); i += 7) {
+      String t = clinc.get(i);
+      String a = f.phrases().get(i % f.phrases().size());
+      String b = f.phrases().get((i / 7) % f.phrases().size());
+      texts.add(t);
+      texts.add(t + " " + a);
+      texts.add(b + ", " + t + " " + a);
+      texts.add(t + "x" + a + "y");
+    }
+
+    for (String t : texts) {
+      // when
+      String hit = f.firstMatch(t);
+
+      // then
+      assertThat(hit).as(t).isEqualTo(searchInTurn(f, t));
+    }
+  }
+
+  /** The phrases tried one by one in their order, each looked for anywhere as whole words. */
+  private static String searchInTurn(PhraseFilter f, String text) {
+    String t = PhraseFilter.normalize(text);
+    for (String phrase : f.phrases()) {
+      String key = PhraseFilter.normalize(phrase);
+      for (int i = t.indexOf(key); i >= 0 && !t.isEmpty(); i = t.indexOf(key, i + 1)) {
+        int end = i + key.length();
+        boolean startOk = i == 0 || !Character.isLetterOrDigit(t.charAt(i - 1)) || !Character.isLetterOrDigit(key.charAt(0));
+        boolean endOk = end == t.length() || !Character.isLetterOrDigit(t.charAt(end)) || !Character.isLetterOrDigit(key.charAt(key.length() - 1));
+        if (startOk && endOk) {
+          return phrase;
+        }
+      }
+    }
+    return null;
+  }
 }

@@ -34,4 +34,27 @@ class SentenceEncoderTest {
       assertThat(batched.get(i)).as(texts.get(i)).containsExactly(reference.embed(texts.get(i)).content().vector());
     }
   }
+
+  @Test
+  void should_put_texts_of_nearly_the_same_length_into_one_call_of_at_most_64() {
+    // given 100 texts of 10 tokens, 30 of 11 and 5 of 40
+    java.util.Map<String, long[]> ids = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 100; i++) {
+      ids.put("ten " + i, new long[10]);
+    }
+    for (int i = 0; i < 30; i++) {
+      ids.put("eleven " + i, new long[11]);
+    }
+    for (int i = 0; i < 5; i++) {
+      ids.put("forty " + i, new long[40]);
+    }
+
+    // when
+    List<List<String>> batches = SentenceEncoder.batches(ids);
+
+    // then
+    assertThat(batches).extracting(List::size).containsExactly(64, 64, 2, 5);
+    assertThat(batches.get(1)).contains("ten 99", "eleven 0");
+    assertThat(batches.get(3)).allMatch(t -> t.startsWith("forty"));
+  }
 }
