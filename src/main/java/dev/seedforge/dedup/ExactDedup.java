@@ -2,7 +2,9 @@ package dev.seedforge.dedup;
 
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
+import dev.seedforge.pipeline.BundledGroupByKey;
 import dev.seedforge.pipeline.JsonCoder;
+import dev.seedforge.pipeline.PerWindow;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.seed.TaskType;
@@ -19,10 +21,10 @@ import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -80,14 +82,14 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
         input
             .apply("Entries", ParDo.of(new EntryFn()))
             .setCoder(entryCoder)
-            .apply("GroupShards", GroupByKey.create())
+            .apply("GroupShards", BundledGroupByKey.create())
             .apply("FindDuplicates", ParDo.of(new DecideFn()))
             .setCoder(decisionCoder);
     PCollection<KV<String, String>> conflicts =
         input
             .apply("InputEntries", ParDo.of(new InputEntryFn(task)))
             .setCoder(entryCoder)
-            .apply("GroupInputShards", GroupByKey.create())
+            .apply("GroupInputShards", BundledGroupByKey.create())
             .apply("FindConflicts", ParDo.of(new ConflictFn(task)))
             .setCoder(decisionCoder);
     // an id can have a duplicate decision and a conflict decision: the side input holds both
@@ -102,7 +104,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
     applied.get(LEDGER).setCoder(ledgerCoder);
     PCollectionTuple copies =
         applied.get(COPIES).setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(Candidate.class)))
-            .apply("GroupCopies", GroupByKey.create())
+            .apply("GroupCopies", BundledGroupByKey.create())
             .apply("KeepOneCopy", ParDo.of(new OneCopyFn()).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
     copies.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
     copies.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
@@ -289,15 +291,19 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
 
   static final class ApplyFn extends DoFn<Candidate, Candidate> {
     private final PCollectionView<Map<String, Iterable<String>>> decisions;
+    private transient PerWindow<Map<String, Iterable<String>>> decided;
 
     ApplyFn(PCollectionView<Map<String, Iterable<String>>> decisions) {
       this.decisions = decisions;
     }
 
     @ProcessElement
-    public void process(@Element Candidate c, ProcessContext ctx, MultiOutputReceiver out) {
+    public void process(@Element Candidate c, ProcessContext ctx, BoundedWindow window, MultiOutputReceiver out) {
+      if (decided == null) {
+        decided = new PerWindow<>();
+      }
       String d = null;
-      Iterable<String> all = ctx.sideInput(decisions).get(c.id());
+      Iterable<String> all = decided.get(window, () -> ctx.sideInput(decisions)).get(c.id());
       if (all != null) {
         for (String x : all) {
           // a conflict outranks a duplicate decision: the record goes whatever its copies do

@@ -3,6 +3,7 @@ package dev.seedforge.dedup;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
+import dev.seedforge.pipeline.BundledGroupByKey;
 import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
@@ -19,7 +20,6 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
@@ -88,7 +88,7 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     PCollection<NearDuplicates.Edge> edges =
         all.apply("SketchAndBand", ParDo.of(new BandFn(hasher, bands, task)))
             .setCoder(KvCoder.of(VarLongCoder.of(), KvCoder.of(VarLongCoder.of(), sketchCoder)))
-            .apply("GroupByBandShard", GroupByKey.create())
+            .apply("GroupByBandShard", BundledGroupByKey.create())
             .apply("VerifyPairs", ParDo.of(new VerifyFn(threshold)))
             .setCoder(JsonCoder.of(NearDuplicates.Edge.class));
     // Verified edges are few (only near duplicates make any): every worker clusters them all

@@ -39,7 +39,6 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -234,8 +233,7 @@ public final class SeedforgePipeline {
         calls.apply("CallLines", MapElements.into(fileLine).via((CallRecord c) -> KV.of(CALLS, KV.of(c.requestId(), Json.write(c)))));
     PCollection<KV<String, KV<String, String>>> ledgerLines =
         PCollectionList.of(ledger).apply("AllCounters", Flatten.pCollections())
-            .apply("SumPerBundle", ParDo.of(new Ledger.SumPerBundleFn<Ledger.Key>())).setCoder(ledgerCoder)
-            .apply("SumCounters", Sum.longsPerKey())
+            .apply("SumCounters", new Ledger.SumAll())
             .apply("LedgerLines", MapElements.into(fileLine).via((KV<Ledger.Key, Long> kv) -> {
               Ledger.Key k = kv.getKey();
               String line = Json.write(new Ledger.Value(k.counter(), k.name(), k.label(), kv.getValue()));

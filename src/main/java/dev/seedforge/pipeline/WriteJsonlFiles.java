@@ -78,7 +78,7 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
         .apply("ToShards", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.integers()), TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings())))
             .via((KV<String, KV<String, String>> kv) -> KV.of(KV.of(kv.getKey(), shard(kv.getValue().getKey())), kv.getValue())))
         .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
-        .apply("GroupByShard", GroupByKey.create())
+        .apply("GroupByShard", BundledGroupByKey.create())
         .apply("WritePart", ParDo.of(new WritePartFn(outDir)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
         .apply("GroupParts", GroupByKey.create())
