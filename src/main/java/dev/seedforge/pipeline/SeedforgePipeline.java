@@ -142,7 +142,8 @@ public final class SeedforgePipeline {
     }
 
     QualityGate gate = gate(plan);
-    if (p.getOptions().getRunner().getSimpleName().equals("DirectRunner")) {
+    int shards = directShards(p.getOptions());
+    if (shards > 0) {
       warmUp(gate, curateInput == null && !plan.usesLlm());
     }
     GateStage gateStage = labelCheck(plan).map(new GateStage(gate)::withLabelCheck).orElse(new GateStage(gate));
@@ -157,13 +158,14 @@ public final class SeedforgePipeline {
               .setCoder(JsonCoder.of(Candidate.class));
       pool = PCollectionList.of(pool).and(seedCandidates).apply("WithSeeds", Flatten.pCollections());
     }
-    PCollectionTuple deduped = pool.apply("Dedup", new ExactDedup(plan.pack().task()));
+    PCollectionTuple deduped = pool.apply("Dedup", shards > 0 ? new ExactDedup(plan.pack().task()).withShards(shards) : new ExactDedup(plan.pack().task()));
     rejections.add(deduped.get(ExactDedup.REJECTIONS));
     ledger.add(deduped.get(ExactDedup.LEDGER));
     PCollection<Candidate> unique = deduped.get(ExactDedup.KEPT);
     if (spec.dedup().near()) {
       List<Candidate> extraSeeds = spec.output().includeSeeds() ? List.of() : plan.seeds().stream().map(SeedforgePipeline::asCandidate).toList();
-      PCollectionTuple near = unique.apply("NearDedup", new NearDedup(spec.dedup(), plan.pack().task(), spec.seed(), extraSeeds));
+      NearDedup nearDedup = new NearDedup(spec.dedup(), plan.pack().task(), spec.seed(), extraSeeds);
+      PCollectionTuple near = unique.apply("NearDedup", shards > 0 ? nearDedup.withShards(shards) : nearDedup);
       rejections.add(near.get(NearDedup.REJECTIONS));
       ledger.add(near.get(NearDedup.LEDGER));
       unique = near.get(NearDedup.KEPT);
@@ -242,7 +244,21 @@ public final class SeedforgePipeline {
 
     PCollectionList.of(dataLines).and(finalLines).and(rejectedLines).and(failedLines).and(ledgerLines).and(callLines).and(provenance)
         .apply("AllLines", Flatten.pCollections())
-        .apply("Write", new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
+        .apply("Write", shards > 0 ? new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)).withShards(shards)
+            : new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
+  }
+
+  /**
+   * On the DirectRunner, the groups of each shuffle: one per worker thread (its target
+   * parallelism). It tracks a watermark hold and hands on a bundle for every key, and translates a
+   * ParDo again for every bundle, so the stages' default shard counts (up to 64, which bound a
+   * cluster's parallelism) cost a small run more than they balance. 0 on other runners: defaults.
+   */
+  static int directShards(org.apache.beam.sdk.options.PipelineOptions options) {
+    if (!options.getRunner().getSimpleName().equals("DirectRunner")) {
+      return 0;
+    }
+    return Math.max(1, options.as(org.apache.beam.runners.direct.DirectOptions.class).getTargetParallelism());
   }
 
   /**
