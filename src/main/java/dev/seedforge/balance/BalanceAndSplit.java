@@ -3,7 +3,9 @@ package dev.seedforge.balance;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
+import dev.seedforge.pipeline.BundledGroupByKey;
 import dev.seedforge.pipeline.JsonCoder;
+import dev.seedforge.pipeline.PerWindow;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.generate.RequestPlanner;
@@ -25,10 +27,10 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -108,7 +110,7 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
             .apply("Rows", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Row.class)))
                 .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), row(c))))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), new RowCoder()))
-            .apply("GroupByLabel", GroupByKey.create())
+            .apply("GroupByLabel", BundledGroupByKey.create())
             .apply(
                 "CapAndSplit",
                 ParDo.of(new CapFn(targets, split, seed, counts, groups))
@@ -341,6 +343,8 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
     private final PipelineSpec.Targets targets;
     private final PCollectionView<Map<String, Long>> counts;
     private final PCollectionView<Map<String, String>> decisions;
+    private transient PerWindow<Map<String, Long>> counted;
+    private transient PerWindow<Map<String, String>> decided;
 
     AssignFn(PipelineSpec.Targets targets, PCollectionView<Map<String, Long>> counts, PCollectionView<Map<String, String>> decisions) {
       this.targets = targets;
@@ -349,9 +353,13 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
     }
 
     @ProcessElement
-    public void process(@Element Candidate c, ProcessContext ctx, MultiOutputReceiver out) {
+    public void process(@Element Candidate c, ProcessContext ctx, BoundedWindow window, MultiOutputReceiver out) {
+      if (decided == null) {
+        decided = new PerWindow<>();
+        counted = new PerWindow<>();
+      }
       String label = RequestPlanner.labelKey(c.label());
-      String d = ctx.sideInput(decisions).get(c.id());
+      String d = decided.get(window, () -> ctx.sideInput(decisions)).get(c.id());
       if (d != null) {
         int tab = d.indexOf('\t');
         String split = d.substring(0, tab);
@@ -362,7 +370,7 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
         }
         return;
       }
-      Map<String, Long> n = ctx.sideInput(counts);
+      Map<String, Long> n = counted.get(window, () -> ctx.sideInput(counts));
       int cap = quota(label, targets, n);
       String labelOrNull = label.isEmpty() ? null : label;
       out.get(LEDGER).output(Ledger.count(Counter.REJECTED, "balance/label_quota", labelOrNull, 1));

@@ -2,7 +2,9 @@ package dev.seedforge.dedup;
 
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
+import dev.seedforge.pipeline.BundledGroupByKey;
 import dev.seedforge.pipeline.JsonCoder;
+import dev.seedforge.pipeline.PerWindow;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.seed.TaskType;
@@ -19,10 +21,10 @@ import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -40,7 +42,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  *
  * <ol>
  *   <li>every record sends a compact entry (normalised-text key, id, seed or not) to one of
- *       {@link #SHARDS} groups, where the duplicate groups are found in memory;
+ *       {@link #SHARDS} groups (or {@link #withShards}), where the duplicate groups are found in memory;
  *   <li>the decisions (only the records to drop, and the ids that occur more than once) become a
  *       side input;
  *   <li>every record is kept or rejected by a plain ParDo with that side input; several copies of
@@ -66,9 +68,24 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
   public static final int SHARDS = 16;
 
   private final TaskType task;
+  private final int shards;
 
   public ExactDedup(TaskType task) {
+    this(task, SHARDS);
+  }
+
+  private ExactDedup(TaskType task, int shards) {
     this.task = task;
+    this.shards = shards;
+  }
+
+  /**
+   * The same stage with the compact entries in {@code shards} groups: the result does not depend on
+   * it, only how many bundles and keys the runner tracks (on the DirectRunner, a few per worker
+   * thread are cheapest).
+   */
+  public ExactDedup withShards(int shards) {
+    return new ExactDedup(task, shards);
   }
 
   @Override
@@ -78,16 +95,16 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
     KvCoder<String, String> decisionCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
     PCollection<KV<String, String>> duplicates =
         input
-            .apply("Entries", ParDo.of(new EntryFn(task)))
+            .apply("Entries", ParDo.of(new EntryFn(task, shards)))
             .setCoder(entryCoder)
-            .apply("GroupShards", GroupByKey.create())
+            .apply("GroupShards", BundledGroupByKey.create())
             .apply("FindDuplicates", ParDo.of(new DecideFn()))
             .setCoder(decisionCoder);
     PCollection<KV<String, String>> conflicts =
         input
-            .apply("InputEntries", ParDo.of(new InputEntryFn(task)))
+            .apply("InputEntries", ParDo.of(new InputEntryFn(task, shards)))
             .setCoder(entryCoder)
-            .apply("GroupInputShards", GroupByKey.create())
+            .apply("GroupInputShards", BundledGroupByKey.create())
             .apply("FindConflicts", ParDo.of(new ConflictFn(task)))
             .setCoder(decisionCoder);
     // an id can have a duplicate decision and a conflict decision: the side input holds both
@@ -95,14 +112,14 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
         PCollectionList.of(duplicates).and(conflicts).apply("AllDecisions", Flatten.pCollections())
             .apply("DecisionsView", View.asMultimap());
     PCollectionTuple applied =
-        input.apply("KeepOrDrop", ParDo.of(new ApplyFn(decisions)).withSideInputs(decisions)
+        input.apply("KeepOrDrop", ParDo.of(new ApplyFn(decisions, shards)).withSideInputs(decisions)
             .withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER).and(COPIES)));
     applied.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
     applied.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     applied.get(LEDGER).setCoder(ledgerCoder);
     PCollectionTuple copies =
         applied.get(COPIES).setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(Candidate.class)))
-            .apply("GroupCopies", GroupByKey.create())
+            .apply("GroupCopies", BundledGroupByKey.create())
             .apply("KeepOneCopy", ParDo.of(new OneCopyFn()).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
     copies.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
     copies.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
@@ -219,15 +236,17 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
   /** One record in an input group: seed flag, id, and its answer after a tab. */
   static final class InputEntryFn extends DoFn<Candidate, KV<Integer, KV<String, String>>> {
     private final TaskType task;
+    private final int shards;
 
-    InputEntryFn(TaskType task) {
+    InputEntryFn(TaskType task, int shards) {
       this.task = task;
+      this.shards = shards;
     }
 
     @ProcessElement
     public void process(@Element Candidate c, OutputReceiver<KV<Integer, KV<String, String>>> out) {
       String key = Hashes.id("input", inputKey(c, task));
-      out.output(KV.of(Math.floorMod(key.hashCode(), SHARDS), KV.of(key, new Entry(c.id(), isSeed(c)).encode() + "\t" + answer(c, task))));
+      out.output(KV.of(Math.floorMod(key.hashCode(), shards), KV.of(key, new Entry(c.id(), isSeed(c)).encode() + "\t" + answer(c, task))));
     }
   }
 
@@ -307,9 +326,11 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
 
   static final class EntryFn extends DoFn<Candidate, KV<Integer, KV<String, String>>> {
     private final TaskType task;
+    private final int shards;
 
-    EntryFn(TaskType task) {
+    EntryFn(TaskType task, int shards) {
       this.task = task;
+      this.shards = shards;
     }
 
     @ProcessElement
@@ -317,7 +338,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
       // a conversation is the same conversation whatever persona or scenario it was drawn with
       String key = TextNormalizer.key(task == TaskType.CONVERSATION
           ? Map.of(dev.seedforge.seed.Conversation.MESSAGES, c.field(dev.seedforge.seed.Conversation.MESSAGES)) : c.fields());
-      out.output(KV.of(Math.floorMod(key.hashCode(), SHARDS), KV.of(key, new Entry(c.id(), isSeed(c)).encode())));
+      out.output(KV.of(Math.floorMod(key.hashCode(), shards), KV.of(key, new Entry(c.id(), isSeed(c)).encode())));
     }
   }
 
@@ -330,15 +351,22 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
 
   static final class ApplyFn extends DoFn<Candidate, Candidate> {
     private final PCollectionView<Map<String, Iterable<String>>> decisions;
+    private transient PerWindow<Map<String, Iterable<String>>> decided;
 
-    ApplyFn(PCollectionView<Map<String, Iterable<String>>> decisions) {
+    private final int shards;
+
+    ApplyFn(PCollectionView<Map<String, Iterable<String>>> decisions, int shards) {
       this.decisions = decisions;
+      this.shards = shards;
     }
 
     @ProcessElement
-    public void process(@Element Candidate c, ProcessContext ctx, MultiOutputReceiver out) {
+    public void process(@Element Candidate c, ProcessContext ctx, BoundedWindow window, MultiOutputReceiver out) {
+      if (decided == null) {
+        decided = new PerWindow<>();
+      }
       String d = null;
-      Iterable<String> all = ctx.sideInput(decisions).get(c.id());
+      Iterable<String> all = decided.get(window, () -> ctx.sideInput(decisions)).get(c.id());
       if (all != null) {
         for (String x : all) {
           // a conflict outranks a duplicate decision: the record goes whatever its copies do
@@ -351,7 +379,7 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
         out.get(KEPT).output(c);
       } else if (d.equals(ONE_COPY)) {
         // sharded, not keyed by id: a GroupByKey's output travels on in one bundle per key
-        out.get(COPIES).output(KV.of(Math.floorMod(c.id().hashCode(), SHARDS), c));
+        out.get(COPIES).output(KV.of(Math.floorMod(c.id().hashCode(), shards), c));
       } else {
         int tab = d.indexOf('\t');
         String filter = d.substring(0, tab);

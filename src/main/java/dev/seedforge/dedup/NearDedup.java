@@ -3,6 +3,7 @@ package dev.seedforge.dedup;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
+import dev.seedforge.pipeline.BundledGroupByKey;
 import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
@@ -19,7 +20,6 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
@@ -36,7 +36,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  *
  * <ol>
  *   <li>sketch every candidate and emit it once per LSH band, keyed by the band's hash (spread
- *       over {@link #SHARDS} shards);
+ *       over {@link #SHARDS} shards, or {@link #withShards});
  *   <li>{@code GroupByKey} on the shards; each bucket in a shard verifies its pairs by exact Jaccard;
  *   <li>the verified edges (few: only near duplicates produce any) become a side input, from which
  *       every worker builds the clusters once with union-find (no single hot key: on the
@@ -63,13 +63,29 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
   private final LshBands bands;
   private final TaskType task;
   private final List<Candidate> extraSeeds;
+  private final int shards;
 
   public NearDedup(PipelineSpec.Dedup spec, TaskType task, long seed, List<Candidate> extraSeeds) {
-    this.threshold = spec.nearThreshold();
-    this.hasher = new MinHasher(spec.shingle(), spec.numHashes(), seed);
-    this.bands = LshBands.forThreshold(spec.nearThreshold(), spec.numHashes());
+    this(spec.nearThreshold(), new MinHasher(spec.shingle(), spec.numHashes(), seed), LshBands.forThreshold(spec.nearThreshold(), spec.numHashes()),
+        task, extraSeeds, SHARDS);
+  }
+
+  private NearDedup(double threshold, MinHasher hasher, LshBands bands, TaskType task, List<Candidate> extraSeeds, int shards) {
+    this.threshold = threshold;
+    this.hasher = hasher;
+    this.bands = bands;
     this.task = task;
     this.extraSeeds = List.copyOf(extraSeeds);
+    this.shards = shards;
+  }
+
+  /**
+   * The same stage with the band keys in {@code shards} groups: the result does not depend on it,
+   * only how many bundles and keys the runner tracks (on the DirectRunner, a few per worker thread
+   * are cheapest).
+   */
+  public NearDedup withShards(int shards) {
+    return new NearDedup(threshold, hasher, bands, task, extraSeeds, shards);
   }
 
   public LshBands bands() {
@@ -86,9 +102,9 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
       all = PCollectionList.of(input).and(extra).apply("WithExtraSeeds", Flatten.pCollections());
     }
     PCollection<NearDuplicates.Edge> edges =
-        all.apply("SketchAndBand", ParDo.of(new BandFn(hasher, bands, task)))
+        all.apply("SketchAndBand", ParDo.of(new BandFn(hasher, bands, task, shards)))
             .setCoder(KvCoder.of(VarLongCoder.of(), KvCoder.of(VarLongCoder.of(), sketchCoder)))
-            .apply("GroupByBandShard", GroupByKey.create())
+            .apply("GroupByBandShard", BundledGroupByKey.create())
             .apply("VerifyPairs", ParDo.of(new VerifyFn(threshold)))
             .setCoder(JsonCoder.of(NearDuplicates.Edge.class));
     // Verified edges are few (only near duplicates make any): every worker clusters them all
@@ -154,7 +170,10 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     private final LshBands bands;
     private final TaskType task;
 
-    BandFn(MinHasher hasher, LshBands bands, TaskType task) {
+    private final int shards;
+
+    BandFn(MinHasher hasher, LshBands bands, TaskType task, int shards) {
+      this.shards = shards;
       this.hasher = hasher;
       this.bands = bands;
       this.task = task;
@@ -164,7 +183,7 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     public void process(@Element Candidate c, OutputReceiver<KV<Long, KV<Long, NearDuplicates.Sketch>>> out) {
       NearDuplicates.Sketch s = sketch(c, hasher, task);
       for (long k : NearDuplicates.bandKeys(hasher.signature(s.shingles()), bands)) {
-        out.output(KV.of(Math.floorMod(k, (long) SHARDS), KV.of(k, s)));
+        out.output(KV.of(Math.floorMod(k, (long) shards), KV.of(k, s)));
       }
     }
   }

@@ -13,6 +13,11 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
@@ -96,6 +101,34 @@ public final class Ledger {
     public void finish(FinishBundleContext ctx) {
       sums.forEach((k, v) -> ctx.output(KV.of(k, v), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
       sums = null;
+    }
+  }
+
+  /**
+   * The total of every key, summed in memory on one worker after the per-bundle sums: the keys are
+   * few (a counter, a name and a label each), and a keyed sum would hand each total on in a
+   * bundle of its own, which the DirectRunner then carries through every later step one by one.
+   */
+  public static final class SumAll extends PTransform<PCollection<KV<Key, Long>>, PCollection<KV<Key, Long>>> {
+    @Override
+    public PCollection<KV<Key, Long>> expand(PCollection<KV<Key, Long>> counts) {
+      return counts
+          .apply("SumPerBundle", ParDo.of(new SumPerBundleFn<Key>())).setCoder(coder())
+          .apply("OneGroup", WithKeys.<Integer, KV<Key, Long>>of(0).withKeyType(TypeDescriptors.integers()))
+          .setCoder(KvCoder.of(VarIntCoder.of(), coder()))
+          .apply("GroupAll", BundledGroupByKey.create())
+          .apply("SumPerKey", ParDo.of(new SumPerKeyFn()))
+          .setCoder(coder());
+    }
+  }
+
+  // Ledger.Key, not Key: inside a DoFn, Key names DoFn.Key
+  static final class SumPerKeyFn extends DoFn<KV<Integer, Iterable<KV<Ledger.Key, Long>>>, KV<Ledger.Key, Long>> {
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<KV<Ledger.Key, Long>>> all, OutputReceiver<KV<Ledger.Key, Long>> out) {
+      Map<Ledger.Key, Long> sums = new HashMap<>();
+      all.getValue().forEach(kv -> sums.merge(kv.getKey(), kv.getValue(), Long::sum));
+      sums.forEach((k, v) -> out.output(KV.of(k, v)));
     }
   }
 }

@@ -39,7 +39,6 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -151,7 +150,8 @@ public final class SeedforgePipeline {
     }
 
     QualityGate gate = gate(plan);
-    if (p.getOptions().getRunner().getSimpleName().equals("DirectRunner")) {
+    int shards = directShards(p.getOptions());
+    if (shards > 0) {
       warmUp(gate, curateInput == null && !plan.usesLlm());
     }
     GateStage gateStage = labelCheck(plan).map(new GateStage(gate)::withLabelCheck).orElse(new GateStage(gate));
@@ -166,13 +166,14 @@ public final class SeedforgePipeline {
               .setCoder(JsonCoder.of(Candidate.class));
       pool = PCollectionList.of(pool).and(seedCandidates).apply("WithSeeds", Flatten.pCollections());
     }
-    PCollectionTuple deduped = pool.apply("Dedup", new ExactDedup(plan.pack().task()));
+    PCollectionTuple deduped = pool.apply("Dedup", shards > 0 ? new ExactDedup(plan.pack().task()).withShards(shards) : new ExactDedup(plan.pack().task()));
     rejections.add(deduped.get(ExactDedup.REJECTIONS));
     ledger.add(deduped.get(ExactDedup.LEDGER));
     PCollection<Candidate> unique = deduped.get(ExactDedup.KEPT);
     if (spec.dedup().near()) {
       List<Candidate> extraSeeds = spec.output().includeSeeds() ? List.of() : plan.seeds().stream().map(SeedforgePipeline::asCandidate).toList();
-      PCollectionTuple near = unique.apply("NearDedup", new NearDedup(spec.dedup(), plan.pack().task(), spec.seed(), extraSeeds));
+      NearDedup nearDedup = new NearDedup(spec.dedup(), plan.pack().task(), spec.seed(), extraSeeds);
+      PCollectionTuple near = unique.apply("NearDedup", shards > 0 ? nearDedup.withShards(shards) : nearDedup);
       rejections.add(near.get(NearDedup.REJECTIONS));
       ledger.add(near.get(NearDedup.LEDGER));
       unique = near.get(NearDedup.KEPT);
@@ -270,8 +271,7 @@ public final class SeedforgePipeline {
         calls.apply("CallLines", MapElements.into(fileLine).via((CallRecord c) -> KV.of(CALLS, KV.of(c.requestId(), Json.write(c)))));
     PCollection<KV<String, KV<String, String>>> ledgerLines =
         PCollectionList.of(ledger).apply("AllCounters", Flatten.pCollections())
-            .apply("SumPerBundle", ParDo.of(new Ledger.SumPerBundleFn<Ledger.Key>())).setCoder(ledgerCoder)
-            .apply("SumCounters", Sum.longsPerKey())
+            .apply("SumCounters", new Ledger.SumAll())
             .apply("LedgerLines", MapElements.into(fileLine).via((KV<Ledger.Key, Long> kv) -> {
               Ledger.Key k = kv.getKey();
               String line = Json.write(new Ledger.Value(k.counter(), k.name(), k.label(), kv.getValue()));
@@ -280,7 +280,21 @@ public final class SeedforgePipeline {
 
     PCollectionList.of(dataLines).and(finalLines).and(rejectedLines).and(failedLines).and(ledgerLines).and(callLines).and(provenance).and(accepted)
         .apply("AllLines", Flatten.pCollections())
-        .apply("Write", new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
+        .apply("Write", shards > 0 ? new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)).withShards(shards)
+            : new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
+  }
+
+  /**
+   * On the DirectRunner, the groups of each shuffle: one per worker thread (its target
+   * parallelism). It tracks a watermark hold and hands on a bundle for every key, and translates a
+   * ParDo again for every bundle, so the stages' default shard counts (up to 64, which bound a
+   * cluster's parallelism) cost a small run more than they balance. 0 on other runners: defaults.
+   */
+  static int directShards(org.apache.beam.sdk.options.PipelineOptions options) {
+    if (!options.getRunner().getSimpleName().equals("DirectRunner")) {
+      return 0;
+    }
+    return Math.max(1, options.as(org.apache.beam.runners.direct.DirectOptions.class).getTargetParallelism());
   }
 
   /**

@@ -52,6 +52,7 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
   private final String outDir;
   private final List<String> fileNames;
   private final java.util.Set<String> withBom;
+  private final int shards;
 
   public WriteJsonlFiles(String outDir, List<String> fileNames) {
     this(outDir, fileNames, java.util.Set.of());
@@ -59,9 +60,19 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
 
   /** {@code withBom}: files written as UTF-8 with a byte-order mark (Azure OpenAI accepts it). */
   public WriteJsonlFiles(String outDir, List<String> fileNames, java.util.Set<String> withBom) {
+    this(outDir, fileNames, withBom, SHARDS);
+  }
+
+  private WriteJsonlFiles(String outDir, List<String> fileNames, java.util.Set<String> withBom, int shards) {
     this.outDir = outDir;
     this.fileNames = List.copyOf(fileNames);
     this.withBom = java.util.Set.copyOf(withBom);
+    this.shards = shards;
+  }
+
+  /** The same writer with {@code shards} parts per file: the files' bytes do not depend on it. */
+  public WriteJsonlFiles withShards(int shards) {
+    return new WriteJsonlFiles(outDir, fileNames, withBom, shards);
   }
 
   @Override
@@ -71,14 +82,15 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
     for (String f : fileNames) {
       markers.add(KV.of(f, KV.of("", "")));
     }
+    int parts = shards;
     PCollection<KV<String, KV<String, String>>> empty = lines.getPipeline().apply("FileMarkers", Create.of(markers).withCoder(coder));
     PCollectionList.of(lines)
         .and(empty)
         .apply("WithMarkers", Flatten.pCollections())
         .apply("ToShards", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.integers()), TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings())))
-            .via((KV<String, KV<String, String>> kv) -> KV.of(KV.of(kv.getKey(), shard(kv.getValue().getKey())), kv.getValue())))
+            .via((KV<String, KV<String, String>> kv) -> KV.of(KV.of(kv.getKey(), shard(kv.getValue().getKey(), parts)), kv.getValue())))
         .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
-        .apply("GroupByShard", GroupByKey.create())
+        .apply("GroupByShard", BundledGroupByKey.create())
         .apply("WritePart", ParDo.of(new WritePartFn(outDir)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
         .apply("GroupParts", GroupByKey.create())
@@ -87,7 +99,11 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
   }
 
   static int shard(String sortKey) {
-    return Math.floorMod(sortKey.hashCode() * 0x9E3779B9, SHARDS);
+    return shard(sortKey, SHARDS);
+  }
+
+  static int shard(String sortKey, int shards) {
+    return Math.floorMod(sortKey.hashCode() * 0x9E3779B9, shards);
   }
 
   /** The order of lines in a file: by sort key, then by the line itself. */

@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +51,8 @@ class GenerationBenchmark {
 
   static Runner.Outcome run(Path pipeline, Path out) throws IOException {
     PipelineSpec spec = SpecLoader.load(pipeline, Map.of(), new SpecLoader.Overrides(null, null, null, null, out.toString()));
-    return Runner.run(RunPlan.prepare(spec, Map.of()), PipelineOptionsFactory.create());
+    // the options the command line uses (no immutability checks), so the figures are a user's
+    return Runner.run(RunPlan.prepare(spec, Map.of()), dev.seedforge.cli.RunCommand.beamOptions(List.of()));
   }
 
   /** Records when the server saw its first and its last request. */

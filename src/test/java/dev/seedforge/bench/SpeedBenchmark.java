@@ -1,0 +1,122 @@
+package dev.seedforge.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.seedforge.cli.CurateCommand;
+import dev.seedforge.cli.RunCommand;
+import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.config.SpecLoader;
+import dev.seedforge.pipeline.RunPlan;
+import dev.seedforge.pipeline.Runner;
+import dev.seedforge.testing.LoopbackLlmServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every speed figure of issue 16 in one run, one {@code BENCH} line each:
+ * {@code mvn -B test -Pbench -Dtest=SpeedBenchmark}. Sizes are properties, so a quick run takes
+ * minutes: {@code -Dbench.sizes} (plain loop and curate with TF-IDF on the DirectRunner, default
+ * 10000,100000), {@code -Dbench.flink_sizes} (the same on the embedded Flink runner, default
+ * 100000; empty for none), {@code -Dbench.minilm_sizes} (with MiniLM embeddings, default 10000),
+ * {@code -Dbench.calls} (generation requests against the loopback server, default 2000) and
+ * {@code -Dbench.repeat} (quickstart runs, default 3). Options are the command line's
+ * ({@link RunCommand#beamOptions}), so the figures are what a user gets.
+ */
+@Tag("benchmark")
+class SpeedBenchmark {
+  @TempDir Path dir;
+
+  static List<Integer> sizes(String property, String defaults) {
+    String v = System.getProperty(property, defaults).strip();
+    return v.isEmpty() ? List.of() : Arrays.stream(v.split(",")).map(String::strip).map(Integer::valueOf).toList();
+  }
+
+  @Test
+  void every_figure() throws Exception {
+    CurateSpeedBenchmark curate = new CurateSpeedBenchmark();
+    curate.dir = dir;
+    curateFigures(curate, false, "DirectRunner", sizes("bench.sizes", "10000,100000"), List.of());
+    curateFigures(curate, false, "Flink (embedded)", sizes("bench.flink_sizes", "100000"), List.of("--runner=FlinkRunner"));
+    curateFigures(curate, true, "DirectRunner", sizes("bench.minilm_sizes", "10000"), List.of());
+    generationFigures(Integer.getInteger("bench.calls", 2000));
+    curate.quickstart_start_up_and_job();
+  }
+
+  /** Plain loop and curate on the same records, one size after the other (CPU per record and their ratio). */
+  void curateFigures(CurateSpeedBenchmark bench, boolean embeddings, String runner, List<Integer> sizes, List<String> args) throws Exception {
+    if (sizes.isEmpty()) {
+      return;
+    }
+    Path pipeline = bench.pipeline(embeddings);
+    RunPlan plan = CurateSpeedBenchmark.plan(pipeline);
+    String what = (embeddings ? "MiniLM" : "TF-IDF") + ", " + runner;
+    Path warm = dir.resolve("warm.jsonl");
+    CurateSpeedBenchmark.writeSupportRecords(warm, 2_000);
+    CurateSpeedBenchmark.plainLoop(Files.readAllLines(warm), plan);
+    CurateCommand.curate(warm, pipeline, dir.resolve("out-warm").toString(), null, RunCommand.beamOptions(args), null);
+    for (int n : sizes) {
+      Path input = dir.resolve("records-" + n + ".jsonl");
+      CurateSpeedBenchmark.writeSupportRecords(input, n);
+      List<String> lines = Files.readAllLines(input);
+      long[] kept = new long[1];
+      CurateSpeedBenchmark.Cost loop = CurateSpeedBenchmark.measure(n, () -> kept[0] = CurateSpeedBenchmark.plainLoop(lines, plan));
+      lines.clear();
+      Runner.Outcome[] outcome = new Runner.Outcome[1];
+      Path out = dir.resolve("out-" + n);
+      PipelineOptions options = RunCommand.beamOptions(args);
+      CurateSpeedBenchmark.Cost run = CurateSpeedBenchmark.measure(n, () -> outcome[0] = CurateCommand.curate(input, pipeline, out.toString(), null, options, null));
+      assertThat(outcome[0].manifest().path("stages").path("generated").path("total").asLong()).isEqualTo(n);
+      System.out.printf(Locale.ROOT, "BENCH speed %s, %d records: plain loop %.0f records/s, %.0f µs CPU/record; curate %.0f records/s, %.0f µs CPU/record, %.1f s;"
+              + " curate/plain loop CPU per record %.2f (%d processors, -Xmx%d MB)%n",
+          what, n, loop.recordsPerSecond(), loop.cpuMicrosPerRecord(), run.recordsPerSecond(), run.cpuMicrosPerRecord(), run.seconds(),
+          run.cpuMicrosPerRecord() / loop.cpuMicrosPerRecord(), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+      Files.deleteIfExists(input);
+    }
+  }
+
+  /**
+   * GenerationBenchmark's run: {@code calls} requests (200 ms latency, concurrency 32), then the same
+   * pipeline again with every answer cached; each against the time the calls took.
+   */
+  void generationFigures(int calls) throws Exception {
+    if (calls <= 0) {
+      return;
+    }
+    GenerationBenchmark gen = new GenerationBenchmark();
+    gen.dir = dir;
+    try (LoopbackLlmServer server = new LoopbackLlmServer(11)) {
+      server.latencyMillis(200).keepBodies(0);
+      GenerationBenchmark.Window w = new GenerationBenchmark.Window();
+      server.script(w);
+      Path p = gen.pipeline("speed", server.baseUrl(), calls / 20, "concurrency: 32");
+      long t0 = System.nanoTime();
+      run(p, dir.resolve("gen-a"));
+      double wall = (System.nanoTime() - t0) / 1e9;
+      double callTime = w.seconds(200);
+      assertThat(server.requestCount()).isEqualTo(calls / 20 * 20);
+      server.resetCounters();
+      long t1 = System.nanoTime();
+      JsonNode again = run(p, dir.resolve("gen-b")).manifest();
+      double rerun = (System.nanoTime() - t1) / 1e9;
+      assertThat(server.requestCount()).isZero();
+      System.out.printf(Locale.ROOT, "BENCH generation, %d calls (200 ms latency, concurrency 32): calls %.1f s, whole pipeline %.1f s (%.2f x the call time);"
+              + " re-run with every call cached (%d cached) %.1f s (%.2f x the first run's call time)%n",
+          calls / 20 * 20, callTime, wall, wall / callTime,
+          again.path("calls").path("cached").path("total").asLong(), rerun, rerun / callTime);
+    }
+  }
+
+  static Runner.Outcome run(Path pipeline, Path out) throws java.io.IOException {
+    PipelineSpec spec = SpecLoader.load(pipeline, Map.of(), new SpecLoader.Overrides(null, null, null, null, out.toString()));
+    return Runner.run(RunPlan.prepare(spec, Map.of()), RunCommand.beamOptions(List.of()));
+  }
+}
