@@ -92,19 +92,25 @@ public final class NoveltyStage extends PTransform<PCollection<Candidate>, PColl
     private final PCollectionView<Map<String, Novelty.Verdict>> verdicts;
     private final double bound;
 
+    // the DirectRunner rebuilds a map side input on every read: read once per window
+    private transient dev.seedforge.pipeline.PerWindow<Map<String, Novelty.Verdict>> found;
+
     DecideFn(PCollectionView<Map<String, Novelty.Verdict>> verdicts, double bound) {
       this.verdicts = verdicts;
       this.bound = bound;
     }
 
     @ProcessElement
-    public void process(@Element Candidate c, ProcessContext ctx, MultiOutputReceiver out) {
+    public void process(@Element Candidate c, ProcessContext ctx, org.apache.beam.sdk.transforms.windowing.BoundedWindow window, MultiOutputReceiver out) {
+      if (found == null) {
+        found = new dev.seedforge.pipeline.PerWindow<>();
+      }
       if (ExactDedup.isSeed(c) || c.evolution() != null) {
         out.get(KEPT).output(c);
         return;
       }
       out.get(LEDGER).output(Ledger.count(Counter.NOVELTY, "checked", c.label(), 1));
-      Novelty.Verdict v = ctx.sideInput(verdicts).get(c.id());
+      Novelty.Verdict v = found.get(window, () -> ctx.sideInput(verdicts)).get(c.id());
       if (v == null) {
         out.get(KEPT).output(c);
         return;

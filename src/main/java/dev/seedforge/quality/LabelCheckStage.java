@@ -138,6 +138,8 @@ public final class LabelCheckStage extends PTransform<PCollection<Candidate>, PC
   static final class DecideFn extends DoFn<Candidate, Candidate> {
     private final PCollectionView<Map<String, Finding>> view;
     private final java.util.Set<String> judgedLabels;
+    // the DirectRunner rebuilds a map side input on every read: read once per window
+    private transient dev.seedforge.pipeline.PerWindow<Map<String, Finding>> findings;
 
     DecideFn(PCollectionView<Map<String, Finding>> view, java.util.Set<String> judgedLabels) {
       this.view = view;
@@ -145,11 +147,14 @@ public final class LabelCheckStage extends PTransform<PCollection<Candidate>, PC
     }
 
     @ProcessElement
-    public void process(@Element Candidate c, ProcessContext ctx, MultiOutputReceiver out) {
+    public void process(@Element Candidate c, ProcessContext ctx, org.apache.beam.sdk.transforms.windowing.BoundedWindow window, MultiOutputReceiver out) {
+      if (findings == null) {
+        findings = new dev.seedforge.pipeline.PerWindow<>();
+      }
       if (c.label() != null && judgedLabels.contains(c.label())) {
         out.get(GateStage.LEDGER).output(Ledger.count(Counter.LABEL_CHECKED, c.label(), 1));
       }
-      Finding f = ctx.sideInput(view).get(c.id());
+      Finding f = findings.get(window, () -> ctx.sideInput(view)).get(c.id());
       Suspect s = f == null ? null : f.suspect();
       if (s == null) {
         out.get(GateStage.LEDGER).output(Ledger.count(Counter.QUALITY_PASSED, c.label(), 1));
