@@ -49,7 +49,7 @@ public final class TopUp {
       StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
           "label %s kept %.2f records per call in round %d, under the floor of %.2f (generation.min_topup_yield × examples_per_call);"
               + " no more calls for it, %d short of its quota",
-          label, yieldPerCall, round, floorPerCall, shortOf));
+          label.isEmpty() ? "(none: the pack has no labels)" : label, yieldPerCall, round, floorPerCall, shortOf));
       if (!topFilters.isEmpty()) {
         b.append(". Most of its candidates were rejected by ");
         for (int i = 0; i < topFilters.size(); i++) {
@@ -70,18 +70,35 @@ public final class TopUp {
    * round (not those reused from an earlier round). Labels with no answered request are left out.
    */
   static Map<String, Double> yields(RunPlan plan, Invocation.Round previous, Invocation.Round round) {
+    // only calls of the kind a top-up round adds count (a label strategy's planned requests): not
+    // the judge's, a pair's, a chunk's or an evolution step's
+    java.util.Set<String> labelRequests = new java.util.HashSet<>();
+    plan.requests().stream().filter(r -> r.grounding() == null && r.evolving() == null).forEach(r -> labelRequests.add(r.id()));
+    boolean unlabelled = unlabelled(plan);
     Map<String, Long> answered = new TreeMap<>();
     for (CallRecord c : round.calls()) {
-      if (c.ok() && c.source() != CallRecord.Source.REUSED && c.label() != null) {
-        answered.merge(c.label(), 1L, Long::sum);
+      String key = c.label() != null ? c.label() : unlabelled ? UNLABELLED : null;
+      if (c.ok() && c.source() != CallRecord.Source.REUSED && key != null && labelRequests.contains(c.requestId())) {
+        answered.merge(key, 1L, Long::sum);
       }
     }
     Tally available = round.counts().tally(Counter.BALANCE_AVAILABLE);
     Tally before = previous != null ? previous.counts().tally(Counter.BALANCE_AVAILABLE)
         : plan.spec().output().includeSeeds() ? round.counts().tally(Counter.SEEDS_READ) : Tally.ZERO;
     Map<String, Double> out = new TreeMap<>();
-    answered.forEach((label, n) -> out.put(label, Math.round(100.0 * Math.max(0, available.of(label) - before.of(label)) / n) / 100.0));
+    answered.forEach((label, n) -> out.put(label, Math.round(100.0 * Math.max(0, of(available, label) - of(before, label)) / n) / 100.0));
     return out;
+  }
+
+  /** The key of a pack without labels: its records are one group, counted by the tallies' totals. */
+  static final String UNLABELLED = RequestPlanner.labelKey(null);
+
+  private static boolean unlabelled(RunPlan plan) {
+    return plan.pack() != null && plan.pack().labels().isEmpty();
+  }
+
+  private static long of(Tally t, String key) {
+    return key.equals(UNLABELLED) ? t.total() : t.of(key);
   }
 
   /**
@@ -95,9 +112,10 @@ public final class TopUp {
     Tally available = last.counts().tally(Counter.BALANCE_AVAILABLE);
     double floor = spec.generation().minTopupYield() * spec.generation().examplesPerCall();
     Map<String, Integer> samples = new LinkedHashMap<>();
-    for (String label : available.perLabel().keySet()) {
+    List<String> keys = unlabelled(plan) ? List.of(UNLABELLED) : List.copyOf(available.perLabel().keySet());
+    for (String label : keys) {
       int wanted = spec.targets().wanted(label);
-      long have = available.of(label);
+      long have = of(available, label);
       if (wanted <= 0 || have >= wanted || starved.containsKey(label)) {
         continue;
       }

@@ -91,6 +91,29 @@ class ConversationEndToEndTest {
   }
 
   @Test
+  void should_top_up_a_pack_without_labels_until_its_target_paying_each_call_once() throws IOException {
+    // given: the support-chat pack has no labels; round 0's 6 calls give 18 conversations, short of 60
+    AtomicInteger calls = new AtomicInteger(100);
+    AtomicInteger conversations = new AtomicInteger();
+    try (LoopbackLlmServer server = new LoopbackLlmServer(5)) {
+      server.responder((system, user) -> reply(user, calls.getAndIncrement(), conversations));
+
+      // when
+      Runner.Outcome outcome = TopUp.run(RunPlan.prepare(spec("openai", server.baseUrl(), out), Map.of()), PipelineOptionsFactory.create());
+
+      // then: more rounds, each new call paid once, and the one group filled
+      JsonNode m = outcome.manifest();
+      assertThat(m.path("rounds").size()).isGreaterThan(1);
+      assertThat(m.path("rounds").get(1).path("new_requests").asLong()).isPositive();
+      assertThat(m.path("calls").path("made").path("total").asLong()).isEqualTo(server.requestCount());
+      assertThat(m.path("calls").path("planned").path("total").asLong()).isEqualTo(server.requestCount());
+      List<JsonNode> train = PipelineEndToEndTest.lines(out.resolve("openai-chat").resolve("train.jsonl"));
+      List<JsonNode> validation = PipelineEndToEndTest.lines(out.resolve("openai-chat").resolve("validation.jsonl"));
+      assertThat(train.size() + validation.size()).isEqualTo(60);
+    }
+  }
+
+  @Test
   void should_run_offline_with_reworded_seed_conversations() throws IOException {
     // when
     Runner.Outcome outcome = run(spec("auto", null, out));

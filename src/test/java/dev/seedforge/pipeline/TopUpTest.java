@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.seedforge.accounting.CallRecord;
 import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.config.SpecLoader;
+import dev.seedforge.generate.GenerationRequest;
+import dev.seedforge.prompt.Pack;
+import dev.seedforge.seed.TaskType;
 import dev.seedforge.testing.LoopbackLlmServer;
 import dev.seedforge.util.Json;
 import java.io.IOException;
@@ -72,13 +75,21 @@ class TopUpTest {
     return new Invocation.Round(0, records.size(), records, Counts.of(values));
   }
 
-  RunPlan plan(int perLabel) throws IOException {
+  /** A plan whose requests are those {@code r}'s calls answered, for a pack with these labels. */
+  RunPlan plan(int perLabel, Invocation.Round r, Map<String, String> labels) throws IOException {
     Path f = dir.resolve("x.yaml");
     Files.createDirectories(dir.resolve("prompts/p"));
     Files.writeString(dir.resolve("prompts/p/pack.yaml"), "system_prompt: s\n");
     Files.writeString(f, "pack: prompts/p\ngeneration: {examples_per_call: 5}\ntargets: {per_label: " + perLabel + "}\n");
     PipelineSpec spec = SpecLoader.load(f, Map.of(), SpecLoader.Overrides.none());
-    return new RunPlan(spec, null, List.of(), "openai", "", List.of(), List.of());
+    Pack pack = new Pack("prompts/p", "d", TaskType.CLASSIFICATION, "", "s", labels, "seeds.jsonl", List.of());
+    List<GenerationRequest> requests = r.calls().stream()
+        .map(c -> new GenerationRequest(c.requestId(), c.label(), "paraphrase", "t", List.of(), List.of(), null, 0, 0)).toList();
+    return new RunPlan(spec, pack, List.of(), "openai", "", requests, List.of());
+  }
+
+  RunPlan plan(int perLabel, Invocation.Round r) throws IOException {
+    return plan(perLabel, r, Map.of("a", "A", "b", "B", "c", "C"));
   }
 
   @Test
@@ -89,7 +100,7 @@ class TopUpTest {
     Map<String, TopUp.Starved> starved = new java.util.LinkedHashMap<>();
 
     // when
-    Map<String, Integer> needed = TopUp.callsNeeded(plan(30), List.of(r), 100, 1, starved);
+    Map<String, Integer> needed = TopUp.callsNeeded(plan(30, r), List.of(r), 100, 1, starved);
 
     // then: a is 18 short at 5 a call -> 4 calls; c yielded nothing, under the floor of 0.5 a call
     assertThat(needed).containsExactly(Map.entry("a", 4));
@@ -108,11 +119,35 @@ class TopUpTest {
     Invocation.Round r = round(Map.of("a", 2, "b", 2, "c", 2), Map.of("a", 2L, "b", 2L, "c", 2L), Map.of(), Map.of());
 
     // when: at most 20 new calls a round, in samples of 2 strategies
-    Map<String, Integer> samples = TopUp.callsNeeded(plan(100), List.of(r), 20, 2, new java.util.LinkedHashMap<>());
+    Map<String, Integer> samples = TopUp.callsNeeded(plan(100, r), List.of(r), 20, 2, new java.util.LinkedHashMap<>());
 
     // then: 10 samples of 2 calls, shared in proportion (98 short each: 3, 3, 3, plus one)
     assertThat(samples.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
     assertThat(samples).containsOnlyKeys("a", "b", "c");
     assertThat(samples.values()).allSatisfy(n -> assertThat(n).isBetween(3, 4));
+  }
+
+  @Test
+  void should_top_up_a_pack_without_labels_as_one_group_counting_only_its_generation_calls() throws IOException {
+    // given: a pack without labels, 4 generation calls that kept 10 records, and 6 calls of another
+    // kind (a pair stage's or the judge's) that are not in the plan's requests
+    List<CallRecord> records = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      records.add(answered(null, i));
+    }
+    for (int i = 0; i < 6; i++) {
+      records.add(new CallRecord("pair-" + i, null, 0, CallRecord.Source.CALLED, null, null, 1, 10, 10, 0, 1));
+    }
+    Invocation.Round generated = new Invocation.Round(0, 4, records.subList(0, 4), Counts.of(List.of()));
+    Invocation.Round r = new Invocation.Round(0, 10, records, Counts.of(List.of(new Ledger.Value(Counter.BALANCE_AVAILABLE, "", "", 10))));
+    RunPlan plan = plan(30, generated, Map.of());
+
+    // when
+    Map<String, Double> yields = TopUp.yields(plan, null, r);
+    Map<String, Integer> needed = TopUp.callsNeeded(plan, List.of(r), 100, 1, new java.util.LinkedHashMap<>());
+
+    // then: 2.5 records a generation call; 20 short -> 8 more calls, under the pack's one key
+    assertThat(yields).containsExactly(Map.entry("", 2.5));
+    assertThat(needed).containsExactly(Map.entry("", 8));
   }
 }
