@@ -20,6 +20,8 @@ public final class CandidateText {
   private String normalizedOutput;
   private int outputTokens = -1;
   private InstructionAsks asks;
+  private java.util.List<dev.seedforge.seed.Conversation.Turn> turns;
+  private java.util.List<CandidateText> answers;
 
   public CandidateText(Candidate candidate, TaskType task) {
     this.candidate = candidate;
@@ -68,6 +70,22 @@ public final class CandidateText {
       asks = task == TaskType.INSTRUCTION ? InstructionAsks.of(candidate.field("instruction")) : InstructionAsks.NONE;
     }
     return asks;
+  }
+
+  /** A conversation's turns ({@link dev.seedforge.seed.Conversation#turns}), parsed once for every filter. */
+  public java.util.List<dev.seedforge.seed.Conversation.Turn> turns() {
+    if (turns == null) {
+      turns = dev.seedforge.seed.Conversation.turns(candidate.fields());
+    }
+    return turns;
+  }
+
+  /** A conversation's assistant turns as instructions' answers ({@link ConversationGate#answerCandidates}), each with its own shared measures. */
+  java.util.List<CandidateText> answers() {
+    if (answers == null) {
+      answers = ConversationGate.answerCandidates(candidate, turns()).stream().map(c -> new CandidateText(c, TaskType.INSTRUCTION)).toList();
+    }
+    return answers;
   }
 
   /** The task the candidate belongs to. */

@@ -102,10 +102,6 @@ public final class ConversationGate {
     return out;
   }
 
-  private static List<Conversation.Turn> turns(CandidateText text) {
-    return Conversation.turns(text.candidate().fields());
-  }
-
   /** One of the shape rules of {@link ConversationRules}, under its own name. */
   static final class ShapeFilter implements Filter {
     private static final long serialVersionUID = 1L;
@@ -122,7 +118,12 @@ public final class ConversationGate {
 
     @Override
     public Verdict check(Candidate candidate) {
-      return ConversationRules.check(Conversation.turns(candidate.fields()))
+      return check(new CandidateText(candidate, TaskType.CONVERSATION));
+    }
+
+    @Override
+    public Verdict check(CandidateText text) {
+      return ConversationRules.check(text.turns())
           .filter(b -> b.filter().equals(rule))
           .map(b -> Verdict.reject(b.reason(), (double) b.turn(), null))
           .orElse(Verdict.KEEP);
@@ -152,7 +153,12 @@ public final class ConversationGate {
 
     @Override
     public Verdict check(Candidate candidate) {
-      int n = Conversation.assistantTurns(Conversation.turns(candidate.fields())).size();
+      return check(new CandidateText(candidate, TaskType.CONVERSATION));
+    }
+
+    @Override
+    public Verdict check(CandidateText text) {
+      int n = Conversation.assistantTurns(text.turns()).size();
       if (n < min) {
         return Verdict.reject(n + " assistant turns, fewer than the " + min + " the pack's turns and the seeds allow", (double) n, (double) min);
       }
@@ -184,7 +190,12 @@ public final class ConversationGate {
 
     @Override
     public Verdict check(Candidate candidate) {
-      List<Conversation.Turn> turns = Conversation.turns(candidate.fields());
+      return check(new CandidateText(candidate, TaskType.CONVERSATION));
+    }
+
+    @Override
+    public Verdict check(CandidateText text) {
+      List<Conversation.Turn> turns = text.turns();
       List<String> normal = turns.stream().map(t -> TextNormalizer.normalize(t.content())).toList();
       List<Set<String>> words = normal.stream().map(n -> (Set<String>) new HashSet<>(Arrays.asList(n.split(" ")))).toList();
       for (int i = 1; i < turns.size(); i++) {
@@ -236,14 +247,14 @@ public final class ConversationGate {
 
     @Override
     public Verdict check(CandidateText text) {
-      List<Conversation.Turn> turns = turns(text);
+      List<Conversation.Turn> turns = text.turns();
       int assistant = 0;
-      List<Candidate> answers = answerCandidates(text.candidate(), turns);
+      List<CandidateText> answers = text.answers();
       for (int i = 0; i < turns.size(); i++) {
         if (!turns.get(i).isAssistant()) {
           continue;
         }
-        Verdict v = answer.check(new CandidateText(answers.get(assistant++), TaskType.INSTRUCTION));
+        Verdict v = answer.check(answers.get(assistant++));
         if (!v.keep()) {
           return Verdict.reject("turn " + (i + 1) + " (assistant): " + v.reason(), v.score(), v.threshold(), v.relatedId());
         }
