@@ -60,7 +60,7 @@ class SpeedBenchmark {
     RunPlan plan = CurateSpeedBenchmark.plan(pipeline);
     String what = (embeddings ? "MiniLM" : "TF-IDF") + ", " + runner;
     Path warm = dir.resolve("warm.jsonl");
-    CurateSpeedBenchmark.writeSupportRecords(warm, 2_000);
+    CurateSpeedBenchmark.writeSupportRecords(warm, 2_000, 6);
     CurateSpeedBenchmark.plainLoop(Files.readAllLines(warm), plan);
     CurateCommand.curate(warm, pipeline, dir.resolve("out-warm").toString(), null, RunCommand.beamOptions(args), null);
     for (int n : sizes) {
