@@ -25,15 +25,13 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptor;
@@ -104,30 +102,38 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
   @Override
   public PCollectionTuple expand(PCollection<Candidate> input) {
     KvCoder<Ledger.Key, Long> ledgerCoder = Ledger.coder();
-    // counted from (label, 1) pairs summed per bundle first, not Count.perKey over the records: a
-    // GroupByKey on the DirectRunner copies each key's bag once per incoming bundle
-    PCollectionView<Map<String, Long>> counts =
+    // counted from (label, 1) pairs summed per bundle first, then in one group (the labels are
+    // few), not Count.perKey over the records: a GroupByKey on the DirectRunner copies each key's
+    // bag once per incoming bundle. Every label's quota goes to its label's group.
+    KvCoder<String, Long> countCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    KvCoder<String, Part> partCoder = KvCoder.of(StringUtf8Coder.of(), new PartCoder());
+    PCollection<KV<String, Part>> quotas =
         input
             .apply("OnePerRecord", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
                 .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), 1L)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+            .setCoder(countCoder)
             .apply("SumPerBundle", ParDo.of(new Ledger.SumPerBundleFn<String>()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
-            .apply("CountPerLabel", Sum.longsPerKey())
-            .apply("CountsView", View.asMap());
+            .setCoder(countCoder)
+            .apply("OneGroup", WithKeys.<Integer, KV<String, Long>>of(0).withKeyType(TypeDescriptors.integers()))
+            .setCoder(KvCoder.of(VarIntCoder.of(), countCoder))
+            .apply("AllCounts", BundledGroupByKey.create())
+            .apply("Quotas", ParDo.of(new QuotaFn(targets)))
+            .setCoder(partCoder);
     // The selection needs a whole label at once, but only what ranks a record (id, seed or not,
-    // cluster, source seeds): those compact rows are grouped by label, and the decisions meet the
-    // records by id (JoinById), the records' only shuffle.
-    PCollectionTuple decided =
+    // cluster, source seeds): those compact rows are grouped by label with the label's quota, and
+    // the decisions meet the records by id (JoinById), the records' only shuffle. Neither waits
+    // for a side input: the DirectRunner evaluates a ParDo's pushed-back bundles again and again.
+    PCollection<KV<String, Part>> rows =
         input
-            .apply("Rows", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Row.class)))
-                .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), row(c))))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), new RowCoder()))
+            .apply("Rows", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Part.class)))
+                .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), Part.of(row(c)))))
+            .setCoder(partCoder);
+    PCollectionTuple decided =
+        PCollectionList.of(rows).and(quotas).apply("RowsAndQuotas", Flatten.pCollections())
             .apply("GroupByLabel", BundledGroupByKey.create())
             .apply(
                 "CapAndSplit",
-                ParDo.of(new CapFn(targets, split, seed, counts, groups))
-                    .withSideInputs(counts)
+                ParDo.of(new CapFn(split, seed, groups))
                     .withOutputTags(DECISIONS, TupleTagList.of(LEDGER)));
     decided.get(LEDGER).setCoder(ledgerCoder);
     PCollection<KV<String, String>> decisions = decided.get(DECISIONS).setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
@@ -240,19 +246,87 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
     return (int) Math.min(Integer.MAX_VALUE, min);
   }
 
-  static final class CapFn extends DoFn<KV<String, Iterable<Row>>, KV<String, String>> {
+  /**
+   * A value of a label's group: a record's {@link Row}, or (row null) the label's count and quota,
+   * one per label.
+   */
+  public record Part(Row row, long count, int quota) {
+    static Part of(Row row) {
+      return new Part(row, 0, 0);
+    }
+
+    static Part quota(long count, int quota) {
+      return new Part(null, count, quota);
+    }
+  }
+
+  /** A tag byte, then the row, or the count and the quota. */
+  static final class PartCoder extends org.apache.beam.sdk.coders.AtomicCoder<Part> {
+    private static final RowCoder ROW = new RowCoder();
+
+    @Override
+    public void encode(Part p, java.io.OutputStream out) throws java.io.IOException {
+      if (p.row() != null) {
+        out.write(0);
+        ROW.encode(p.row(), out);
+      } else {
+        out.write(1);
+        VarLongCoder.of().encode(p.count(), out);
+        VarIntCoder.of().encode(p.quota(), out);
+      }
+    }
+
+    @Override
+    public Part decode(java.io.InputStream in) throws java.io.IOException {
+      int tag = in.read();
+      if (tag == 0) {
+        return Part.of(ROW.decode(in));
+      }
+      if (tag != 1) {
+        throw new org.apache.beam.sdk.coders.CoderException("not a balance part: tag " + tag);
+      }
+      long count = VarLongCoder.of().decode(in);
+      return Part.quota(count, VarIntCoder.of().decode(in));
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+
+  /**
+   * Every label's count and quota, from the per-bundle counts of all labels: the quota may depend
+   * on every label's count (the smallest one), so they are summed in one group.
+   */
+  static Map<String, Part> quotas(Iterable<KV<String, Long>> partialCounts, PipelineSpec.Targets targets) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    partialCounts.forEach(kv -> counts.merge(kv.getKey(), kv.getValue(), Long::sum));
+    Map<String, Part> out = new java.util.TreeMap<>();
+    counts.forEach((label, n) -> out.put(label, Part.quota(n, quota(label, targets, counts))));
+    return out;
+  }
+
+  static final class QuotaFn extends DoFn<KV<Integer, Iterable<KV<String, Long>>>, KV<String, Part>> {
     private final PipelineSpec.Targets targets;
+
+    QuotaFn(PipelineSpec.Targets targets) {
+      this.targets = targets;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<KV<String, Long>>> all, OutputReceiver<KV<String, Part>> out) {
+      quotas(all.getValue(), targets).forEach((label, q) -> out.output(KV.of(label, q)));
+    }
+  }
+
+  static final class CapFn extends DoFn<KV<String, Iterable<Part>>, KV<String, String>> {
     private final PipelineSpec.Split split;
     private final long seed;
-    private final PCollectionView<Map<String, Long>> counts;
     private final SplitGroups.Settings groups;
     private transient MinHasher hasher;
 
-    CapFn(PipelineSpec.Targets targets, PipelineSpec.Split split, long seed, PCollectionView<Map<String, Long>> counts, SplitGroups.Settings groups) {
-      this.targets = targets;
+    CapFn(PipelineSpec.Split split, long seed, SplitGroups.Settings groups) {
       this.split = split;
       this.seed = seed;
-      this.counts = counts;
       this.groups = groups;
     }
 
@@ -266,11 +340,19 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
       String label = ctx.element().getKey();
       List<Candidate> all = new ArrayList<>();
       Map<String, Row> rows = new HashMap<>();
-      ctx.element().getValue().forEach(r -> {
-        all.add(r.asCandidate());
-        rows.put(r.id(), r);
-      });
-      int cap = quota(label, targets, ctx.sideInput(counts));
+      Part quota = null;
+      for (Part part : ctx.element().getValue()) {
+        if (part.row() == null) {
+          quota = part;
+          continue;
+        }
+        all.add(part.row().asCandidate());
+        rows.put(part.row().id(), part.row());
+      }
+      if (quota == null) {
+        throw new IllegalStateException("no quota for label " + label);
+      }
+      int cap = quota.quota();
       String labelOrNull = label.isEmpty() ? null : label;
       Balancer.Result r;
       if (groups == null) {
@@ -297,7 +379,7 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
         ctx.output(KV.of(a.candidate().id(), Decision.kept(split, a.trainRank())));
         ctx.output(LEDGER, Ledger.count(Counter.FINAL, split, labelOrNull, 1));
       }
-      String overQuota = Decision.overQuota(ctx.sideInput(counts).getOrDefault(label, 0L), cap);
+      String overQuota = Decision.overQuota(quota.count(), cap);
       for (String id : rows.keySet()) {
         if (!keptIds.contains(id)) {
           ctx.output(KV.of(id, overQuota));
