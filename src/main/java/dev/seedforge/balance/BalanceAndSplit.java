@@ -4,8 +4,8 @@ import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.BundledGroupByKey;
+import dev.seedforge.pipeline.JoinById;
 import dev.seedforge.pipeline.JsonCoder;
-import dev.seedforge.pipeline.PerWindow;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.generate.RequestPlanner;
@@ -25,16 +25,13 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptor;
@@ -64,20 +61,34 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
   private final SplitGroups.Settings groups;
   private final TaskType task;
   private final Set<String> seedBasedStrategies;
+  private final int shards;
+
+  /** Groups in which the records meet their decisions, unless {@link #withShards} says otherwise. */
+  public static final int SHARDS = 16;
 
   /** Splits by near-duplicate cluster only; see {@link #withGroups} for split groups. */
   public BalanceAndSplit(PipelineSpec.Targets targets, PipelineSpec.Split split, long seed) {
-    this(targets, split, seed, null, null, Set.of());
+    this(targets, split, seed, null, null, Set.of(), SHARDS);
   }
 
   private BalanceAndSplit(PipelineSpec.Targets targets, PipelineSpec.Split split, long seed,
-      SplitGroups.Settings groups, TaskType task, Set<String> seedBasedStrategies) {
+      SplitGroups.Settings groups, TaskType task, Set<String> seedBasedStrategies, int shards) {
     this.targets = targets;
     this.split = split;
     this.seed = seed;
     this.groups = groups;
     this.task = task;
     this.seedBasedStrategies = Set.copyOf(seedBasedStrategies);
+    this.shards = shards;
+  }
+
+  /**
+   * The same stage with the records meeting their decisions in {@code shards} groups: the result
+   * does not depend on it, only how many bundles and keys the runner tracks (on the DirectRunner,
+   * one per worker thread is cheapest).
+   */
+  public BalanceAndSplit withShards(int shards) {
+    return new BalanceAndSplit(targets, split, seed, groups, task, seedBasedStrategies, shards);
   }
 
   /**
@@ -85,45 +96,51 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
    * {@code seedBasedStrategies}) and similarity of the records' {@code task} text.
    */
   public BalanceAndSplit withGroups(SplitGroups.Settings groups, TaskType task, Set<String> seedBasedStrategies) {
-    return new BalanceAndSplit(targets, split, seed, groups, task, seedBasedStrategies);
+    return new BalanceAndSplit(targets, split, seed, groups, task, seedBasedStrategies, shards);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<Candidate> input) {
     KvCoder<Ledger.Key, Long> ledgerCoder = Ledger.coder();
-    // counted from (label, 1) pairs summed per bundle first, not Count.perKey over the records: a
-    // GroupByKey on the DirectRunner copies each key's bag once per incoming bundle
-    PCollectionView<Map<String, Long>> counts =
+    // counted from (label, 1) pairs summed per bundle first, then in one group (the labels are
+    // few), not Count.perKey over the records: a GroupByKey on the DirectRunner copies each key's
+    // bag once per incoming bundle. Every label's quota goes to its label's group.
+    KvCoder<String, Long> countCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    KvCoder<String, Part> partCoder = KvCoder.of(StringUtf8Coder.of(), new PartCoder());
+    PCollection<KV<String, Part>> quotas =
         input
             .apply("OnePerRecord", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
                 .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), 1L)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+            .setCoder(countCoder)
             .apply("SumPerBundle", ParDo.of(new Ledger.SumPerBundleFn<String>()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
-            .apply("CountPerLabel", Sum.longsPerKey())
-            .apply("CountsView", View.asMap());
+            .setCoder(countCoder)
+            .apply("OneGroup", WithKeys.<Integer, KV<String, Long>>of(0).withKeyType(TypeDescriptors.integers()))
+            .setCoder(KvCoder.of(VarIntCoder.of(), countCoder))
+            .apply("AllCounts", BundledGroupByKey.create())
+            .apply("Quotas", ParDo.of(new QuotaFn(targets)))
+            .setCoder(partCoder);
     // The selection needs a whole label at once, but only what ranks a record (id, seed or not,
-    // cluster, source seeds): those compact rows are grouped by label, and the decisions come back
-    // to the records as a side input, so the records themselves never go through the shuffle.
-    PCollectionTuple decided =
+    // cluster, source seeds): those compact rows are grouped by label with the label's quota, and
+    // the decisions meet the records by id (JoinById), the records' only shuffle. Neither waits
+    // for a side input: the DirectRunner evaluates a ParDo's pushed-back bundles again and again.
+    PCollection<KV<String, Part>> rows =
         input
-            .apply("Rows", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Row.class)))
-                .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), row(c))))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), new RowCoder()))
+            .apply("Rows", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Part.class)))
+                .via((Candidate c) -> KV.of(RequestPlanner.labelKey(c.label()), Part.of(row(c)))))
+            .setCoder(partCoder);
+    PCollectionTuple decided =
+        PCollectionList.of(rows).and(quotas).apply("RowsAndQuotas", Flatten.pCollections())
             .apply("GroupByLabel", BundledGroupByKey.create())
             .apply(
                 "CapAndSplit",
-                ParDo.of(new CapFn(targets, split, seed, counts, groups))
-                    .withSideInputs(counts)
+                ParDo.of(new CapFn(split, seed, groups))
                     .withOutputTags(DECISIONS, TupleTagList.of(LEDGER)));
-    PCollectionView<Map<String, String>> decisions =
-        decided.get(DECISIONS).setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())).apply("DecisionsView", View.asMap());
     decided.get(LEDGER).setCoder(ledgerCoder);
+    PCollection<KV<String, String>> decisions = decided.get(DECISIONS).setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+    // the records wait for their decisions in a grouping by id, not in a side input's pushback
     PCollectionTuple out =
-        input.apply(
-            "Assign",
-            ParDo.of(new AssignFn(targets, counts, decisions))
-                .withSideInputs(counts, decisions)
+        JoinById.group("Join", input, decisions, StringUtf8Coder.of(), shards)
+            .apply("Assign", ParDo.of(new AssignFn())
                 .withOutputTags(ASSIGNED, TupleTagList.of(REJECTIONS).and(LEDGER).and(TRAIN_RANKED)));
     out.get(TRAIN_RANKED).setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(VarIntCoder.of(), JsonCoder.of(Candidate.class))));
     out.get(ASSIGNED).setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Candidate.class)));
@@ -147,7 +164,7 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
   /** The {@code --timings} entry of grouping and the closeness check, summed over labels. */
   static final String SPLIT_GROUPS_TIMING = "split groups";
 
-  /** Per kept id: {@code split \t trainRank}. */
+  /** Per record id: its {@link Decision}. */
   private static final TupleTag<KV<String, String>> DECISIONS = new TupleTag<>() {};
 
   /**
@@ -229,19 +246,87 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
     return (int) Math.min(Integer.MAX_VALUE, min);
   }
 
-  static final class CapFn extends DoFn<KV<String, Iterable<Row>>, KV<String, String>> {
+  /**
+   * A value of a label's group: a record's {@link Row}, or (row null) the label's count and quota,
+   * one per label.
+   */
+  public record Part(Row row, long count, int quota) {
+    static Part of(Row row) {
+      return new Part(row, 0, 0);
+    }
+
+    static Part quota(long count, int quota) {
+      return new Part(null, count, quota);
+    }
+  }
+
+  /** A tag byte, then the row, or the count and the quota. */
+  static final class PartCoder extends org.apache.beam.sdk.coders.AtomicCoder<Part> {
+    private static final RowCoder ROW = new RowCoder();
+
+    @Override
+    public void encode(Part p, java.io.OutputStream out) throws java.io.IOException {
+      if (p.row() != null) {
+        out.write(0);
+        ROW.encode(p.row(), out);
+      } else {
+        out.write(1);
+        VarLongCoder.of().encode(p.count(), out);
+        VarIntCoder.of().encode(p.quota(), out);
+      }
+    }
+
+    @Override
+    public Part decode(java.io.InputStream in) throws java.io.IOException {
+      int tag = in.read();
+      if (tag == 0) {
+        return Part.of(ROW.decode(in));
+      }
+      if (tag != 1) {
+        throw new org.apache.beam.sdk.coders.CoderException("not a balance part: tag " + tag);
+      }
+      long count = VarLongCoder.of().decode(in);
+      return Part.quota(count, VarIntCoder.of().decode(in));
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+
+  /**
+   * Every label's count and quota, from the per-bundle counts of all labels: the quota may depend
+   * on every label's count (the smallest one), so they are summed in one group.
+   */
+  static Map<String, Part> quotas(Iterable<KV<String, Long>> partialCounts, PipelineSpec.Targets targets) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    partialCounts.forEach(kv -> counts.merge(kv.getKey(), kv.getValue(), Long::sum));
+    Map<String, Part> out = new java.util.TreeMap<>();
+    counts.forEach((label, n) -> out.put(label, Part.quota(n, quota(label, targets, counts))));
+    return out;
+  }
+
+  static final class QuotaFn extends DoFn<KV<Integer, Iterable<KV<String, Long>>>, KV<String, Part>> {
     private final PipelineSpec.Targets targets;
+
+    QuotaFn(PipelineSpec.Targets targets) {
+      this.targets = targets;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<KV<String, Long>>> all, OutputReceiver<KV<String, Part>> out) {
+      quotas(all.getValue(), targets).forEach((label, q) -> out.output(KV.of(label, q)));
+    }
+  }
+
+  static final class CapFn extends DoFn<KV<String, Iterable<Part>>, KV<String, String>> {
     private final PipelineSpec.Split split;
     private final long seed;
-    private final PCollectionView<Map<String, Long>> counts;
     private final SplitGroups.Settings groups;
     private transient MinHasher hasher;
 
-    CapFn(PipelineSpec.Targets targets, PipelineSpec.Split split, long seed, PCollectionView<Map<String, Long>> counts, SplitGroups.Settings groups) {
-      this.targets = targets;
+    CapFn(PipelineSpec.Split split, long seed, SplitGroups.Settings groups) {
       this.split = split;
       this.seed = seed;
-      this.counts = counts;
       this.groups = groups;
     }
 
@@ -255,11 +340,19 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
       String label = ctx.element().getKey();
       List<Candidate> all = new ArrayList<>();
       Map<String, Row> rows = new HashMap<>();
-      ctx.element().getValue().forEach(r -> {
-        all.add(r.asCandidate());
-        rows.put(r.id(), r);
-      });
-      int cap = quota(label, targets, ctx.sideInput(counts));
+      Part quota = null;
+      for (Part part : ctx.element().getValue()) {
+        if (part.row() == null) {
+          quota = part;
+          continue;
+        }
+        all.add(part.row().asCandidate());
+        rows.put(part.row().id(), part.row());
+      }
+      if (quota == null) {
+        throw new IllegalStateException("no quota for label " + label);
+      }
+      int cap = quota.quota();
       String labelOrNull = label.isEmpty() ? null : label;
       Balancer.Result r;
       if (groups == null) {
@@ -279,10 +372,18 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
           return null;
         });
       }
+      Set<String> keptIds = new HashSet<>();
       for (Balancer.Assigned a : r.kept()) {
         String split = a.split().name().toLowerCase(java.util.Locale.ROOT);
-        ctx.output(KV.of(a.candidate().id(), split + "\t" + a.trainRank()));
+        keptIds.add(a.candidate().id());
+        ctx.output(KV.of(a.candidate().id(), Decision.kept(split, a.trainRank())));
         ctx.output(LEDGER, Ledger.count(Counter.FINAL, split, labelOrNull, 1));
+      }
+      String overQuota = Decision.overQuota(quota.count(), cap);
+      for (String id : rows.keySet()) {
+        if (!keptIds.contains(id)) {
+          ctx.output(KV.of(id, overQuota));
+        }
       }
       ctx.output(LEDGER, Ledger.count(Counter.BALANCE_AVAILABLE, labelOrNull, all.size()));
       ctx.output(LEDGER, Ledger.count(Counter.BALANCE_QUOTA, labelOrNull, cap));
@@ -338,45 +439,57 @@ public final class BalanceAndSplit extends PTransform<PCollection<Candidate>, PC
     }
   }
 
-  /** Every record to its split, or to rejected.jsonl when its label had its quota. */
-  static final class AssignFn extends DoFn<Candidate, KV<String, Candidate>> {
-    private final PipelineSpec.Targets targets;
-    private final PCollectionView<Map<String, Long>> counts;
-    private final PCollectionView<Map<String, String>> decisions;
-    private transient PerWindow<Map<String, Long>> counted;
-    private transient PerWindow<Map<String, String>> decided;
-
-    AssignFn(PipelineSpec.Targets targets, PCollectionView<Map<String, Long>> counts, PCollectionView<Map<String, String>> decisions) {
-      this.targets = targets;
-      this.counts = counts;
-      this.decisions = decisions;
+  /**
+   * What the selection decided of a record, as the text that carries it to the record: kept
+   * ({@code split \t trainRank}, the rank -1 outside train) or over its label's quota
+   * ({@code \t count \t quota}: an empty split, the label's count and its quota).
+   */
+  record Decision(String split, int trainRank, long count, int quota) {
+    static String kept(String split, int trainRank) {
+      return split + "\t" + trainRank;
     }
 
+    static String overQuota(long count, int quota) {
+      return "\t" + count + "\t" + quota;
+    }
+
+    static Decision parse(String d) {
+      String[] p = d.split("\t", -1);
+      return p[0].isEmpty() ? new Decision(null, -1, Long.parseLong(p[1]), Integer.parseInt(p[2])) : new Decision(p[0], Integer.parseInt(p[1]), 0, 0);
+    }
+
+    boolean kept() {
+      return split != null;
+    }
+  }
+
+  /** Every record of a shard to its split, or to rejected.jsonl when its label had its quota. */
+  static final class AssignFn extends DoFn<KV<Integer, Iterable<JoinById.Side<String>>>, KV<String, Candidate>> {
     @ProcessElement
-    public void process(@Element Candidate c, ProcessContext ctx, BoundedWindow window, MultiOutputReceiver out) {
-      if (decided == null) {
-        decided = new PerWindow<>();
-        counted = new PerWindow<>();
+    public void process(@Element KV<Integer, Iterable<JoinById.Side<String>>> shard, MultiOutputReceiver out) {
+      for (JoinById.Decided<String> r : JoinById.match(shard.getValue())) {
+        Candidate c = r.record();
+        if (r.decisions().isEmpty()) {
+          throw new IllegalStateException("no balance decision for record " + c.id());
+        }
+        assign(c, Decision.parse(r.decisions().get(0)), out);
       }
+    }
+
+    private static void assign(Candidate c, Decision d, MultiOutputReceiver out) {
       String label = RequestPlanner.labelKey(c.label());
-      String d = decided.get(window, () -> ctx.sideInput(decisions)).get(c.id());
-      if (d != null) {
-        int tab = d.indexOf('\t');
-        String split = d.substring(0, tab);
-        int rank = Integer.parseInt(d.substring(tab + 1));
-        out.get(ASSIGNED).output(KV.of(split, c));
-        if (rank >= 0) {
-          out.get(TRAIN_RANKED).output(KV.of(label, KV.of(rank, c)));
+      if (d.kept()) {
+        out.get(ASSIGNED).output(KV.of(d.split(), c));
+        if (d.trainRank() >= 0) {
+          out.get(TRAIN_RANKED).output(KV.of(label, KV.of(d.trainRank(), c)));
         }
         return;
       }
-      Map<String, Long> n = counted.get(window, () -> ctx.sideInput(counts));
-      int cap = quota(label, targets, n);
       String labelOrNull = label.isEmpty() ? null : label;
       out.get(LEDGER).output(Ledger.count(Counter.REJECTED, "balance/label_quota", labelOrNull, 1));
       out.get(REJECTIONS).output(
-          Rejection.of(c, "balance", "label_quota", "label " + (labelOrNull == null ? "(none)" : labelOrNull) + " already has its quota of " + cap,
-              (double) n.getOrDefault(label, 0L), (double) cap, null));
+          Rejection.of(c, "balance", "label_quota", "label " + (labelOrNull == null ? "(none)" : labelOrNull) + " already has its quota of " + d.quota(),
+              (double) d.count(), (double) d.quota(), null));
     }
   }
 }

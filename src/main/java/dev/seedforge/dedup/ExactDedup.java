@@ -3,8 +3,8 @@ package dev.seedforge.dedup;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.BundledGroupByKey;
+import dev.seedforge.pipeline.JoinById;
 import dev.seedforge.pipeline.JsonCoder;
-import dev.seedforge.pipeline.PerWindow;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.seed.TaskType;
@@ -23,13 +23,10 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
@@ -38,28 +35,27 @@ import org.apache.beam.sdk.values.TupleTagList;
  * one (a generated copy of a seed is rejected as copy_of_seed), otherwise the smallest id, so the
  * choice is the same on every run and runner. Each dropped record names the one kept.
  *
- * <p>As a Beam stage it is a broadcast join, so the records themselves never go through a shuffle:
+ * <p>As a Beam stage, the records themselves go through one shuffle only, to meet the decisions:
  *
  * <ol>
  *   <li>every record sends a compact entry (normalised-text key, id, seed or not) to one of
  *       {@link #SHARDS} groups (or {@link #withShards}), where the duplicate groups are found in memory;
- *   <li>the decisions (only the records to drop, and the ids that occur more than once) become a
- *       side input;
- *   <li>every record is kept or rejected by a plain ParDo with that side input; several copies of
- *       the same id (the same input line twice) meet in a small GroupByKey that keeps one.
+ *   <li>the decisions (only the records to drop, and the ids that occur more than once) meet the
+ *       records by id ({@link JoinById}), where every record is kept or rejected; the copies of an
+ *       id (the same input line twice) are in one shard, where one stays.
  * </ol>
  *
- * Keeping the records out of a GroupByKey matters on the DirectRunner: a GroupByKey hands its
- * output on in one bundle per key, and every later GroupByKey copies each key's growing bag once
- * per incoming bundle, so a many-key shuffle early in the job made every later one quadratic.
+ * The records wait in that grouping, not in a side input's pushback: on the DirectRunner a ParDo
+ * over the records with the decisions as a side input evaluated its bundles again and again until
+ * the decisions were ready. The records' shuffle is bundled ({@link BundledGroupByKey}): every
+ * later GroupByKey copies each key's bag once per incoming bundle, so few keys and one value per
+ * bundle keep it linear.
  */
 public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollectionTuple> {
   public static final TupleTag<Candidate> KEPT = new TupleTag<>() {};
   public static final TupleTag<Rejection> REJECTIONS = new TupleTag<>() {};
   public static final TupleTag<KV<Ledger.Key, Long>> LEDGER = new TupleTag<>() {};
   public static final String SEED_GENERATOR = "seed";
-
-  private static final TupleTag<KV<Integer, Candidate>> COPIES = new TupleTag<>() {};
 
   /** A decision for an id that occurs several times and is kept: one copy stays. */
   static final String ONE_COPY = "one_copy";
@@ -107,26 +103,16 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
             .apply("GroupInputShards", BundledGroupByKey.create())
             .apply("FindConflicts", ParDo.of(new ConflictFn(task)))
             .setCoder(decisionCoder);
-    // an id can have a duplicate decision and a conflict decision: the side input holds both
-    PCollectionView<Map<String, Iterable<String>>> decisions =
-        PCollectionList.of(duplicates).and(conflicts).apply("AllDecisions", Flatten.pCollections())
-            .apply("DecisionsView", View.asMultimap());
+    // an id can have a duplicate decision and a conflict decision: its shard holds both
+    PCollection<KV<String, String>> decisions =
+        PCollectionList.of(duplicates).and(conflicts).apply("AllDecisions", Flatten.pCollections());
     PCollectionTuple applied =
-        input.apply("KeepOrDrop", ParDo.of(new ApplyFn(decisions, shards)).withSideInputs(decisions)
-            .withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER).and(COPIES)));
+        JoinById.group("Join", input, decisions, StringUtf8Coder.of(), shards)
+            .apply("KeepOrDrop", ParDo.of(new ApplyFn()).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
     applied.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
     applied.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     applied.get(LEDGER).setCoder(ledgerCoder);
-    PCollectionTuple copies =
-        applied.get(COPIES).setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(Candidate.class)))
-            .apply("GroupCopies", BundledGroupByKey.create())
-            .apply("KeepOneCopy", ParDo.of(new OneCopyFn()).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
-    copies.get(KEPT).setCoder(JsonCoder.of(Candidate.class));
-    copies.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
-    copies.get(LEDGER).setCoder(ledgerCoder);
-    return PCollectionTuple.of(KEPT, PCollectionList.of(applied.get(KEPT)).and(copies.get(KEPT)).apply("AllKept", Flatten.pCollections()))
-        .and(REJECTIONS, PCollectionList.of(applied.get(REJECTIONS)).and(copies.get(REJECTIONS)).apply("AllRejections", Flatten.pCollections()))
-        .and(LEDGER, PCollectionList.of(applied.get(LEDGER)).and(copies.get(LEDGER)).apply("AllLedger", Flatten.pCollections()));
+    return applied;
   }
 
   public static boolean isSeed(Candidate c) {
@@ -349,59 +335,47 @@ public final class ExactDedup extends PTransform<PCollection<Candidate>, PCollec
     }
   }
 
-  static final class ApplyFn extends DoFn<Candidate, Candidate> {
-    private final PCollectionView<Map<String, Iterable<String>>> decisions;
-    private transient PerWindow<Map<String, Iterable<String>>> decided;
-
-    private final int shards;
-
-    ApplyFn(PCollectionView<Map<String, Iterable<String>>> decisions, int shards) {
-      this.decisions = decisions;
-      this.shards = shards;
-    }
-
-    @ProcessElement
-    public void process(@Element Candidate c, ProcessContext ctx, BoundedWindow window, MultiOutputReceiver out) {
-      if (decided == null) {
-        decided = new PerWindow<>();
-      }
-      String d = null;
-      Iterable<String> all = decided.get(window, () -> ctx.sideInput(decisions)).get(c.id());
-      if (all != null) {
-        for (String x : all) {
-          // a conflict outranks a duplicate decision: the record goes whatever its copies do
-          if (d == null || x.startsWith(CONFLICT_PREFIX) || outranks(x, d)) {
-            d = x;
-          }
-        }
-      }
-      if (d == null) {
-        out.get(KEPT).output(c);
-      } else if (d.equals(ONE_COPY)) {
-        // sharded, not keyed by id: a GroupByKey's output travels on in one bundle per key
-        out.get(COPIES).output(KV.of(Math.floorMod(c.id().hashCode(), shards), c));
-      } else {
-        int tab = d.indexOf('\t');
-        String filter = d.substring(0, tab);
-        out.get(LEDGER).output(Ledger.count(Counter.REJECTED, "dedup/" + filter, c.label(), 1));
-        out.get(REJECTIONS).output(reject(c, filter, d.substring(tab + 1)));
+  /**
+   * The decision that counts among an id's decisions (null: none, the record stays): a conflict
+   * outranks a duplicate decision (the record goes whatever its copies do), then {@link #outranks}.
+   */
+  static String effective(Iterable<String> decisions) {
+    String d = null;
+    for (String x : decisions) {
+      if (d == null || x.startsWith(CONFLICT_PREFIX) || outranks(x, d)) {
+        d = x;
       }
     }
+    return d;
   }
 
-  /** Several copies of one kept id: the first stays, the others are duplicates of it. */
-  static final class OneCopyFn extends DoFn<KV<Integer, Iterable<Candidate>>, Candidate> {
+  /**
+   * Keeps or drops every record of a shard by its decisions. All copies of an id are in the same
+   * shard: of those with {@link #ONE_COPY}, the first stays and the others are duplicates of it.
+   */
+  static final class ApplyFn extends DoFn<KV<Integer, Iterable<JoinById.Side<String>>>, Candidate> {
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<Candidate>> shard, MultiOutputReceiver out) {
-      java.util.Set<String> seen = new java.util.HashSet<>();
-      for (Candidate c : shard.getValue()) {
-        if (seen.add(c.id())) {
+    public void process(@Element KV<Integer, Iterable<JoinById.Side<String>>> shard, MultiOutputReceiver out) {
+      java.util.Set<String> copyKept = new java.util.HashSet<>();
+      for (JoinById.Decided<String> r : JoinById.match(shard.getValue())) {
+        Candidate c = r.record();
+        String d = effective(r.decisions());
+        if (d == null || (d.equals(ONE_COPY) && copyKept.add(c.id()))) {
           out.get(KEPT).output(c);
           continue;
         }
-        String filter = isSeed(c) ? "duplicate_seed" : "exact_duplicate";
+        String filter;
+        String kept;
+        if (d.equals(ONE_COPY)) {
+          filter = isSeed(c) ? "duplicate_seed" : "exact_duplicate";
+          kept = c.id();
+        } else {
+          int tab = d.indexOf('\t');
+          filter = d.substring(0, tab);
+          kept = d.substring(tab + 1);
+        }
         out.get(LEDGER).output(Ledger.count(Counter.REJECTED, "dedup/" + filter, c.label(), 1));
-        out.get(REJECTIONS).output(reject(c, filter, c.id()));
+        out.get(REJECTIONS).output(reject(c, filter, kept));
       }
     }
   }

@@ -4,6 +4,7 @@ import dev.seedforge.config.PipelineSpec;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.BundledGroupByKey;
+import dev.seedforge.pipeline.JoinById;
 import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
@@ -26,8 +27,6 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
@@ -38,10 +37,12 @@ import org.apache.beam.sdk.values.TupleTagList;
  *   <li>sketch every candidate and emit it once per LSH band, keyed by the band's hash (spread
  *       over {@link #SHARDS} shards, or {@link #withShards});
  *   <li>{@code GroupByKey} on the shards; each bucket in a shard verifies its pairs by exact Jaccard;
- *   <li>the verified edges (few: only near duplicates produce any) become a side input, from which
- *       every worker builds the clusters once with union-find (no single hot key: on the
- *       DirectRunner a one-key GroupByKey re-copies its growing bag and turns quadratic);
- *   <li>every candidate is kept or dropped by its cluster.
+ *   <li>the verified edges (few: only near duplicates produce any) meet in one bundled group
+ *       ({@link BundledGroupByKey}: one value per bundle, so the DirectRunner's bag copies stay
+ *       small), where union-find builds the clusters once;
+ *   <li>the verdicts of the clustered records meet the candidates by id ({@link JoinById}), and
+ *       every candidate is kept or dropped by its cluster. The candidates wait in that grouping,
+ *       not in a side input's pushback, which the DirectRunner evaluated again and again.
  * </ol>
  *
  * Kept candidates carry the feature {@value #CLUSTER}: a 52-bit number naming their cluster (the
@@ -107,13 +108,18 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
             .apply("GroupByBandShard", BundledGroupByKey.create())
             .apply("VerifyPairs", ParDo.of(new VerifyFn(threshold)))
             .setCoder(JsonCoder.of(NearDuplicates.Edge.class));
-    // Verified edges are few (only near duplicates make any): every worker clusters them all
-    // from a side input, which avoids funnelling them through one hot key.
-    PCollectionView<Iterable<NearDuplicates.Edge>> edgeView = edges.apply("EdgesView", View.asIterable());
+    // Verified edges are few (only near duplicates make any): they are clustered in one group, and
+    // each clustered record's verdict meets the record by id.
+    PCollection<KV<String, NearDuplicates.Assignment>> assignments =
+        edges
+            .apply("OneGroup", org.apache.beam.sdk.transforms.WithKeys.of(0))
+            .setCoder(KvCoder.of(org.apache.beam.sdk.coders.VarIntCoder.of(), JsonCoder.of(NearDuplicates.Edge.class)))
+            .apply("AllEdges", BundledGroupByKey.create())
+            .apply("Cluster", ParDo.of(new ClusterFn()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(NearDuplicates.Assignment.class)));
     PCollectionTuple out =
-        input.apply("KeepOrDrop", ParDo.of(new DecideFn(edgeView, threshold))
-            .withSideInputs(edgeView)
-            .withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
+        JoinById.group("Join", input, assignments, JsonCoder.of(NearDuplicates.Assignment.class), shards)
+            .apply("KeepOrDrop", ParDo.of(new DecideFn(threshold)).withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(LEDGER)));
     out.get(KEPT).setCoder(candidateCoder);
     out.get(REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     out.get(LEDGER).setCoder(Ledger.coder());
@@ -212,26 +218,32 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     }
   }
 
-  static final class DecideFn extends DoFn<Candidate, Candidate> {
-    private final PCollectionView<Iterable<NearDuplicates.Edge>> edges;
-    private final double threshold;
-    private transient Map<String, NearDuplicates.Assignment> assignments;
+  /** The clusters of all verified edges: the verdict on every record that has a near duplicate, by id. */
+  static final class ClusterFn extends DoFn<KV<Integer, Iterable<NearDuplicates.Edge>>, KV<String, NearDuplicates.Assignment>> {
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<NearDuplicates.Edge>> edges, OutputReceiver<KV<String, NearDuplicates.Assignment>> out) {
+      for (NearDuplicates.Assignment a : NearDuplicates.cluster(edges.getValue())) {
+        out.output(KV.of(a.id(), a));
+      }
+    }
+  }
 
-    DecideFn(PCollectionView<Iterable<NearDuplicates.Edge>> edges, double threshold) {
-      this.edges = edges;
+  /** Keeps or drops every record of a shard by its cluster's verdict (none: its own cluster, kept). */
+  static final class DecideFn extends DoFn<KV<Integer, Iterable<JoinById.Side<NearDuplicates.Assignment>>>, Candidate> {
+    private final double threshold;
+
+    DecideFn(double threshold) {
       this.threshold = threshold;
     }
 
     @ProcessElement
-    public void process(@Element Candidate c, ProcessContext ctx, MultiOutputReceiver out) {
-      if (assignments == null) {
-        Map<String, NearDuplicates.Assignment> m = new HashMap<>();
-        for (NearDuplicates.Assignment a : NearDuplicates.cluster(ctx.sideInput(edges))) {
-          m.put(a.id(), a);
-        }
-        assignments = m;
+    public void process(@Element KV<Integer, Iterable<JoinById.Side<NearDuplicates.Assignment>>> shard, MultiOutputReceiver out) {
+      for (JoinById.Decided<NearDuplicates.Assignment> d : JoinById.match(shard.getValue())) {
+        decide(d.record(), d.decisions().isEmpty() ? null : d.decisions().get(0), out);
       }
-      NearDuplicates.Assignment a = assignments.get(c.id());
+    }
+
+    private void decide(Candidate c, NearDuplicates.Assignment a, MultiOutputReceiver out) {
       if (a == null || a.keep()) {
         String kept = a == null ? c.id() : a.keptId();
         out.get(KEPT).output(c.withFeatures(Map.of(CLUSTER, NearDuplicates.clusterNumber(kept))));

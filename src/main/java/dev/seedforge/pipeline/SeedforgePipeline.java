@@ -154,7 +154,7 @@ public final class SeedforgePipeline {
     if (shards > 0) {
       warmUp(gate, curateInput == null && !plan.usesLlm());
     }
-    GateStage gateStage = labelCheck(plan).map(new GateStage(gate)::withLabelCheck).orElse(new GateStage(gate));
+    GateStage gateStage = labelCheck(plan).map(l -> shards > 0 ? l.withShards(shards) : l).map(new GateStage(gate)::withLabelCheck).orElse(new GateStage(gate));
     PCollectionTuple gated = generated.apply("QualityGate", gateStage);
     rejections.add(gated.get(GateStage.REJECTIONS));
     ledger.add(gated.get(GateStage.LEDGER));
@@ -221,7 +221,7 @@ public final class SeedforgePipeline {
     PCollectionTuple balanced =
         unique
             .apply("BalanceAndSplit", new BalanceAndSplit(spec.targets(), spec.split(), spec.seed())
-                .withGroups(splitGroups(plan), plan.pack().task(), seedBasedStrategies(plan)));
+                .withGroups(splitGroups(plan), plan.pack().task(), seedBasedStrategies(plan)).withShards(shards > 0 ? shards : BalanceAndSplit.SHARDS));
     rejections.add(balanced.get(BalanceAndSplit.REJECTIONS));
     ledger.add(balanced.get(BalanceAndSplit.LEDGER));
 

@@ -3,6 +3,7 @@ package dev.seedforge.quality;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.Counter;
+import dev.seedforge.pipeline.JoinById;
 import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.seed.TaskType;
@@ -13,16 +14,13 @@ import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -30,9 +28,11 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * {@link LabelCheck} as a Beam stage: a global step, since every candidate's verdict depends on
  * the whole pool. Compact rows (id, judged text, label) meet under one key, one DoFn trains the
- * fold models and scores each candidate out of fold, and its rejections reach the records as a
- * side input, so the records themselves are never shuffled (see the README's "How the stages
- * scale"). Outputs the kept candidates ({@link GateStage#KEPT}), the rejections
+ * fold models and scores each candidate out of fold, and its findings meet the records by id
+ * ({@link JoinById}), where the records wait while the models train (not in a side input's
+ * pushback, which the DirectRunner evaluated again and again). The rows' group is bundled
+ * ({@link dev.seedforge.pipeline.BundledGroupByKey}), so the DirectRunner does not copy its bag
+ * value by value for every arriving bundle. Outputs the kept candidates ({@link GateStage#KEPT}), the rejections
  * ({@code label_consistency}, stage quality) and the ledger: per label, the candidates judged
  * ({@link Counter#LABEL_CHECKED}), those rejected, and those that passed the quality gate.
  */
@@ -43,17 +43,31 @@ public final class LabelCheckStage extends PTransform<PCollection<Candidate>, PC
   private final TaskType task;
 
   private final boolean evidence;
+  private final int shards;
+
+  /** Groups in which the records meet the pool's findings, unless {@link #withShards} says otherwise. */
+  public static final int SHARDS = 16;
 
   public LabelCheckStage(LabelCheck check, List<LabelFilter.Example> seeds, Map<String, String> descriptions, TaskType task) {
-    this(check, seeds, descriptions, task, false);
+    this(check, seeds, descriptions, task, false, SHARDS);
   }
 
-  private LabelCheckStage(LabelCheck check, List<LabelFilter.Example> seeds, Map<String, String> descriptions, TaskType task, boolean evidence) {
+  private LabelCheckStage(LabelCheck check, List<LabelFilter.Example> seeds, Map<String, String> descriptions, TaskType task, boolean evidence, int shards) {
     this.check = check;
     this.seeds = List.copyOf(seeds);
     this.descriptions = new java.util.TreeMap<>(descriptions);
     this.task = task;
     this.evidence = evidence;
+    this.shards = shards;
+  }
+
+  /**
+   * The same check with the records meeting the findings in {@code shards} groups: the result does
+   * not depend on it, only how many bundles and keys the runner tracks (on the DirectRunner, one
+   * per worker thread is cheapest).
+   */
+  public LabelCheckStage withShards(int shards) {
+    return new LabelCheckStage(check, seeds, descriptions, task, evidence, shards);
   }
 
   /**
@@ -62,7 +76,7 @@ public final class LabelCheckStage extends PTransform<PCollection<Candidate>, PC
    * (the judge's {@code on_disagreement: consensus}).
    */
   public LabelCheckStage withEvidence(boolean on) {
-    return new LabelCheckStage(check, seeds, descriptions, task, on);
+    return new LabelCheckStage(check, seeds, descriptions, task, on, shards);
   }
 
   /** Feature name prefix of a kept candidate's out-of-fold probability of a label. */
@@ -81,15 +95,14 @@ public final class LabelCheckStage extends PTransform<PCollection<Candidate>, PC
         .apply("Rows", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(LabelCheck.Item.class)))
             .via((Candidate c) -> KV.of("pool", new LabelCheck.Item(c.id(), Texts.of(c, t), c.label()))))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(LabelCheck.Item.class)))
-        .apply("Pool", GroupByKey.create())
+        .apply("Pool", dev.seedforge.pipeline.BundledGroupByKey.create())
         .apply("OutOfFold", ParDo.of(new CheckFn(check, seeds, descriptions, evidence)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Finding.class)));
-    PCollectionView<Map<String, Finding>> view = suspects.apply("SuspectsById", View.asMap());
     java.util.Set<String> seedLabels = new java.util.TreeSet<>();
     seeds.forEach(e -> seedLabels.add(e.label()));
-    PCollectionTuple out = input.apply("Decide", ParDo.of(new DecideFn(view, seedLabels.size() >= 2 ? seedLabels : java.util.Set.of()))
-        .withSideInputs(view)
-        .withOutputTags(GateStage.KEPT, TupleTagList.of(GateStage.REJECTIONS).and(GateStage.LEDGER)));
+    PCollectionTuple out = JoinById.group("Join", input, suspects, JsonCoder.of(Finding.class), shards)
+        .apply("Decide", ParDo.of(new DecideFn(seedLabels.size() >= 2 ? seedLabels : java.util.Set.of()))
+            .withOutputTags(GateStage.KEPT, TupleTagList.of(GateStage.REJECTIONS).and(GateStage.LEDGER)));
     out.get(GateStage.KEPT).setCoder(JsonCoder.of(Candidate.class));
     out.get(GateStage.REJECTIONS).setCoder(JsonCoder.of(Rejection.class));
     out.get(GateStage.LEDGER).setCoder(Ledger.coder());
@@ -134,27 +147,25 @@ public final class LabelCheckStage extends PTransform<PCollection<Candidate>, PC
     return out;
   }
 
-  /** Sends each record on, or to the rejections when the pool found it suspect. */
-  static final class DecideFn extends DoFn<Candidate, Candidate> {
-    private final PCollectionView<Map<String, Finding>> view;
+  /** Sends each record of a shard on, or to the rejections when the pool found it suspect. */
+  static final class DecideFn extends DoFn<KV<Integer, Iterable<JoinById.Side<Finding>>>, Candidate> {
     private final java.util.Set<String> judgedLabels;
-    // the DirectRunner rebuilds a map side input on every read: read once per window
-    private transient dev.seedforge.pipeline.PerWindow<Map<String, Finding>> findings;
 
-    DecideFn(PCollectionView<Map<String, Finding>> view, java.util.Set<String> judgedLabels) {
-      this.view = view;
+    DecideFn(java.util.Set<String> judgedLabels) {
       this.judgedLabels = judgedLabels;
     }
 
     @ProcessElement
-    public void process(@Element Candidate c, ProcessContext ctx, org.apache.beam.sdk.transforms.windowing.BoundedWindow window, MultiOutputReceiver out) {
-      if (findings == null) {
-        findings = new dev.seedforge.pipeline.PerWindow<>();
+    public void process(@Element KV<Integer, Iterable<JoinById.Side<Finding>>> shard, MultiOutputReceiver out) {
+      for (JoinById.Decided<Finding> d : JoinById.match(shard.getValue())) {
+        decide(d.record(), d.decisions().isEmpty() ? null : d.decisions().get(0), out);
       }
+    }
+
+    private void decide(Candidate c, Finding f, MultiOutputReceiver out) {
       if (c.label() != null && judgedLabels.contains(c.label())) {
         out.get(GateStage.LEDGER).output(Ledger.count(Counter.LABEL_CHECKED, c.label(), 1));
       }
-      Finding f = findings.get(window, () -> ctx.sideInput(view)).get(c.id());
       Suspect s = f == null ? null : f.suspect();
       if (s == null) {
         out.get(GateStage.LEDGER).output(Ledger.count(Counter.QUALITY_PASSED, c.label(), 1));

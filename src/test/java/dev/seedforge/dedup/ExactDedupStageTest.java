@@ -83,6 +83,19 @@ class ExactDedupStageTest {
   }
 
   @Test
+  void should_let_a_conflict_outrank_a_duplicate_decision_and_dropping_outrank_one_copy() {
+    // a record's shard brings every decision about its id; the one that counts does not depend on their order
+    assertThat(ExactDedup.effective(List.of())).isNull();
+    assertThat(ExactDedup.effective(List.of("conflicting_label\tb", ExactDedup.ONE_COPY))).isEqualTo("conflicting_label\tb");
+    assertThat(ExactDedup.effective(List.of(ExactDedup.ONE_COPY, "conflicting_label\tb"))).isEqualTo("conflicting_label\tb");
+    assertThat(ExactDedup.effective(List.of("exact_duplicate\ta", "conflicts_with_seed\ts"))).isEqualTo("conflicts_with_seed\ts");
+    assertThat(ExactDedup.effective(List.of("same_first_turn\ta", ExactDedup.ONE_COPY))).isEqualTo("same_first_turn\ta");
+    assertThat(ExactDedup.effective(List.of(ExactDedup.ONE_COPY, "same_first_turn\ta"))).isEqualTo("same_first_turn\ta");
+    assertThat(ExactDedup.effective(List.of("same_first_turn\ta", "exact_duplicate\tb"))).isEqualTo("exact_duplicate\tb");
+    assertThat(ExactDedup.effective(List.of("exact_duplicate\tb", "same_first_turn\ta"))).isEqualTo("exact_duplicate\tb");
+  }
+
+  @Test
   void should_keep_one_of_several_copies_of_the_same_record() {
     // the same input line twice has the same id (ids hash the content)
     Candidate a = cand("dup", "shipping", "Where is my parcel?", false);
