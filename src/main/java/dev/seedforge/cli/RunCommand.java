@@ -55,8 +55,9 @@ public final class RunCommand implements Callable<Integer> {
     if (cancelBatches) {
       return cancelBatches(plan, outw);
     }
-    java.util.Optional<String> relevanceNote = dev.seedforge.pipeline.SeedforgePipeline.relevanceNote(plan);
     PipelineOptions options = joined(beamOptions);
+    dev.seedforge.pipeline.SeedforgePipeline.warmUpLexical(plan, options);
+    java.util.Optional<String> relevanceNote = dev.seedforge.pipeline.SeedforgePipeline.relevanceNote(plan);
     err.println("seedforge: " + plan.generatorNote());
     plan.warnings().forEach(w -> err.println("seedforge: warning: " + w));
     err.println("seedforge: " + plan.seeds().size() + " seeds, " + (plan.usesLlm() ? plan.requests().size() + " calls planned" : "offline generation"));

@@ -295,18 +295,39 @@ public final class SeedforgePipeline {
    * retried, and reported, where the job first uses it.
    */
   private static void warmUp(QualityGate gate, boolean lexical) {
+    inBackground("seedforge-warm-up", () -> {
+      if (lexical) {
+        loadLexicalModels();
+      }
+      gate.warmUp();
+    });
+  }
+
+  /**
+   * Starts loading the offline generator's models (WordNet, the tagger and the sentence model) on
+   * a background thread, for a run whose job will run in this JVM: the driver calls it as soon as
+   * it knows the plan, so they load while it calibrates the filters and builds the pipeline.
+   */
+  public static void warmUpLexical(RunPlan plan, org.apache.beam.sdk.options.PipelineOptions options) {
+    if (!plan.usesLlm() && directShards(options) > 0) {
+      inBackground("seedforge-warm-up-lexical", SeedforgePipeline::loadLexicalModels);
+    }
+  }
+
+  private static void loadLexicalModels() {
+    dev.seedforge.nlp.NlpModels.wordnet();
+    dev.seedforge.nlp.NlpModels.posModel();
+    dev.seedforge.nlp.NlpModels.sentenceModel();
+  }
+
+  private static void inBackground(String name, Runnable load) {
     Thread t = new Thread(() -> {
       try {
-        if (lexical) {
-          dev.seedforge.nlp.NlpModels.wordnet();
-          dev.seedforge.nlp.NlpModels.posModel();
-          dev.seedforge.nlp.NlpModels.sentenceModel();
-        }
-        gate.warmUp();
+        load.run();
       } catch (RuntimeException e) {
         // the job loads it again and fails with the message where it needs it
       }
-    }, "seedforge-warm-up");
+    }, name);
     t.setDaemon(true);
     t.start();
   }
