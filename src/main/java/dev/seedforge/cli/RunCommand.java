@@ -48,16 +48,20 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = commandSpec.commandLine().getErr();
     PrintWriter outw = commandSpec.commandLine().getOut();
+    // Beam's options (reflection over every options interface) are parsed while the plan is made
+    java.util.concurrent.CompletableFuture<PipelineOptions> beamOptions = java.util.concurrent.CompletableFuture.supplyAsync(() -> beamOptions(beamArgs));
     PipelineSpec spec = runOptions.load(pipeline);
     RunPlan plan = RunPlan.prepare(spec, System.getenv());
     if (cancelBatches) {
       return cancelBatches(plan, outw);
     }
-    PipelineOptions options = beamOptions(beamArgs);
+    PipelineOptions options = joined(beamOptions);
+    dev.seedforge.pipeline.SeedforgePipeline.warmUpLexical(plan, options);
+    java.util.Optional<String> relevanceNote = dev.seedforge.pipeline.SeedforgePipeline.relevanceNote(plan);
     err.println("seedforge: " + plan.generatorNote());
     plan.warnings().forEach(w -> err.println("seedforge: warning: " + w));
     err.println("seedforge: " + plan.seeds().size() + " seeds, " + (plan.usesLlm() ? plan.requests().size() + " calls planned" : "offline generation"));
-    dev.seedforge.pipeline.SeedforgePipeline.relevanceNote(plan).ifPresent(n -> err.println("seedforge: " + n));
+    relevanceNote.ifPresent(n -> err.println("seedforge: " + n));
     err.flush();
     if (plan.usesLlm()) {
       dev.seedforge.generate.Preflight.check(plan.modelSettings(), System.getenv());
@@ -102,6 +106,21 @@ public final class RunCommand implements Callable<Integer> {
         + " what they finished and submit the rest again");
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /** The value of work started on another thread, or what it threw, as thrown there. */
+  static <T> T joined(java.util.concurrent.CompletableFuture<T> work) {
+    try {
+      return work.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error r) {
+        throw r;
+      }
+      throw e;
+    }
   }
 
   public static PipelineOptions beamOptions(List<String> args) {

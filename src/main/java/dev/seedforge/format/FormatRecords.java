@@ -1,10 +1,13 @@
 package dev.seedforge.format;
 
+import dev.seedforge.balance.BiasReport;
+import dev.seedforge.dedup.ExactDedup;
 import dev.seedforge.generate.Candidate;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
 import dev.seedforge.seed.TaskType;
 import dev.seedforge.util.Hashes;
+import dev.seedforge.util.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +36,9 @@ import org.apache.beam.sdk.values.TupleTagList;
  * Turns (split, candidate) pairs into the lines of every configured format's data files:
  * (file, (sort key, line)). Prompt/completion separators and stop sequences are chosen over the
  * whole dataset first (a global OR of which candidates occur), and recorded in the ledger as
- * {@code formats/markers/<format>} so the manifest can name them.
+ * {@code formats/markers/<format>} so the manifest can name them. Without a prompt-completion
+ * format nothing is chosen over the dataset: the output has no {@link #LEDGER}, and each record is
+ * formatted in one pass.
  */
 public final class FormatRecords extends PTransform<PCollection<KV<String, Candidate>>, PCollectionTuple> {
   public static final TupleTag<KV<String, KV<String, String>>> LINES = new TupleTag<>() {};
@@ -45,6 +50,7 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
   private final String taskDescription;
   private final long seed;
   private TrainOn trainOn = TrainOn.ALL;
+  private String biasFile;
 
   public FormatRecords(List<FormatSpec> formats, TaskType task, String systemMessage, String taskDescription, long seed) {
     this.formats = List.copyOf(formats);
@@ -58,7 +64,28 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
   public FormatRecords withTrainOn(TrainOn t) {
     FormatRecords copy = new FormatRecords(formats, task, systemMessage, taskDescription, seed);
     copy.trainOn = t;
+    copy.biasFile = biasFile;
     return copy;
+  }
+
+  /**
+   * The same stage also writing each record's row of the bias report ({@link #biasRow}) to
+   * {@code file}, in the same pass as its data lines.
+   */
+  public FormatRecords withBiasRows(String file) {
+    FormatRecords copy = withTrainOn(trainOn);
+    copy.biasFile = file;
+    return copy;
+  }
+
+  /** A record's row of the bias report: its label, its user text and whether it is a seed (JSON). */
+  public static String biasRow(Candidate c, TaskType task) {
+    return Json.write(new BiasReport.Row(c.label(), Example.of(c, task, null, null).user(), ExactDedup.isSeed(c)));
+  }
+
+  /** Whether any format chooses its markers over the whole dataset (prompt-completion's separators and stop sequences). */
+  static boolean choosesMarkers(List<FormatSpec> formats) {
+    return formats.stream().anyMatch(f -> f.kind().equals("prompt-completion"));
   }
 
   /** Every data file the formats write for the given splits, in a fixed order. */
@@ -79,6 +106,14 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
 
   @Override
   public PCollectionTuple expand(PCollection<KV<String, Candidate>> input) {
+    KvCoder<String, KV<String, String>> lineCoder = KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+    if (!choosesMarkers(formats)) {
+      // no format's lines depend on the whole dataset: one pass, no side input to wait for
+      PCollection<KV<String, KV<String, String>>> lines =
+          input.apply("FormatLines", ParDo.of(new FormatFn(formats, task, systemMessage, taskDescription, seed, null).withTrainOn(trainOn).withBiasRows(biasFile)))
+              .setCoder(lineCoder);
+      return PCollectionTuple.of(LINES, lines);
+    }
     List<FormatSpec> fs = formats;
     TaskType t = task;
     String sys = systemMessage;
@@ -102,8 +137,8 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
             .setCoder(kvLong);
     PCollectionView<Map<String, Long>> maskView = masks.apply("MaskView", View.asMap());
     PCollection<KV<String, KV<String, String>>> lines =
-        input.apply("FormatLines", ParDo.of(new FormatFn(fs, t, sys, desc, seed, maskView).withTrainOn(trainOn)).withSideInputs(maskView))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
+        input.apply("FormatLines", ParDo.of(new FormatFn(fs, t, sys, desc, seed, maskView).withTrainOn(trainOn).withBiasRows(biasFile)).withSideInputs(maskView))
+            .setCoder(lineCoder);
     PCollection<KV<Ledger.Key, Long>> markerLedger =
         masks.apply("MarkerLedger", MapElements.into(new TypeDescriptor<KV<Ledger.Key, Long>>() {})
                 .via((KV<String, Long> kv) -> Ledger.count(Counter.FORMAT_MARKERS, kv.getKey(), kv.getValue())))
@@ -127,6 +162,7 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
     private final long seed;
     private final PCollectionView<Map<String, Long>> mask;
     private TrainOn trainOn = TrainOn.ALL;
+    private String biasFile;
 
     FormatFn(List<FormatSpec> formats, TaskType task, String systemMessage, String taskDescription, long seed, PCollectionView<Map<String, Long>> mask) {
       this.formats = formats;
@@ -142,9 +178,14 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
       return this;
     }
 
+    FormatFn withBiasRows(String file) {
+      biasFile = file;
+      return this;
+    }
+
     @ProcessElement
     public void process(ProcessContext ctx) {
-      Map<String, Long> m = ctx.sideInput(mask);
+      Map<String, Long> m = mask == null ? Map.of() : ctx.sideInput(mask);
       Map<String, PromptCompletion.Markers> markers = new TreeMap<>();
       for (FormatSpec f : formats) {
         if (f.kind().equals("prompt-completion")) {
@@ -160,6 +201,9 @@ public final class FormatRecords extends PTransform<PCollection<KV<String, Candi
             : PreferenceRecords.handles(f) ? PreferenceRecords.line(f, c, e.system())
             : RecordFormats.line(f, e, markers.get(f.name()));
         ctx.output(KV.of(RecordFormats.fileName(f, split, formats.size()), KV.of(key, line)));
+      }
+      if (biasFile != null) {
+        ctx.output(KV.of(biasFile, KV.of(c.id(), biasRow(c, task))));
       }
     }
   }

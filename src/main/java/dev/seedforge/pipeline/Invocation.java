@@ -109,6 +109,9 @@ final class Invocation {
     SeedforgePipeline.build(p, plan, context.withRound(n), curateInput);
     ProgressReporter progress = ledger != null ? ProgressReporter.start(ledger, context.runId(),
         plan.requests().size() + (int) dev.seedforge.pairs.PairEstimate.callsAtMost(plan)) : null;
+    if (n == 0) {
+      Manifest.startLabelModel(plan);
+    }
     try {
       Timings.time(Timings.JOB, () -> p.run().waitUntilFinish());
     } catch (RuntimeException e) {

@@ -88,12 +88,18 @@ public final class SeedforgePipeline {
     KvCoder<Ledger.Key, Long> ledgerCoder = Ledger.coder();
     List<PCollection<Rejection>> rejections = new ArrayList<>();
     List<PCollection<KV<Ledger.Key, Long>>> ledger = new ArrayList<>();
-    PCollection<Failure> failures;
-    PCollection<CallRecord> calls = p.apply("NoCalls", Create.empty(JsonCoder.of(CallRecord.class)));
+    // a run with no calls (or no failures) has no such collection: its file is still written, empty
+    List<PCollection<Failure>> failures = new ArrayList<>();
+    List<PCollection<CallRecord>> calls = new ArrayList<>();
+    int shards = directShards(p.getOptions());
+    boolean lexical = curateInput == null && !plan.usesLlm();
 
-    PCollection<Seed> seeds = p.apply("ReadSeeds", Create.of(plan.seeds()).withCoder(JsonCoder.of(Seed.class)));
-    ledger.add(
-        p.apply("CountSeeds", Create.of(seedCounts(plan)).withCoder(ledgerCoder)));
+    ReadSeeds readSeeds = ReadSeeds.of(plan.seeds(), spec.output().includeSeeds()).withGroups(shards);
+    if (lexical) {
+      readSeeds = readSeeds.withLexical(new LexicalAugmenter(spec.lexical(), spec.seed(), plan.pack().task()));
+    }
+    PCollectionTuple seeds = p.apply("ReadSeeds", readSeeds);
+    ledger.add(seeds.get(ReadSeeds.LEDGER));
 
     PCollection<Candidate> generated;
     if (curateInput != null) {
@@ -119,40 +125,30 @@ public final class SeedforgePipeline {
       generated = read.get(INPUT_OK).setCoder(JsonCoder.of(Candidate.class));
       rejections.add(read.get(INPUT_BAD).setCoder(JsonCoder.of(Rejection.class)));
       ledger.add(read.get(INPUT_LEDGER).setCoder(ledgerCoder));
-      failures = p.apply("NoFailures", Create.empty(JsonCoder.of(Failure.class)));
     } else if (plan.usesLlm()) {
       PCollectionTuple g =
           p.apply("PlanRequests", Create.of(Evolution.plain(plan.requests())).withCoder(JsonCoder.of(GenerationRequest.class)))
               .apply("Generate", new GenerateCandidates(plan.modelSettings(), run, plan.requests().size()).withBatch(plan.batchSettings()));
-      calls = g.get(GenerateCandidates.CALLS);
+      calls.add(g.get(GenerateCandidates.CALLS));
       generated = g.get(GenerateCandidates.CANDIDATES);
       rejections.add(g.get(GenerateCandidates.REJECTIONS));
-      failures = g.get(GenerateCandidates.FAILURES);
+      failures.add(g.get(GenerateCandidates.FAILURES));
       ledger.add(g.get(GenerateCandidates.LEDGER));
       if (!Evolution.rewrites(plan.requests()).isEmpty()) {
         PCollectionTuple e = Evolution.evolve(p, plan, run);
         generated = PCollectionList.of(generated).and(e.get(dev.seedforge.evolve.EvolveTasks.CANDIDATES)).apply("WithEvolved", Flatten.pCollections());
         rejections.add(e.get(dev.seedforge.evolve.EvolveTasks.REJECTIONS));
-        failures = PCollectionList.of(failures).and(e.get(dev.seedforge.evolve.EvolveTasks.FAILURES)).apply("WithEvolveFailures", Flatten.pCollections());
+        failures.add(e.get(dev.seedforge.evolve.EvolveTasks.FAILURES));
         ledger.add(e.get(dev.seedforge.evolve.EvolveTasks.LEDGER));
-        calls = PCollectionList.of(calls).and(e.get(dev.seedforge.evolve.EvolveTasks.CALLS)).apply("WithEvolveCalls", Flatten.pCollections());
+        calls.add(e.get(dev.seedforge.evolve.EvolveTasks.CALLS));
       }
     } else {
-      LexicalAugmenter augmenter = new LexicalAugmenter(spec.lexical(), spec.seed(), plan.pack().task());
-      generated =
-          seeds.apply("GenerateLexical", FlatMapElements.into(TypeDescriptor.of(Candidate.class)).via(augmenter::variants))
-              .setCoder(JsonCoder.of(Candidate.class));
-      ledger.add(
-          generated.apply("CountLexical", MapElements.into(COUNT)
-                  .via((Candidate c) -> Ledger.count(Counter.GENERATED, c.label(), 1)))
-              .setCoder(ledgerCoder));
-      failures = p.apply("NoFailures", Create.empty(JsonCoder.of(Failure.class)));
+      generated = seeds.get(ReadSeeds.VARIANTS);
     }
 
     QualityGate gate = gate(plan);
-    int shards = directShards(p.getOptions());
     if (shards > 0) {
-      warmUp(gate, curateInput == null && !plan.usesLlm());
+      warmUp(gate, lexical);
     }
     GateStage gateStage = labelCheck(plan).map(l -> shards > 0 ? l.withShards(shards) : l).map(new GateStage(gate)::withLabelCheck).orElse(new GateStage(gate));
     PCollectionTuple gated = generated.apply("QualityGate", gateStage);
@@ -161,10 +157,7 @@ public final class SeedforgePipeline {
 
     PCollection<Candidate> pool = gated.get(GateStage.KEPT);
     if (spec.output().includeSeeds()) {
-      PCollection<Candidate> seedCandidates =
-          seeds.apply("SeedsAsCandidates", MapElements.into(TypeDescriptor.of(Candidate.class)).via(SeedforgePipeline::asCandidate))
-              .setCoder(JsonCoder.of(Candidate.class));
-      pool = PCollectionList.of(pool).and(seedCandidates).apply("WithSeeds", Flatten.pCollections());
+      pool = PCollectionList.of(pool).and(seeds.get(ReadSeeds.SEEDS)).apply("WithSeeds", Flatten.pCollections());
     }
     PCollectionTuple deduped = pool.apply("Dedup", shards > 0 ? new ExactDedup(plan.pack().task()).withShards(shards) : new ExactDedup(plan.pack().task()));
     rejections.add(deduped.get(ExactDedup.REJECTIONS));
@@ -182,8 +175,8 @@ public final class SeedforgePipeline {
       dev.seedforge.pairs.PairStage.Result pairs = dev.seedforge.pairs.PairStage.apply(unique, dev.seedforge.pairs.PairPlan.config(plan), run);
       rejections.add(pairs.rejections());
       ledger.add(pairs.ledger());
-      failures = PCollectionList.of(failures).and(pairs.failures()).apply("WithPairFailures", Flatten.pCollections());
-      calls = PCollectionList.of(calls).and(pairs.calls()).apply("WithPairCalls", Flatten.pCollections());
+      failures.add(pairs.failures());
+      calls.add(pairs.calls());
       unique = pairs.kept();
     }
     if (Evolution.checksNovelty(plan)) {
@@ -196,8 +189,8 @@ public final class SeedforgePipeline {
       PCollectionTuple judged = unique.apply("Judge", new dev.seedforge.judge.JudgeStage(dev.seedforge.judge.JudgePlan.config(plan), run));
       rejections.add(judged.get(dev.seedforge.judge.JudgeStage.REJECTIONS));
       ledger.add(judged.get(dev.seedforge.judge.JudgeStage.LEDGER));
-      failures = PCollectionList.of(failures).and(judged.get(dev.seedforge.judge.JudgeStage.FAILURES)).apply("WithJudgeFailures", Flatten.pCollections());
-      calls = PCollectionList.of(calls).and(judged.get(dev.seedforge.judge.JudgeStage.CALLS)).apply("WithJudgeCalls", Flatten.pCollections());
+      failures.add(judged.get(dev.seedforge.judge.JudgeStage.FAILURES));
+      calls.add(judged.get(dev.seedforge.judge.JudgeStage.CALLS));
       unique = judged.get(dev.seedforge.judge.JudgeStage.KEPT);
     }
 
@@ -248,37 +241,35 @@ public final class SeedforgePipeline {
     if (plan.chunks().isEmpty() && spec.evolution().on()) {
       provenance.add(Grounded.provenanceLines(assigned, spec.seed()));
     }
-    PCollectionTuple formatted =
-        assigned
-            .apply("Format", new FormatRecords(spec.output().formats(), plan.pack().task(), recordSystemMessage(plan), plan.pack().description(), spec.seed())
-                .withTrainOn(spec.output().trainOn()));
-    PCollection<KV<String, KV<String, String>>> dataLines = formatted.get(FormatRecords.LINES);
+    // the records Format sees are the bias report's unless subsets or document context were added
+    boolean biasRowsInFormat = assigned == balanced.get(BalanceAndSplit.ASSIGNED);
+    FormatRecords format = new FormatRecords(spec.output().formats(), plan.pack().task(), recordSystemMessage(plan), plan.pack().description(), spec.seed())
+        .withTrainOn(spec.output().trainOn());
+    PCollectionTuple formatted = assigned.apply("Format", biasRowsInFormat ? format.withBiasRows(FINAL) : format);
+    List<PCollection<KV<String, KV<String, String>>>> lines = new ArrayList<>(List.of(formatted.get(FormatRecords.LINES)));
     dev.seedforge.seed.TaskType task = plan.pack().task();
-    PCollection<KV<String, KV<String, String>>> finalLines =
-        balanced.get(BalanceAndSplit.ASSIGNED)
-            .apply("BiasRows", MapElements.into(fileLine).via((KV<String, Candidate> kv) -> KV.of(FINAL, KV.of(kv.getValue().id(),
-                Json.write(new dev.seedforge.balance.BiasReport.Row(kv.getValue().label(),
-                    dev.seedforge.format.Example.of(kv.getValue(), task, null, null).user(),
-                    ExactDedup.isSeed(kv.getValue())))))));
-    ledger.add(formatted.get(FormatRecords.LEDGER));
-    PCollection<KV<String, KV<String, String>>> rejectedLines =
-        PCollectionList.of(rejections).apply("AllRejections", Flatten.pCollections())
-            .apply("RejectionLines", MapElements.into(fileLine).via((Rejection r) ->
-                KV.of(REJECTED, KV.of(r.stage() + "|" + r.filter() + "|" + r.id(), Json.write(r)))));
-    PCollection<KV<String, KV<String, String>>> failedLines =
-        failures.apply("FailureLines", MapElements.into(fileLine).via((Failure f) -> KV.of(FAILED, KV.of(f.requestId(), Json.write(f)))));
-    PCollection<KV<String, KV<String, String>>> callLines =
-        calls.apply("CallLines", MapElements.into(fileLine).via((CallRecord c) -> KV.of(CALLS, KV.of(c.requestId(), Json.write(c)))));
-    PCollection<KV<String, KV<String, String>>> ledgerLines =
-        PCollectionList.of(ledger).apply("AllCounters", Flatten.pCollections())
-            .apply("SumCounters", new Ledger.SumAll())
-            .apply("LedgerLines", MapElements.into(fileLine).via((KV<Ledger.Key, Long> kv) -> {
-              Ledger.Key k = kv.getKey();
-              String line = Json.write(new Ledger.Value(k.counter(), k.name(), k.label(), kv.getValue()));
-              return KV.of(LEDGER, KV.of(line, line));
-            }));
+    if (!biasRowsInFormat) {
+      lines.add(balanced.get(BalanceAndSplit.ASSIGNED)
+          .apply("BiasRows", MapElements.into(fileLine).via((KV<String, Candidate> kv) -> KV.of(FINAL, KV.of(kv.getValue().id(), FormatRecords.biasRow(kv.getValue(), task))))));
+    }
+    if (formatted.has(FormatRecords.LEDGER)) {
+      ledger.add(formatted.get(FormatRecords.LEDGER));
+    }
+    lines.add(PCollectionList.of(rejections).apply("AllRejections", Flatten.pCollections())
+        .apply("RejectionLines", MapElements.into(fileLine).via((Rejection r) ->
+            KV.of(REJECTED, KV.of(r.stage() + "|" + r.filter() + "|" + r.id(), Json.write(r))))));
+    if (!failures.isEmpty()) {
+      lines.add(PCollectionList.of(failures).apply("AllFailures", Flatten.pCollections())
+          .apply("FailureLines", MapElements.into(fileLine).via((Failure f) -> KV.of(FAILED, KV.of(f.requestId(), Json.write(f))))));
+    }
+    if (!calls.isEmpty()) {
+      lines.add(PCollectionList.of(calls).apply("AllCalls", Flatten.pCollections())
+          .apply("CallLines", MapElements.into(fileLine).via((CallRecord c) -> KV.of(CALLS, KV.of(c.requestId(), Json.write(c))))));
+    }
+    lines.add(PCollectionList.of(ledger).apply("AllCounters", Flatten.pCollections())
+        .apply("SumCounters", new Ledger.SumAllToLines(LEDGER)));
 
-    PCollectionList.of(dataLines).and(finalLines).and(rejectedLines).and(failedLines).and(ledgerLines).and(callLines).and(provenance).and(accepted)
+    PCollectionList.of(lines).and(provenance).and(accepted)
         .apply("AllLines", Flatten.pCollections())
         .apply("Write", shards > 0 ? new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)).withShards(shards)
             : new WriteJsonlFiles(spec.output().dir(), allFiles(spec), bomFiles(spec)));
@@ -304,18 +295,39 @@ public final class SeedforgePipeline {
    * retried, and reported, where the job first uses it.
    */
   private static void warmUp(QualityGate gate, boolean lexical) {
+    inBackground("seedforge-warm-up", () -> {
+      if (lexical) {
+        loadLexicalModels();
+      }
+      gate.warmUp();
+    });
+  }
+
+  /**
+   * Starts loading the offline generator's models (WordNet, the tagger and the sentence model) on
+   * a background thread, for a run whose job will run in this JVM: the driver calls it as soon as
+   * it knows the plan, so they load while it calibrates the filters and builds the pipeline.
+   */
+  public static void warmUpLexical(RunPlan plan, org.apache.beam.sdk.options.PipelineOptions options) {
+    if (!plan.usesLlm() && directShards(options) > 0) {
+      inBackground("seedforge-warm-up-lexical", SeedforgePipeline::loadLexicalModels);
+    }
+  }
+
+  private static void loadLexicalModels() {
+    dev.seedforge.nlp.NlpModels.wordnet();
+    dev.seedforge.nlp.NlpModels.posModel();
+    dev.seedforge.nlp.NlpModels.sentenceModel();
+  }
+
+  private static void inBackground(String name, Runnable load) {
     Thread t = new Thread(() -> {
       try {
-        if (lexical) {
-          dev.seedforge.nlp.NlpModels.wordnet();
-          dev.seedforge.nlp.NlpModels.posModel();
-          dev.seedforge.nlp.NlpModels.sentenceModel();
-        }
-        gate.warmUp();
+        load.run();
       } catch (RuntimeException e) {
         // the job loads it again and fails with the message where it needs it
       }
-    }, "seedforge-warm-up");
+    }, name);
     t.setDaemon(true);
     t.start();
   }
@@ -485,11 +497,4 @@ public final class SeedforgePipeline {
     return out;
   }
 
-  private static List<KV<Ledger.Key, Long>> seedCounts(RunPlan plan) {
-    List<KV<Ledger.Key, Long>> out = new ArrayList<>();
-    for (Seed s : plan.seeds()) {
-      out.add(Ledger.count(Counter.SEEDS_READ, s.label(), 1));
-    }
-    return out;
-  }
 }

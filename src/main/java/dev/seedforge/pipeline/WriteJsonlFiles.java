@@ -11,7 +11,9 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.UUID;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -21,18 +23,21 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.CoderException;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.transforms.Impulse;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PDone;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Writes named JSONL files into the run directory, each sorted by its sort key (so the bytes are
@@ -77,25 +82,83 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
 
   @Override
   public PDone expand(PCollection<KV<String, KV<String, String>>> lines) {
-    KvCoder<String, KV<String, String>> coder = KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
-    List<KV<String, KV<String, String>>> markers = new ArrayList<>();
-    for (String f : fileNames) {
-      markers.add(KV.of(f, KV.of("", "")));
-    }
-    int parts = shards;
-    PCollection<KV<String, KV<String, String>>> empty = lines.getPipeline().apply("FileMarkers", Create.of(markers).withCoder(coder));
-    PCollectionList.of(lines)
-        .and(empty)
+    KvCoder<String, String> pairCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
+    ListCoder<KV<String, String>> listCoder = ListCoder.of(pairCoder);
+    PCollection<KV<String, String>> parts =
+        lines
+            .apply("GatherShards", ParDo.of(new GatherShardsFn(shards, listCoder)))
+            .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()), ByteArrayCoder.of()))
+            .apply("GroupByShard", GroupByKey.create())
+            .apply("WritePart", ParDo.of(new WritePartFn(outDir, listCoder)))
+            .setCoder(pairCoder);
+    // every file gets a group, so a file with no lines is still written (empty)
+    PCollection<KV<String, String>> markers =
+        lines.getPipeline()
+            .apply("Files", Impulse.create())
+            .apply("FileMarkers", ParDo.of(new MarkersFn(fileNames)))
+            .setCoder(pairCoder);
+    PCollectionList.of(parts)
+        .and(markers)
         .apply("WithMarkers", Flatten.pCollections())
-        .apply("ToShards", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.integers()), TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings())))
-            .via((KV<String, KV<String, String>> kv) -> KV.of(KV.of(kv.getKey(), shard(kv.getValue().getKey(), parts)), kv.getValue())))
-        .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
-        .apply("GroupByShard", BundledGroupByKey.create())
-        .apply("WritePart", ParDo.of(new WritePartFn(outDir)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
         .apply("GroupParts", GroupByKey.create())
         .apply("MergeParts", ParDo.of(new MergeFn(outDir, withBom)));
     return PDone.in(lines.getPipeline());
+  }
+
+  /** The marker of a file in the merge step: no part. */
+  static final String NO_PART = "";
+
+  /** One marker per file name, from the pipeline's single impulse: one bundle, however many files. */
+  static final class MarkersFn extends DoFn<byte[], KV<String, String>> {
+    private final List<String> fileNames;
+
+    MarkersFn(List<String> fileNames) {
+      this.fileNames = fileNames;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<KV<String, String>> out) {
+      for (String f : fileNames) {
+        out.output(KV.of(f, NO_PART));
+      }
+    }
+  }
+
+  /**
+   * Puts each line in its file's shard (by a hash of its sort key) and gathers a bundle's lines per
+   * shard, output as one encoded list per shard when the bundle finishes: the shuffle then carries
+   * a list per shard and bundle, which the DirectRunner copies far more cheaply than single lines.
+   */
+  static final class GatherShardsFn extends DoFn<KV<String, KV<String, String>>, KV<KV<String, Integer>, byte[]>> {
+    private final int shards;
+    private final ListCoder<KV<String, String>> listCoder;
+    private transient Map<BoundedWindow, Map<KV<String, Integer>, List<KV<String, String>>>> gathered;
+
+    GatherShardsFn(int shards, ListCoder<KV<String, String>> listCoder) {
+      this.shards = shards;
+      this.listCoder = listCoder;
+    }
+
+    @StartBundle
+    public void start() {
+      gathered = new HashMap<>();
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, KV<String, String>> line, BoundedWindow window) {
+      KV<String, Integer> shard = KV.of(line.getKey(), shard(line.getValue().getKey(), shards));
+      gathered.computeIfAbsent(window, w -> new HashMap<>()).computeIfAbsent(shard, s -> new ArrayList<>()).add(line.getValue());
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext ctx) throws CoderException {
+      for (Map.Entry<BoundedWindow, Map<KV<String, Integer>, List<KV<String, String>>>> w : gathered.entrySet()) {
+        for (Map.Entry<KV<String, Integer>, List<KV<String, String>>> shard : w.getValue().entrySet()) {
+          ctx.output(KV.of(shard.getKey(), CoderUtils.encodeToByteArray(listCoder, shard.getValue())), w.getKey().maxTimestamp(), w.getKey());
+        }
+      }
+      gathered = null;
+    }
   }
 
   static int shard(String sortKey) {
@@ -126,20 +189,24 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
   }
 
   /** Sorts one shard of a file and writes it as a part file: (key, line) records, length-prefixed. */
-  static final class WritePartFn extends DoFn<KV<KV<String, Integer>, Iterable<KV<String, String>>>, KV<String, String>> {
+  static final class WritePartFn extends DoFn<KV<KV<String, Integer>, Iterable<byte[]>>, KV<String, String>> {
     private final String outDir;
+    private final ListCoder<KV<String, String>> listCoder;
 
-    WritePartFn(String outDir) {
+    WritePartFn(String outDir, ListCoder<KV<String, String>> listCoder) {
       this.outDir = outDir;
+      this.listCoder = listCoder;
     }
 
     @ProcessElement
-    public void process(@Element KV<KV<String, Integer>, Iterable<KV<String, String>>> shard, OutputReceiver<KV<String, String>> out) throws IOException {
+    public void process(@Element KV<KV<String, Integer>, Iterable<byte[]>> shard, OutputReceiver<KV<String, String>> out) throws IOException {
       String file = shard.getKey().getKey();
       List<KV<String, String>> lines = new ArrayList<>();
-      for (KV<String, String> kv : shard.getValue()) {
-        if (!kv.getValue().isEmpty()) {
-          lines.add(kv);
+      for (byte[] gathered : shard.getValue()) {
+        for (KV<String, String> kv : CoderUtils.decodeFromByteArray(listCoder, gathered)) {
+          if (!kv.getValue().isEmpty()) {
+            lines.add(kv);
+          }
         }
       }
       lines.sort(ORDER);
@@ -203,7 +270,9 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
     public void process(@Element KV<String, Iterable<String>> file) throws IOException {
       List<ResourceId> parts = new ArrayList<>();
       for (String p : file.getValue()) {
-        parts.add(FileSystems.matchNewResource(p, false));
+        if (!p.equals(NO_PART)) {
+          parts.add(FileSystems.matchNewResource(p, false));
+        }
       }
       parts.sort(Comparator.comparing(ResourceId::toString));
       String name = baseName(file.getKey());

@@ -90,7 +90,51 @@ public final class LabelFilter implements Filter {
    * cross-validation, folds dealt round-robin in the given order; descriptions always train).
    */
   public static double crossValidatedAccuracy(List<Example> examples, Map<String, String> descriptions, int folds) {
-    return dev.seedforge.util.Timings.time("label model cross-validation", () -> crossValidate(examples, descriptions, folds));
+    try {
+      return crossValidation(examples, descriptions, folds).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Starts {@link #crossValidatedAccuracy} on a background thread, so that it runs while the job
+   * does and the manifest finds it done; the later call waits for this one instead of training
+   * again. The figure is the same either way (each fold's model is trained on one thread).
+   */
+  public static void crossValidateInBackground(List<Example> examples, Map<String, String> descriptions, int folds) {
+    crossValidation(examples, descriptions, folds);
+  }
+
+  /** What a cross-validation depends on: the examples and the descriptions, in their order, and the folds. */
+  private record CrossValidation(List<Example> examples, List<Map.Entry<String, String>> descriptions, int folds) {}
+
+  private static final Map<CrossValidation, java.util.concurrent.CompletableFuture<Double>> CROSS_VALIDATIONS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static java.util.concurrent.CompletableFuture<Double> crossValidation(List<Example> examples, Map<String, String> descriptions, int folds) {
+    CrossValidation key = new CrossValidation(List.copyOf(examples),
+        descriptions.entrySet().stream().<Map.Entry<String, String>>map(e -> new java.util.AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue())).toList(),
+        folds);
+    return CROSS_VALIDATIONS.computeIfAbsent(key, k -> {
+      java.util.concurrent.CompletableFuture<Double> result = new java.util.concurrent.CompletableFuture<>();
+      Thread t = new Thread(() -> {
+        try {
+          result.complete(dev.seedforge.util.Timings.time("label model cross-validation", () -> crossValidate(k.examples(), descriptions, folds)));
+        } catch (RuntimeException | Error e) {
+          result.completeExceptionally(e);
+        }
+      }, "seedforge-label-model-cv");
+      t.setDaemon(true);
+      t.start();
+      return result;
+    });
   }
 
   private static double crossValidate(List<Example> examples, Map<String, String> descriptions, int folds) {

@@ -496,10 +496,26 @@ public final class Manifest {
     dr.put("source", b.source());
   }
 
+  /**
+   * Starts the label model's cross-validation (its figure goes into the manifest) on a background
+   * thread, so that it runs while the job does; the manifest then waits for it if it has not finished.
+   */
+  public static void startLabelModel(RunPlan plan) {
+    if (hasLabelModel(plan)) {
+      PipelineSpec.Relevance r = plan.spec().quality().relevance();
+      dev.seedforge.quality.LabelFilter.crossValidateInBackground(dev.seedforge.pipeline.SeedforgePipeline.labelled(plan), plan.pack().labels(), r.cvFolds());
+    }
+  }
+
+  private static boolean hasLabelModel(RunPlan plan) {
+    PipelineSpec.Relevance r = plan.spec().quality().relevance();
+    return r != null && r.labelCheck() && plan.pack().task() == dev.seedforge.seed.TaskType.CLASSIFICATION;
+  }
+
   /** The label model's cross-validated accuracy on the seeds, and a warning when it is low. */
   static void labelModel(RunPlan plan, ObjectNode quality, List<String> warnings) {
     PipelineSpec.Relevance r = plan.spec().quality().relevance();
-    if (r == null || !r.labelCheck() || plan.pack().task() != dev.seedforge.seed.TaskType.CLASSIFICATION) {
+    if (!hasLabelModel(plan)) {
       return;
     }
     List<dev.seedforge.quality.LabelFilter.Example> examples = dev.seedforge.pipeline.SeedforgePipeline.labelled(plan);
