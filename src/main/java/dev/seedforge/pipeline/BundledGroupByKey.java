@@ -1,5 +1,6 @@
 package dev.seedforge.pipeline;
 
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,10 +34,25 @@ import com.google.common.collect.Iterables;
  * {@link KV}s of them).
  */
 public final class BundledGroupByKey<K, V> extends PTransform<PCollection<KV<K, V>>, PCollection<KV<K, Iterable<V>>>> {
-  private BundledGroupByKey() {}
+  /**
+   * A bundle's values of one key go out in parts of about this many encoded bytes: on Flink a bundle
+   * is a whole partition, and a record larger than a sort buffer (about 5 MB embedded) stops the job.
+   */
+  static final int PART_BYTES = 1 << 20;
+
+  private final int partBytes;
+
+  private BundledGroupByKey(int partBytes) {
+    this.partBytes = partBytes;
+  }
 
   public static <K, V> BundledGroupByKey<K, V> create() {
-    return new BundledGroupByKey<>();
+    return new BundledGroupByKey<>(PART_BYTES);
+  }
+
+  /** With parts of at most about {@code partBytes} (a test's small parts). */
+  static <K, V> BundledGroupByKey<K, V> withPartBytes(int partBytes) {
+    return new BundledGroupByKey<>(partBytes);
   }
 
   @Override
@@ -46,20 +62,55 @@ public final class BundledGroupByKey<K, V> extends PTransform<PCollection<KV<K, 
     Coder<V> valueCoder = coder.getValueCoder();
     ListCoder<V> listCoder = ListCoder.of(valueCoder);
     return input
-        .apply("GatherPerBundle", ParDo.of(new GatherFn<K, V>(listCoder)))
+        .apply("GatherPerBundle", ParDo.of(new GatherFn<K, V>(valueCoder, partBytes)))
         .setCoder(KvCoder.of(keyCoder, ByteArrayCoder.of()))
         .apply("GroupByKey", GroupByKey.create())
         .apply("Concatenate", ParDo.of(new ConcatenateFn<K, V>(listCoder)))
         .setCoder(KvCoder.of(keyCoder, IterableCoder.of(valueCoder)));
   }
 
-  /** A bundle's values per window and key, output encoded when the bundle finishes. */
+  /**
+   * A bundle's values per window and key, encoded as they arrive and output as a list (in
+   * {@link ListCoder}'s form) when the bundle finishes or a key's part reaches its size.
+   */
   static final class GatherFn<K, V> extends DoFn<KV<K, V>, KV<K, byte[]>> {
-    private final ListCoder<V> listCoder;
-    private transient Map<BoundedWindow, Map<K, List<V>>> gathered;
+    private final Coder<V> valueCoder;
+    private final int partBytes;
+    private transient Map<BoundedWindow, Map<K, Part>> gathered;
 
-    GatherFn(ListCoder<V> listCoder) {
-      this.listCoder = listCoder;
+    GatherFn(Coder<V> valueCoder, int partBytes) {
+      this.valueCoder = valueCoder;
+      this.partBytes = partBytes;
+    }
+
+    /** Encoded values after room for their count, which {@link #list} fills in. */
+    static final class Part extends ByteArrayOutputStream {
+      int count;
+
+      Part() {
+        super(256);
+        reset();
+      }
+
+      @Override
+      public void reset() {
+        super.reset();
+        count = 0;
+        write(0);
+        write(0);
+        write(0);
+        write(0);
+      }
+
+      /** The values as ListCoder encodes a list: a 4-byte big-endian count, then each value. */
+      byte[] list() {
+        byte[] b = java.util.Arrays.copyOf(buf, size());
+        b[0] = (byte) (count >>> 24);
+        b[1] = (byte) (count >>> 16);
+        b[2] = (byte) (count >>> 8);
+        b[3] = (byte) count;
+        return b;
+      }
     }
 
     @StartBundle
@@ -68,15 +119,23 @@ public final class BundledGroupByKey<K, V> extends PTransform<PCollection<KV<K, 
     }
 
     @ProcessElement
-    public void process(@Element KV<K, V> kv, BoundedWindow window) {
-      gathered.computeIfAbsent(window, w -> new HashMap<>()).computeIfAbsent(kv.getKey(), k -> new ArrayList<>()).add(kv.getValue());
+    public void process(@Element KV<K, V> kv, BoundedWindow window, OutputReceiver<KV<K, byte[]>> out) throws java.io.IOException {
+      Part part = gathered.computeIfAbsent(window, w -> new HashMap<>()).computeIfAbsent(kv.getKey(), k -> new Part());
+      valueCoder.encode(kv.getValue(), part);
+      part.count++;
+      if (part.size() >= partBytes) {
+        out.outputWithTimestamp(KV.of(kv.getKey(), part.list()), window.maxTimestamp());
+        part.reset();
+      }
     }
 
     @FinishBundle
-    public void finish(FinishBundleContext ctx) throws CoderException {
-      for (Map.Entry<BoundedWindow, Map<K, List<V>>> w : gathered.entrySet()) {
-        for (Map.Entry<K, List<V>> values : w.getValue().entrySet()) {
-          ctx.output(KV.of(values.getKey(), CoderUtils.encodeToByteArray(listCoder, values.getValue())), w.getKey().maxTimestamp(), w.getKey());
+    public void finish(FinishBundleContext ctx) {
+      for (Map.Entry<BoundedWindow, Map<K, Part>> w : gathered.entrySet()) {
+        for (Map.Entry<K, Part> part : w.getValue().entrySet()) {
+          if (part.getValue().count > 0) {
+            ctx.output(KV.of(part.getKey(), part.getValue().list()), w.getKey().maxTimestamp(), w.getKey());
+          }
         }
       }
       gathered = null;

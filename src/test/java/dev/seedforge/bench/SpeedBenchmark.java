@@ -73,12 +73,21 @@ class SpeedBenchmark {
       Runner.Outcome[] outcome = new Runner.Outcome[1];
       Path out = dir.resolve("out-" + n);
       PipelineOptions options = RunCommand.beamOptions(args);
-      CurateSpeedBenchmark.Cost run = CurateSpeedBenchmark.measure(n, () -> outcome[0] = CurateCommand.curate(input, pipeline, out.toString(), null, options, null));
+      QualityBenchmark.HeapSampler[] heap = new QualityBenchmark.HeapSampler[1];
+      CurateSpeedBenchmark.Cost run = CurateSpeedBenchmark.measure(n, () -> {
+        heap[0] = new QualityBenchmark.HeapSampler();
+        try {
+          outcome[0] = CurateCommand.curate(input, pipeline, out.toString(), null, options, null);
+        } finally {
+          heap[0].stop();
+        }
+      });
       assertThat(outcome[0].manifest().path("stages").path("generated").path("total").asLong()).isEqualTo(n);
       System.out.printf(Locale.ROOT, "BENCH speed %s, %d records: plain loop %.0f records/s, %.0f µs CPU/record; curate %.0f records/s, %.0f µs CPU/record, %.1f s;"
-              + " curate/plain loop CPU per record %.2f (%d processors, -Xmx%d MB)%n",
+              + " curate/plain loop CPU per record %.2f; curate's heap in use at most %d MB, live after GC at most %d MB (%d processors, -Xmx%d MB)%n",
           what, n, loop.recordsPerSecond(), loop.cpuMicrosPerRecord(), run.recordsPerSecond(), run.cpuMicrosPerRecord(), run.seconds(),
-          run.cpuMicrosPerRecord() / loop.cpuMicrosPerRecord(), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+          run.cpuMicrosPerRecord() / loop.cpuMicrosPerRecord(), heap[0].peakUsed >> 20, heap[0].peakAfterGc() >> 20,
+          Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
       Files.deleteIfExists(input);
     }
   }

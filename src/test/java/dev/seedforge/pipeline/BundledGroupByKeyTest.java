@@ -56,6 +56,64 @@ class BundledGroupByKeyTest {
   }
 
   @Test
+  void should_send_a_bundles_values_of_a_key_in_parts_of_bounded_size_and_still_group_them_all() {
+    // given: one key's 2,000 values in one input, parts of about 100 bytes (each value is 6-7)
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    KvCoder<Integer, String> coder = KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of());
+    List<KV<Integer, String>> values = IntStream.range(0, 2000).mapToObj(i -> KV.of(7, "v" + (1000 + i))).toList();
+    PCollection<KV<Integer, String>> input = p.apply(Create.of(values).withCoder(coder));
+
+    // when
+    PCollection<KV<Integer, byte[]>> parts = input.apply(org.apache.beam.sdk.transforms.ParDo.of(new BundledGroupByKey.GatherFn<Integer, String>(StringUtf8Coder.of(), 100)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), org.apache.beam.sdk.coders.ByteArrayCoder.of()));
+    PCollection<KV<Integer, Iterable<String>>> grouped = input.apply("Grouped", BundledGroupByKey.withPartBytes(100));
+
+    // then: no part over the bound by more than one value; the parts are ListCoder lists of every value once
+    PAssert.that(parts).satisfies(all -> {
+      List<String> decoded = new ArrayList<>();
+      int n = 0;
+      for (KV<Integer, byte[]> part : all) {
+        assertThat(part.getValue().length).isLessThan(100 + 8);
+        try {
+          decoded.addAll(org.apache.beam.sdk.util.CoderUtils.decodeFromByteArray(org.apache.beam.sdk.coders.ListCoder.of(StringUtf8Coder.of()), part.getValue()));
+        } catch (org.apache.beam.sdk.coders.CoderException e) {
+          throw new AssertionError(e);
+        }
+        n++;
+      }
+      assertThat(n).isGreaterThanOrEqualTo(2000 * 6 / 100);
+      assertThat(decoded).containsExactlyInAnyOrderElementsOf(values.stream().map(KV::getValue).toList());
+      return null;
+    });
+    PAssert.that(grouped).satisfies(groups -> {
+      List<String> all = new ArrayList<>();
+      int keys = 0;
+      for (KV<Integer, Iterable<String>> g : groups) {
+        assertThat(g.getKey()).isEqualTo(7);
+        g.getValue().forEach(all::add);
+        keys++;
+      }
+      assertThat(keys).isEqualTo(1);
+      assertThat(all).containsExactlyInAnyOrderElementsOf(values.stream().map(KV::getValue).toList());
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void should_write_a_part_as_list_coder_writes_the_list() throws Exception {
+    BundledGroupByKey.GatherFn.Part part = new BundledGroupByKey.GatherFn.Part();
+    List<String> values = List.of("a", "", "ünïcødé", "x".repeat(300));
+    for (String v : values) {
+      StringUtf8Coder.of().encode(v, part);
+      part.count++;
+    }
+    assertThat(part.list()).isEqualTo(org.apache.beam.sdk.util.CoderUtils.encodeToByteArray(org.apache.beam.sdk.coders.ListCoder.of(StringUtf8Coder.of()), values));
+    part.reset();
+    assertThat(part.list()).isEqualTo(org.apache.beam.sdk.util.CoderUtils.encodeToByteArray(org.apache.beam.sdk.coders.ListCoder.of(StringUtf8Coder.of()), List.<String>of()));
+  }
+
+  @Test
   void should_sum_every_counter_to_one_total() {
     // given: the same counter from many records, and another one
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
