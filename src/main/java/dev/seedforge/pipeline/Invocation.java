@@ -113,7 +113,8 @@ final class Invocation {
       Manifest.startLabelModel(plan);
     }
     try {
-      Timings.time(Timings.JOB, () -> p.run().waitUntilFinish());
+      org.apache.beam.sdk.PipelineResult.State state = Timings.time(Timings.JOB, () -> p.run().waitUntilFinish());
+      checkFinished(state, outDir);
     } catch (RuntimeException e) {
       FatalCallException fatal = Runner.findCause(e, FatalCallException.class);
       if (fatal != null) {
@@ -132,6 +133,25 @@ final class Invocation {
         Counts.read(outDir.resolve(SeedforgePipeline.LEDGER)));
     rounds.add(r);
     return r;
+  }
+
+  /**
+   * Fails with what to do when the job did not finish or finished without its work files: a
+   * DirectRunner worker that runs out of memory dies with its bundle, and the runner can then
+   * report the job done although nothing was written.
+   */
+  static void checkFinished(org.apache.beam.sdk.PipelineResult.State state, Path outDir) {
+    Path calls = outDir.resolve(SeedforgePipeline.CALLS);
+    if ((state == null || state == org.apache.beam.sdk.PipelineResult.State.DONE) && Files.exists(calls)) {
+      return;
+    }
+    String how = state != null && state != org.apache.beam.sdk.PipelineResult.State.DONE
+        ? "the job ended " + state : "the job ended without writing " + calls;
+    throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+        "%s; a worker most likely ran out of memory (this JVM may use %d MB, and the DirectRunner holds every record in"
+            + " memory): run again with more heap (SEEDFORGE_JAVA_OPTS=-Xmx8g ./seedforge ...) or, for large inputs, on the"
+            + " Flink runner (SEEDFORGE_PROFILES=flink ./seedforge ... --runner=FlinkRunner); calls already paid for are in the"
+            + " response cache and are not paid again", how, Runtime.getRuntime().maxMemory() >> 20));
   }
 
   private static List<CallRecord> readCalls(Path file) throws IOException {
