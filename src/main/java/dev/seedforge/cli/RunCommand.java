@@ -55,7 +55,7 @@ public final class RunCommand implements Callable<Integer> {
     if (cancelBatches) {
       return cancelBatches(plan, outw);
     }
-    PipelineOptions options = joined(beamOptions);
+    PipelineOptions options = dev.seedforge.util.Futures.join(beamOptions);
     dev.seedforge.pipeline.SeedforgePipeline.warmUpLexical(plan, options);
     java.util.Optional<String> relevanceNote = dev.seedforge.pipeline.SeedforgePipeline.relevanceNote(plan);
     err.println("seedforge: " + plan.generatorNote());
@@ -106,21 +106,6 @@ public final class RunCommand implements Callable<Integer> {
         + " what they finished and submit the rest again");
     out.flush();
     return ExitCodes.OK;
-  }
-
-  /** The value of work started on another thread, or what it threw, as thrown there. */
-  static <T> T joined(java.util.concurrent.CompletableFuture<T> work) {
-    try {
-      return work.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error r) {
-        throw r;
-      }
-      throw e;
-    }
   }
 
   public static PipelineOptions beamOptions(List<String> args) {

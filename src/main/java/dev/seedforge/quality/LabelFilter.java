@@ -90,17 +90,7 @@ public final class LabelFilter implements Filter {
    * cross-validation, folds dealt round-robin in the given order; descriptions always train).
    */
   public static double crossValidatedAccuracy(List<Example> examples, Map<String, String> descriptions, int folds) {
-    try {
-      return crossValidation(examples, descriptions, folds).join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error r) {
-        throw r;
-      }
-      throw e;
-    }
+    return dev.seedforge.util.Futures.join(crossValidation(examples, descriptions, folds));
   }
 
   /**
