@@ -164,13 +164,20 @@ public final class LabelCheck implements Serializable {
     Verdict[] verdicts = new Verdict[sorted.size()];
     List<Map<String, Double>> probs = null;
     Map<String, Double> thresholds = Map.of();
+    int[] fold = new int[sorted.size()];
+    for (int i = 0; i < sorted.size(); i++) {
+      fold[i] = fold(sorted.get(i).id());
+    }
+    Neighbours[] near = features == Features.EMBEDDINGS ? new Neighbours[sorted.size()] : null;
     // a second round retrains without the first round's suspects (they no longer vote for the wrong
     // label) and judges the candidates still kept again
     for (int round = 0; round < rounds; round++) {
       for (int i = 0; i < sorted.size(); i++) {
         trains[i] = pool[i] && alive[i];
       }
-      probs = outOfFold(seeds, descriptions, sorted, labels, trains, vectors);
+      probs = features == Features.WORDS
+          ? byWords(seeds, descriptions, sorted, fold, trains)
+          : byNeighbours(seeds, sorted, fold, labels, trains, vectors, near);
       thresholds = thresholds(sorted, probs, alive);
       boolean changed = false;
       for (int i = 0; i < sorted.size(); i++) {
@@ -247,10 +254,6 @@ public final class LabelCheck implements Serializable {
     return SentenceEncoder.of(embeddingModel).embedAll(texts);
   }
 
-  private static List<Map<String, Double>> nulls(int n) {
-    return new ArrayList<>(java.util.Collections.nCopies(n, null));
-  }
-
   private Verdict verdict(String label, Map<String, Double> p, Map<String, Double> thresholds) {
     if (p == null || label == null || !p.containsKey(label)) {
       return Verdict.KEEP;
@@ -285,18 +288,11 @@ public final class LabelCheck implements Serializable {
     return Math.round(x * 10000) / 10000.0;
   }
 
-  private List<Map<String, Double>> outOfFold(List<LabelFilter.Example> seeds, Map<String, String> descriptions, List<Item> items, TreeSet<String> labels,
-      boolean[] trains, List<float[]> vectors) {
-    int[] fold = new int[items.size()];
-    for (int i = 0; i < items.size(); i++) {
-      fold[i] = fold(items.get(i).id());
-    }
-    return features == Features.WORDS ? byWords(seeds, descriptions, items, fold, trains) : byNeighbours(seeds, items, fold, labels, trains, vectors);
-  }
-
+  /** Each candidate's probabilities by the maxent model of the other folds; the folds' models train on every core (each on its own examples). */
   private List<Map<String, Double>> byWords(List<LabelFilter.Example> seeds, Map<String, String> descriptions, List<Item> items, int[] fold, boolean[] trains) {
-    List<Map<String, Double>> out = nulls(items.size());
-    for (int f = 0; f < folds; f++) {
+    @SuppressWarnings("unchecked")
+    Map<String, Double>[] out = new Map[items.size()];
+    java.util.stream.IntStream.range(0, folds).parallel().forEach(f -> {
       List<LabelFilter.Example> train = new ArrayList<>(seeds);
       List<Integer> test = new ArrayList<>();
       for (int i = 0; i < items.size(); i++) {
@@ -307,7 +303,7 @@ public final class LabelCheck implements Serializable {
         }
       }
       if (test.isEmpty()) {
-        continue;
+        return;
       }
       DocumentCategorizerME cat = new DocumentCategorizerME(LabelFilter.trainModel(train, descriptions));
       for (int i : test) {
@@ -316,10 +312,10 @@ public final class LabelCheck implements Serializable {
         for (int k = 0; k < cat.getNumberOfCategories(); k++) {
           m.put(cat.getCategory(k), p[k]);
         }
-        out.set(i, m);
+        out[i] = m;
       }
-    }
-    return out;
+    });
+    return new ArrayList<>(java.util.Arrays.asList(out));
   }
 
   /**
@@ -329,34 +325,40 @@ public final class LabelCheck implements Serializable {
    * many dot products), and groups of them on every core; each dot
    * product still adds its terms in the same order, and every candidate meets the voters in the
    * same order, so the votes are the same numbers as one candidate and one voter at a time.
+   *
+   * <p>{@code near} keeps each candidate's {@link #KEPT} nearest voters from one round to the next:
+   * a later round's voters are the earlier round's less its suspects, so a candidate's nearest
+   * voters are the first of its kept ones that still train, and only a candidate with fewer than
+   * {@link #NEIGHBOURS} of those left is searched again.
    */
   private List<Map<String, Double>> byNeighbours(List<LabelFilter.Example> seeds, List<Item> items, int[] fold, TreeSet<String> labels,
-      boolean[] trains, List<float[]> v) {
+      boolean[] trains, List<float[]> v, Neighbours[] near) {
     int s = seeds.size();
+    java.util.function.IntPredicate votes = j -> j < s || trains[j - s];
     List<int[]> blocks = new ArrayList<>();
     Map<Integer, int[]> votersOfFold = new HashMap<>();
     for (int f = 0; f < folds; f++) {
       List<Integer> members = new ArrayList<>();
       for (int i = 0; i < items.size(); i++) {
-        if (fold[i] == f) {
+        if (fold[i] == f && (near[i] == null || !near[i].covers(votes))) {
           members.add(i);
         }
       }
       for (int from = 0; from < members.size(); from += BLOCK) {
         blocks.add(members.subList(from, Math.min(members.size(), from + BLOCK)).stream().mapToInt(Integer::intValue).toArray());
       }
-      votersOfFold.put(f, voters(seeds, items, fold, labels, trains, f));
+      if (!members.isEmpty()) {
+        votersOfFold.put(f, voters(seeds, items, fold, labels, trains, f));
+      }
     }
-    @SuppressWarnings("unchecked")
-    Map<String, Double>[] out = new Map[items.size()];
     blocks.parallelStream().forEach(block -> {
       int[] voters = votersOfFold.get(fold[block[0]]);
-      Neighbours[] near = new Neighbours[block.length];
+      Neighbours[] found = new Neighbours[block.length];
       float[][] x = new float[BLOCK][];
       for (int q = 0; q < BLOCK; q++) {
         x[q] = v.get(s + block[Math.min(q, block.length - 1)]);
         if (q < block.length) {
-          near[q] = new Neighbours();
+          found[q] = new Neighbours();
         }
       }
       double[] sims = new double[BLOCK];
@@ -364,15 +366,25 @@ public final class LabelCheck implements Serializable {
         dots(x, v.get(j), sims);
         String label = j < s ? seeds.get(j).label() : items.get(j - s).label();
         for (int q = 0; q < block.length; q++) {
-          near[q].offer(sims[q], label);
+          found[q].offer(sims[q], j, label);
         }
       }
       for (int q = 0; q < block.length; q++) {
-        out[block[q]] = near[q].votes(labels);
+        near[block[q]] = found[q];
       }
     });
-    return new ArrayList<>(java.util.Arrays.asList(out));
+    List<Map<String, Double>> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      out.add(near[i].votes(labels, votes));
+    }
+    return out;
   }
+
+  /**
+   * Nearest voters kept per candidate: {@link #NEIGHBOURS} vote, the rest stand in for the ones a
+   * later round drops as suspects (a few in a hundred candidates are).
+   */
+  static final int KEPT = 3 * NEIGHBOURS;
 
   /** Candidates scored together against each voter. */
   private static final int BLOCK = 8;
@@ -391,45 +403,77 @@ public final class LabelCheck implements Serializable {
     return out.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  /** The {@link #NEIGHBOURS} most similar texts offered so far, most similar first (earlier wins a tie). */
-  private static final class Neighbours {
-    final double[] best = new double[NEIGHBOURS];
-    final String[] bestLabel = new String[NEIGHBOURS];
+  /**
+   * The {@link #KEPT} most similar voters offered so far, most similar first (earlier wins a tie):
+   * the order of similarity and then of offer, so the first {@link #NEIGHBOURS} of them that still
+   * vote are the nearest of the voters that still vote.
+   */
+  static final class Neighbours {
+    final double[] best = new double[KEPT];
+    final int[] bestVoter = new int[KEPT];
+    final String[] bestLabel = new String[KEPT];
 
     Neighbours() {
       java.util.Arrays.fill(best, -2);
     }
 
-    void offer(double sim, String label) {
-      int k = NEIGHBOURS - 1;
+    void offer(double sim, int voter, String label) {
+      int k = KEPT - 1;
       if (sim <= best[k]) {
         return;
       }
       while (k > 0 && best[k - 1] < sim) {
         best[k] = best[k - 1];
+        bestVoter[k] = bestVoter[k - 1];
         bestLabel[k] = bestLabel[k - 1];
         k--;
       }
       best[k] = sim;
+      bestVoter[k] = voter;
       bestLabel[k] = label;
     }
 
-    /** Each label's share of the neighbours' similarity; null when no neighbour is similar at all. */
-    Map<String, Double> votes(TreeSet<String> labels) {
-      Map<String, Double> votes = new LinkedHashMap<>();
-      labels.forEach(l -> votes.put(l, 0.0));
+    /**
+     * Whether the nearest {@link #NEIGHBOURS} of the voters that pass {@code votes} (a subset of
+     * those offered) are among the kept ones: enough of them are, or every voter offered was kept.
+     */
+    boolean covers(java.util.function.IntPredicate votes) {
+      if (bestLabel[KEPT - 1] == null) {
+        return true;
+      }
+      int n = 0;
+      for (int k = 0; k < KEPT && n < NEIGHBOURS; k++) {
+        if (votes.test(bestVoter[k])) {
+          n++;
+        }
+      }
+      return n == NEIGHBOURS;
+    }
+
+    /**
+     * Each label's share of the similarity of the {@link #NEIGHBOURS} nearest voters that pass
+     * {@code votes}; null when none of them is similar at all.
+     */
+    Map<String, Double> votes(TreeSet<String> labels, java.util.function.IntPredicate votes) {
+      Map<String, Double> out = new LinkedHashMap<>();
+      labels.forEach(l -> out.put(l, 0.0));
       double total = 0;
-      for (int k = 0; k < NEIGHBOURS && bestLabel[k] != null; k++) {
+      int n = 0;
+      for (int k = 0; k < KEPT && n < NEIGHBOURS && bestLabel[k] != null; k++) {
+        if (!votes.test(bestVoter[k])) {
+          continue;
+        }
         double w = Math.max(0, best[k]);
-        votes.merge(bestLabel[k], w, Double::sum);
+        out.merge(bestLabel[k], w, Double::sum);
         total += w;
+        n++;
       }
       if (total <= 0) {
         return null;
       }
       double t = total;
-      votes.replaceAll((l, w) -> w / t);
-      return votes;
+      out.replaceAll((l, w) -> w / t);
+      return out;
     }
   }
 

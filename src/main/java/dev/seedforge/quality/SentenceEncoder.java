@@ -65,6 +65,7 @@ final class SentenceEncoder {
           .weigher((String text, float[] v) -> 64 + 2 * text.length() + 4 * v.length)
           .build();
 
+  private final java.util.concurrent.atomic.AtomicLong embedded = new java.util.concurrent.atomic.AtomicLong();
   private final String name;
   private final OrtEnvironment environment;
   private final OrtSession session;
@@ -110,22 +111,42 @@ final class SentenceEncoder {
     return embedAll(List.of(text)).get(0);
   }
 
-  /** The embeddings of {@code texts}, in their order; a text that occurs twice is embedded once. */
+  /**
+   * The embeddings of {@code texts}, in their order; a text that occurs twice is embedded once, and
+   * a text embedded before (in this JVM, or by any run that shared the {@link VectorCache}) not at all.
+   */
   List<float[]> embedAll(List<String> texts) {
-    Map<String, long[]> ids = new LinkedHashMap<>();
+    return embedAll(texts, VectorCache.shared());
+  }
+
+  /** {@link #embedAll(List)} with {@code store} as the vectors of earlier runs. */
+  List<float[]> embedAll(List<String> texts, java.util.Optional<VectorCache> store) {
     Map<String, float[]> vectors = new ConcurrentHashMap<>();
+    Set<String> unknown = new java.util.LinkedHashSet<>();
     for (String t : texts) {
-      if (ids.containsKey(t) || vectors.containsKey(t)) {
+      if (vectors.containsKey(t) || unknown.contains(t)) {
         continue;
       }
       float[] known = recent.getIfPresent(t);
       if (known != null) {
         vectors.put(t, known);
-        continue;
+      } else {
+        unknown.add(t);
       }
+    }
+    if (!unknown.isEmpty() && store.isPresent()) {
+      store.get().getAll(name, unknown).forEach((t, v) -> {
+        vectors.put(t, v);
+        recent.put(t, v);
+        unknown.remove(t);
+      });
+    }
+    Map<String, float[]> fresh = new ConcurrentHashMap<>();
+    Map<String, long[]> ids = new LinkedHashMap<>();
+    for (String t : unknown) {
       long[] pieces = encode(t);
       if (pieces == null) {
-        vectors.put(t, fallback().embed(t).content().vector());
+        fresh.put(t, fallback().embed(t).content().vector());
       } else {
         ids.put(t, pieces);
       }
@@ -134,16 +155,28 @@ final class SentenceEncoder {
     (batches.size() > 1 ? batches.parallelStream() : batches.stream()).forEach(batch -> {
       float[][][] hidden = run(batch, ids);
       for (int i = 0; i < batch.size(); i++) {
-        float[] v = normalize(meanPool(hidden[i], ids.get(batch.get(i)).length));
-        vectors.put(batch.get(i), v);
-        recent.put(batch.get(i), v);
+        fresh.put(batch.get(i), normalize(meanPool(hidden[i], ids.get(batch.get(i)).length)));
       }
     });
+    fresh.forEach(recent::put);
+    vectors.putAll(fresh);
+    embedded.addAndGet(fresh.size());
+    store.ifPresent(s -> s.putAll(name, fresh));
     List<float[]> out = new ArrayList<>(texts.size());
     for (String t : texts) {
       out.add(vectors.get(t));
     }
     return out;
+  }
+
+  /** Texts this encoder has run through the model (ONNX or LangChain4j's), since it was loaded. */
+  long embedded() {
+    return embedded.get();
+  }
+
+  /** Forgets the vectors kept in memory, as a new process would start. */
+  void forgetRecent() {
+    recent.invalidateAll();
   }
 
   /**

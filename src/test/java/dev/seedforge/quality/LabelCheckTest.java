@@ -176,23 +176,89 @@ class LabelCheckTest {
     // given the pool (240 candidates, under the training cap) and one round, so every candidate
     // of the other folds votes
     LabelCheck check = LabelCheck.embeddings(5, 42, PipelineSpec.Relevance.MINILM).withRounds(1);
+
+    // when
+    LabelCheck.Outcome o = check.check(seeds, descriptions, pool);
+
+    // then each candidate's probabilities are, to the last bit, those of one sequential search
+    assertVotesOfAPlainSearch(check, o, java.util.Set.of());
+  }
+
+  @Test
+  void should_vote_in_the_second_round_as_a_plain_search_without_the_first_rounds_suspects() {
+    // given the first round's suspects
+    LabelCheck once = LabelCheck.embeddings(5, 42, PipelineSpec.Relevance.MINILM).withMargin(0.1).withRounds(1);
+    java.util.Set<String> suspects = new java.util.HashSet<>();
+    once.check(seeds, descriptions, pool).judged().stream().filter(j -> !j.verdict().keep()).forEach(j -> suspects.add(j.item().id()));
+    assertThat(suspects).isNotEmpty();
+
+    // when a second round votes from the neighbours the first round kept, less those suspects
+    LabelCheck.Outcome twice = LabelCheck.embeddings(5, 42, PipelineSpec.Relevance.MINILM).withMargin(0.1).withRounds(2)
+        .check(seeds, descriptions, pool);
+
+    // then the votes are those of a search over the voters that are not suspects
+    assertVotesOfAPlainSearch(once, twice, suspects);
+  }
+
+  @Test
+  void should_find_the_nearest_of_any_subset_of_the_voters_among_the_kept_ones() {
+    // given 200 voters offered in order, with ties, and a subset that still votes
+    java.util.Random random = new java.util.Random(7);
+    LabelCheck.Neighbours near = new LabelCheck.Neighbours();
+    double[] sim = new double[200];
+    for (int j = 0; j < sim.length; j++) {
+      sim[j] = Math.round(random.nextDouble() * 40) / 40.0;
+      near.offer(sim[j], j, "l" + (j % 3));
+    }
+    for (int step = 1; step <= 2; step++) {
+      for (int drop = 0; drop <= 30; drop += 5) {
+        java.util.Set<Integer> dropped = new java.util.HashSet<>();
+        List<Integer> order = new ArrayList<>();
+        for (int j = 0; j < sim.length; j++) {
+          order.add(j);
+        }
+        order.sort((a, b) -> sim[a] != sim[b] ? Double.compare(sim[b], sim[a]) : Integer.compare(a, b));
+        for (int k = 0; dropped.size() < drop; k += step) {
+          dropped.add(order.get(k));
+        }
+        java.util.function.IntPredicate votes = j -> !dropped.contains(j);
+
+        // when
+        Map<String, Double> got = near.votes(new java.util.TreeSet<>(List.of("l0", "l1", "l2")), votes);
+
+        // then while enough kept ones vote, they are the subset's nearest, summed in the same order
+        boolean enough = near.covers(votes);
+        assertThat(enough).isEqualTo(order.subList(0, LabelCheck.KEPT).stream().filter(votes::test).count() >= LabelCheck.NEIGHBOURS);
+        if (enough) {
+          Map<String, Double> want = new java.util.LinkedHashMap<>(Map.of());
+          List.of("l0", "l1", "l2").forEach(l -> want.put(l, 0.0));
+          double total = 0;
+          for (int j : order.stream().filter(votes::test).limit(LabelCheck.NEIGHBOURS).toList()) {
+            want.merge("l" + (j % 3), Math.max(0, sim[j]), Double::sum);
+            total += Math.max(0, sim[j]);
+          }
+          double t = total;
+          want.replaceAll((l, w) -> w / t);
+          assertThat(got).as("%d dropped", drop).isEqualTo(want);
+        }
+      }
+    }
+  }
+
+  /** Each candidate's probabilities are those of a sequential search over the voters not in {@code excluded}. */
+  private void assertVotesOfAPlainSearch(LabelCheck check, LabelCheck.Outcome o, java.util.Set<String> excluded) {
     List<LabelCheck.Item> sorted = new ArrayList<>(pool);
     sorted.sort(java.util.Comparator.comparing(LabelCheck.Item::id));
     List<String> texts = new ArrayList<>();
     seeds.forEach(e -> texts.add(e.text()));
     sorted.forEach(i -> texts.add(i.text()));
     List<float[]> v = SentenceEncoder.of(PipelineSpec.Relevance.MINILM).embedAll(texts);
-
-    // when
-    LabelCheck.Outcome o = check.check(seeds, descriptions, pool);
-
-    // then each candidate's probabilities are, to the last bit, those of one sequential search
     int s = seeds.size();
     for (int i = 0; i < sorted.size(); i++) {
       List<double[]> sims = new ArrayList<>();
       List<String> labels = new ArrayList<>();
       for (int j = 0; j < texts.size(); j++) {
-        if (j >= s && check.fold(sorted.get(j - s).id()) == check.fold(sorted.get(i).id())) {
+        if (j >= s && (check.fold(sorted.get(j - s).id()) == check.fold(sorted.get(i).id()) || excluded.contains(sorted.get(j - s).id()))) {
           continue;
         }
         double d = 0;

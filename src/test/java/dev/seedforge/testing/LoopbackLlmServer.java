@@ -241,6 +241,11 @@ public final class LoopbackLlmServer implements AutoCloseable {
 
   /** A server whose probabilistic behaviours draw from {@code seed}. */
   public LoopbackLlmServer(long seed) {
+    this(seed, 0);
+  }
+
+  /** The same on loopback port {@code port} (0: any free one), for a run a later JVM repeats with the same base URL. */
+  public LoopbackLlmServer(long seed, int port) {
     this.seed = seed;
     for (Behavior b : Behavior.values()) {
       counts.put(b, new AtomicLong());
@@ -259,7 +264,7 @@ public final class LoopbackLlmServer implements AutoCloseable {
               return t;
             });
     try {
-      this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+      this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
     } catch (IOException e) {
       executor.shutdownNow();
       throw new IllegalStateException("could not bind a loopback port", e);
