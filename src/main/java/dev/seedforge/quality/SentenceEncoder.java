@@ -179,6 +179,11 @@ final class SentenceEncoder {
     recent.invalidateAll();
   }
 
+  /** {@link #forgetRecent} for every model loaded in this JVM. */
+  static void forgetAllRecent() {
+    ENCODERS.values().forEach(SentenceEncoder::forgetRecent);
+  }
+
   /**
    * The texts in ONNX calls: by token length, each call at most {@link #MAX_BATCH} texts and
    * {@link #MAX_PADDING} padding (the same texts always make the same calls).

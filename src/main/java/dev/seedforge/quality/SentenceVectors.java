@@ -14,4 +14,12 @@ public final class SentenceVectors {
   public static List<float[]> embedAll(String model, List<String> texts) {
     return SentenceEncoder.of(model).embedAll(texts);
   }
+
+  /**
+   * Forgets the vectors every loaded model keeps in memory, as a new process starts (the models
+   * stay loaded): for measurements that run the same texts twice in one JVM.
+   */
+  public static void forgetRecent() {
+    SentenceEncoder.forgetAllRecent();
+  }
 }
