@@ -102,8 +102,21 @@ public final class ConversationGate {
     return out;
   }
 
+  /** A filter of a conversation's turns: it judges the turns parsed once per record ({@link CandidateText#turns}). */
+  abstract static class OnTurns implements Filter {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public final Verdict check(Candidate candidate) {
+      return check(new CandidateText(candidate, TaskType.CONVERSATION));
+    }
+
+    @Override
+    public abstract Verdict check(CandidateText text);
+  }
+
   /** One of the shape rules of {@link ConversationRules}, under its own name. */
-  static final class ShapeFilter implements Filter {
+  static final class ShapeFilter extends OnTurns {
     private static final long serialVersionUID = 1L;
     private final String rule;
 
@@ -114,11 +127,6 @@ public final class ConversationGate {
     @Override
     public String name() {
       return rule;
-    }
-
-    @Override
-    public Verdict check(Candidate candidate) {
-      return check(new CandidateText(candidate, TaskType.CONVERSATION));
     }
 
     @Override
@@ -136,7 +144,7 @@ public final class ConversationGate {
   }
 
   /** The number of assistant turns, within the pack's turns range widened to the seeds' own counts. */
-  static final class TurnCountFilter implements Filter {
+  static final class TurnCountFilter extends OnTurns {
     private static final long serialVersionUID = 1L;
     private final int min;
     private final int max;
@@ -149,11 +157,6 @@ public final class ConversationGate {
     @Override
     public String name() {
       return TURN_COUNT;
-    }
-
-    @Override
-    public Verdict check(Candidate candidate) {
-      return check(new CandidateText(candidate, TaskType.CONVERSATION));
     }
 
     @Override
@@ -175,7 +178,7 @@ public final class ConversationGate {
   }
 
   /** A turn that says again what an earlier turn of the conversation said: the same after normalisation, or nearly the same words. */
-  static final class RepeatedTurnFilter implements Filter {
+  static final class RepeatedTurnFilter extends OnTurns {
     private static final long serialVersionUID = 1L;
     private final double jaccard;
 
@@ -186,11 +189,6 @@ public final class ConversationGate {
     @Override
     public String name() {
       return REPEATED_TURN;
-    }
-
-    @Override
-    public Verdict check(Candidate candidate) {
-      return check(new CandidateText(candidate, TaskType.CONVERSATION));
     }
 
     @Override
@@ -227,7 +225,7 @@ public final class ConversationGate {
   }
 
   /** An answer filter applied to every assistant turn in turn; the first turn it rejects is named. */
-  static final class TurnFilter implements Filter {
+  static final class TurnFilter extends OnTurns {
     private static final long serialVersionUID = 1L;
     private final Filter answer;
 
@@ -238,11 +236,6 @@ public final class ConversationGate {
     @Override
     public String name() {
       return answer.name();
-    }
-
-    @Override
-    public Verdict check(Candidate candidate) {
-      return check(new CandidateText(candidate, TaskType.CONVERSATION));
     }
 
     @Override
