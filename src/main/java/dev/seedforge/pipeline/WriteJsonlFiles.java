@@ -11,9 +11,7 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.UUID;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -23,12 +21,7 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
-import org.apache.beam.sdk.coders.CoderException;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.transforms.Impulse;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -83,13 +76,14 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
   @Override
   public PDone expand(PCollection<KV<String, KV<String, String>>> lines) {
     KvCoder<String, String> pairCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
-    ListCoder<KV<String, String>> listCoder = ListCoder.of(pairCoder);
+    // a shard's lines cross the shuffle in parts of about a megabyte (BundledGroupByKey): a bundle's
+    // whole shard as one record would outgrow a runner's sort buffer (Flink's is a few megabytes)
     PCollection<KV<String, String>> parts =
         lines
-            .apply("GatherShards", ParDo.of(new GatherShardsFn(shards, listCoder)))
-            .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()), ByteArrayCoder.of()))
-            .apply("GroupByShard", GroupByKey.create())
-            .apply("WritePart", ParDo.of(new WritePartFn(outDir, listCoder)))
+            .apply("Shard", ParDo.of(new ShardFn(shards)))
+            .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()), pairCoder))
+            .apply("GroupByShard", BundledGroupByKey.create())
+            .apply("WritePart", ParDo.of(new WritePartFn(outDir)))
             .setCoder(pairCoder);
     // every file gets a group, so a file with no lines is still written (empty)
     PCollection<KV<String, String>> markers =
@@ -124,40 +118,17 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
     }
   }
 
-  /**
-   * Puts each line in its file's shard (by a hash of its sort key) and gathers a bundle's lines per
-   * shard, output as one encoded list per shard when the bundle finishes: the shuffle then carries
-   * a list per shard and bundle, which the DirectRunner copies far more cheaply than single lines.
-   */
-  static final class GatherShardsFn extends DoFn<KV<String, KV<String, String>>, KV<KV<String, Integer>, byte[]>> {
+  /** Keys each line by its file and shard (a hash of its sort key). */
+  static final class ShardFn extends DoFn<KV<String, KV<String, String>>, KV<KV<String, Integer>, KV<String, String>>> {
     private final int shards;
-    private final ListCoder<KV<String, String>> listCoder;
-    private transient Map<BoundedWindow, Map<KV<String, Integer>, List<KV<String, String>>>> gathered;
 
-    GatherShardsFn(int shards, ListCoder<KV<String, String>> listCoder) {
+    ShardFn(int shards) {
       this.shards = shards;
-      this.listCoder = listCoder;
-    }
-
-    @StartBundle
-    public void start() {
-      gathered = new HashMap<>();
     }
 
     @ProcessElement
-    public void process(@Element KV<String, KV<String, String>> line, BoundedWindow window) {
-      KV<String, Integer> shard = KV.of(line.getKey(), shard(line.getValue().getKey(), shards));
-      gathered.computeIfAbsent(window, w -> new HashMap<>()).computeIfAbsent(shard, s -> new ArrayList<>()).add(line.getValue());
-    }
-
-    @FinishBundle
-    public void finish(FinishBundleContext ctx) throws CoderException {
-      for (Map.Entry<BoundedWindow, Map<KV<String, Integer>, List<KV<String, String>>>> w : gathered.entrySet()) {
-        for (Map.Entry<KV<String, Integer>, List<KV<String, String>>> shard : w.getValue().entrySet()) {
-          ctx.output(KV.of(shard.getKey(), CoderUtils.encodeToByteArray(listCoder, shard.getValue())), w.getKey().maxTimestamp(), w.getKey());
-        }
-      }
-      gathered = null;
+    public void process(@Element KV<String, KV<String, String>> line, OutputReceiver<KV<KV<String, Integer>, KV<String, String>>> out) {
+      out.output(KV.of(KV.of(line.getKey(), shard(line.getValue().getKey(), shards)), line.getValue()));
     }
   }
 
@@ -189,24 +160,20 @@ public final class WriteJsonlFiles extends PTransform<PCollection<KV<String, KV<
   }
 
   /** Sorts one shard of a file and writes it as a part file: (key, line) records, length-prefixed. */
-  static final class WritePartFn extends DoFn<KV<KV<String, Integer>, Iterable<byte[]>>, KV<String, String>> {
+  static final class WritePartFn extends DoFn<KV<KV<String, Integer>, Iterable<KV<String, String>>>, KV<String, String>> {
     private final String outDir;
-    private final ListCoder<KV<String, String>> listCoder;
 
-    WritePartFn(String outDir, ListCoder<KV<String, String>> listCoder) {
+    WritePartFn(String outDir) {
       this.outDir = outDir;
-      this.listCoder = listCoder;
     }
 
     @ProcessElement
-    public void process(@Element KV<KV<String, Integer>, Iterable<byte[]>> shard, OutputReceiver<KV<String, String>> out) throws IOException {
+    public void process(@Element KV<KV<String, Integer>, Iterable<KV<String, String>>> shard, OutputReceiver<KV<String, String>> out) throws IOException {
       String file = shard.getKey().getKey();
       List<KV<String, String>> lines = new ArrayList<>();
-      for (byte[] gathered : shard.getValue()) {
-        for (KV<String, String> kv : CoderUtils.decodeFromByteArray(listCoder, gathered)) {
-          if (!kv.getValue().isEmpty()) {
-            lines.add(kv);
-          }
+      for (KV<String, String> kv : shard.getValue()) {
+        if (!kv.getValue().isEmpty()) {
+          lines.add(kv);
         }
       }
       lines.sort(ORDER);

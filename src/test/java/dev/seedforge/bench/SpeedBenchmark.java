@@ -90,8 +90,30 @@ class SpeedBenchmark {
           what, n, loop.recordsPerSecond(), loop.cpuMicrosPerRecord(), run.recordsPerSecond(), run.cpuMicrosPerRecord(), run.seconds(),
           run.cpuMicrosPerRecord() / loop.cpuMicrosPerRecord(), heap[0].peakUsed >> 20, heap[0].peakAfterGc() >> 20,
           Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+      if (embeddings) {
+        encoderCeiling(input, n, run);
+      }
       Files.deleteIfExists(input);
     }
+  }
+
+  /**
+   * The MiniLM encoder alone on the distinct texts of the same records, batched and on every core as
+   * the gate runs it: the most records per second any curate with MiniLM relevance can reach on
+   * this machine, since every record that passes the cheap filters needs its vector.
+   */
+  static void encoderCeiling(Path input, int n, CurateSpeedBenchmark.Cost curate) throws Exception {
+    java.util.LinkedHashSet<String> texts = new java.util.LinkedHashSet<>();
+    for (String l : Files.readAllLines(input)) {
+      texts.add(dev.seedforge.util.Json.mapper().readTree(l).path("text").asText());
+    }
+    List<String> distinct = List.copyOf(texts);
+    CurateSpeedBenchmark.Cost alone = CurateSpeedBenchmark.measure(distinct.size(),
+        () -> dev.seedforge.quality.SentenceVectors.embedAll(dev.seedforge.config.PipelineSpec.Relevance.MINILM, distinct));
+    System.out.printf(Locale.ROOT, "BENCH speed MiniLM encoder alone, the %d records' %d distinct texts (batched, %d processors): %.0f texts/s, %.0f µs CPU/text;"
+            + " at most %.0f records/s for curate with MiniLM, which ran at %.0f (%.0f %% of that)%n",
+        n, distinct.size(), Runtime.getRuntime().availableProcessors(), alone.recordsPerSecond(), alone.cpuMicrosPerRecord(),
+        n / alone.seconds(), curate.recordsPerSecond(), 100 * curate.recordsPerSecond() / (n / alone.seconds()));
   }
 
   /**
