@@ -131,6 +131,7 @@ public final class RunCommand implements Callable<Integer> {
       if (args.stream().noneMatch(a -> a.startsWith("--enforceEncodability"))) {
         direct.setEnforceEncodability(false);
       }
+      dev.seedforge.pipeline.WorkerThreads.record(options, args);
       return options;
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("Beam pipeline option: " + e.getMessage());

@@ -67,6 +67,7 @@ final class Invocation {
     Path ledgerFile = SpendLedger.fileFor(outDir);
     RunContext context = new RunContext(runId, 0, ledgerFile.toString());
     String command = (curateInput == null ? "seedforge run " : "seedforge curate ") + plan.spec().name();
+    WorkerThreads.forJob(options, makesCalls(plan, curateInput));
     if (!makesCalls(plan, curateInput)) {
       RunFolder folder = RunFolder.claim(outDir, command, () -> "the run stopped before it finished; nothing was paid for; run the same command again");
       return new Invocation(options, outDir, context, null, folder, curateInput);
