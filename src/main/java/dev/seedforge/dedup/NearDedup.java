@@ -171,12 +171,20 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
    */
   public static final int SHARDS = 64;
 
+  /**
+   * Sketches every candidate and emits it once per band. A bundle's candidates are held (up to
+   * {@link #HOLD}) and sketched on every core: on the DirectRunner one worker thread runs the
+   * stage (see {@link dev.seedforge.pipeline.WorkerThreads}).
+   */
   static final class BandFn extends DoFn<Candidate, KV<Long, KV<Long, NearDuplicates.Sketch>>> {
+    static final int HOLD = 4096;
+    static final int CHUNK = 256;
+
     private final MinHasher hasher;
     private final LshBands bands;
     private final TaskType task;
-
     private final int shards;
+    private transient dev.seedforge.pipeline.HeldElements<Candidate> held;
 
     BandFn(MinHasher hasher, LshBands bands, TaskType task, int shards) {
       this.shards = shards;
@@ -185,15 +193,50 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
       this.task = task;
     }
 
+    @StartBundle
+    public void start() {
+      held = new dev.seedforge.pipeline.HeldElements<>(HOLD);
+    }
+
     @ProcessElement
-    public void process(@Element Candidate c, OutputReceiver<KV<Long, KV<Long, NearDuplicates.Sketch>>> out) {
-      NearDuplicates.Sketch s = sketch(c, hasher, task);
-      for (long k : NearDuplicates.bandKeys(hasher.signature(s.shingles()), bands)) {
-        out.output(KV.of(Math.floorMod(k, (long) shards), KV.of(k, s)));
+    public void process(@Element Candidate c, @Timestamp org.joda.time.Instant ts, org.apache.beam.sdk.transforms.windowing.BoundedWindow w,
+        OutputReceiver<KV<Long, KV<Long, NearDuplicates.Sketch>>> out) {
+      if (held.add(c, ts, w)) {
+        List<dev.seedforge.pipeline.HeldElements.Held<Candidate>> batch = held.drain();
+        List<List<KV<Long, KV<Long, NearDuplicates.Sketch>>>> keyed = band(batch);
+        for (int i = 0; i < batch.size(); i++) {
+          for (KV<Long, KV<Long, NearDuplicates.Sketch>> kv : keyed.get(i)) {
+            out.outputWithTimestamp(kv, batch.get(i).timestamp());
+          }
+        }
       }
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext ctx) {
+      List<dev.seedforge.pipeline.HeldElements.Held<Candidate>> batch = held.drain();
+      List<List<KV<Long, KV<Long, NearDuplicates.Sketch>>>> keyed = band(batch);
+      for (int i = 0; i < batch.size(); i++) {
+        for (KV<Long, KV<Long, NearDuplicates.Sketch>> kv : keyed.get(i)) {
+          ctx.output(kv, batch.get(i).timestamp(), batch.get(i).window());
+        }
+      }
+    }
+
+    /** Each held candidate's sketch under each of its band keys. */
+    private List<List<KV<Long, KV<Long, NearDuplicates.Sketch>>>> band(List<dev.seedforge.pipeline.HeldElements.Held<Candidate>> batch) {
+      return dev.seedforge.util.Parallel.inChunks(batch, CHUNK, chunk -> chunk.stream().map(h -> {
+        NearDuplicates.Sketch s = sketch(h.element(), hasher, task);
+        List<KV<Long, KV<Long, NearDuplicates.Sketch>>> keyed = new ArrayList<>();
+        for (long k : NearDuplicates.bandKeys(hasher.signature(s.shingles()), bands)) {
+          keyed.add(KV.of(Math.floorMod(k, (long) shards), KV.of(k, s)));
+        }
+        return keyed;
+      }).toList());
     }
   }
 
+  /** Verifies the pairs of every bucket in a shard, the buckets on every core. */
   static final class VerifyFn extends DoFn<KV<Long, Iterable<KV<Long, NearDuplicates.Sketch>>>, NearDuplicates.Edge> {
     private final double threshold;
 
@@ -207,11 +250,16 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
       for (KV<Long, NearDuplicates.Sketch> kv : shard.getValue()) {
         buckets.computeIfAbsent(kv.getKey(), k -> new ArrayList<>(2)).add(kv.getValue());
       }
+      List<List<NearDuplicates.Sketch>> shared = new ArrayList<>();
       for (List<NearDuplicates.Sketch> members : buckets.values()) {
-        if (members.size() < 2) {
-          continue;
+        if (members.size() >= 2) {
+          shared.add(members);
         }
-        for (NearDuplicates.Edge e : NearDuplicates.verify(members, threshold)) {
+      }
+      List<List<NearDuplicates.Edge>> edges = dev.seedforge.util.Parallel.inChunks(shared, 64,
+          chunk -> chunk.stream().map(members -> NearDuplicates.verify(members, threshold)).toList());
+      for (List<NearDuplicates.Edge> bucket : edges) {
+        for (NearDuplicates.Edge e : bucket) {
           out.output(e);
         }
       }

@@ -7,6 +7,7 @@ import dev.seedforge.generate.Candidate;
 import dev.seedforge.generate.Rejection;
 import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.pipeline.Counter;
+import dev.seedforge.pipeline.HeldElements;
 import dev.seedforge.pipeline.Ledger;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -116,19 +117,24 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
   }
 
   /**
-   * Runs the gate on every candidate. When a filter judges batches far more cheaply (embeddings),
-   * a bundle's candidates are held until the bundle finishes and judged together, each output in
-   * its own window and with its own timestamp.
+   * Runs the gate on every candidate. A bundle's candidates are held, up to {@link #HOLD} of them,
+   * and judged together ({@link QualityGate#decideAll}): on every core, and in batches where a
+   * filter judges batches far more cheaply (embeddings). Each decision goes out in its candidate's
+   * window and with its timestamp.
    */
   static final class GateFn extends DoFn<Candidate, Candidate> {
+    /**
+     * Candidates held at most before they are judged: enough for many embedding batches and
+     * parallel chunks, few enough that a runner whose bundle is a whole partition (Flink's batch
+     * mode) never holds the partition.
+     */
+    static final int HOLD = 4096;
+
     private final ShippedGate shipped;
     // false when the label check follows and counts what passes the whole gate
     private final boolean countPassed;
     private transient QualityGate gate;
-    private transient boolean batches;
-    private transient List<Held> held;
-
-    private record Held(Candidate candidate, Instant timestamp, BoundedWindow window) {}
+    private transient HeldElements<Candidate> held;
 
     GateFn(ShippedGate shipped, boolean countPassed) {
       this.shipped = shipped;
@@ -138,45 +144,44 @@ public final class GateStage extends PTransform<PCollection<Candidate>, PCollect
     @Setup
     public void setup() {
       gate = shipped.gate();
-      batches = gate.batches();
     }
 
     @StartBundle
     public void startBundle() {
-      held = new ArrayList<>();
+      held = new HeldElements<>(HOLD);
     }
 
     @ProcessElement
     public void process(@Element Candidate c, @Timestamp Instant timestamp, BoundedWindow window, MultiOutputReceiver out) {
       out.get(LEDGER).output(Ledger.count(Counter.ACCEPTANCE_GENERATED, strategyOf(c), templateOf(c), 1));
-      if (batches) {
-        held.add(new Held(c, timestamp, window));
-        return;
+      if (held.add(c, timestamp, window)) {
+        judge(held.drain(), h -> new Output() {
+          @Override
+          public <T> void output(TupleTag<T> tag, T value) {
+            out.get(tag).outputWithTimestamp(value, h.timestamp());
+          }
+        });
       }
-      emit(gate.decide(c), countPassed, new Output() {
-        @Override
-        public <T> void output(TupleTag<T> tag, T value) {
-          out.get(tag).output(value);
-        }
-      });
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      if (held.isEmpty()) {
+      judge(held.drain(), h -> new Output() {
+        @Override
+        public <T> void output(TupleTag<T> tag, T value) {
+          context.output(tag, value, h.timestamp(), h.window());
+        }
+      });
+    }
+
+    private void judge(List<HeldElements.Held<Candidate>> batch, java.util.function.Function<HeldElements.Held<Candidate>, Output> outputOf) {
+      if (batch.isEmpty()) {
         return;
       }
-      List<QualityGate.Decision> decisions = gate.decideAll(held.stream().map(Held::candidate).toList());
-      for (int i = 0; i < held.size(); i++) {
-        Held h = held.get(i);
-        emit(decisions.get(i), countPassed, new Output() {
-          @Override
-          public <T> void output(TupleTag<T> tag, T value) {
-            context.output(tag, value, h.timestamp(), h.window());
-          }
-        });
+      List<QualityGate.Decision> decisions = gate.decideAll(batch.stream().map(HeldElements.Held::element).toList());
+      for (int i = 0; i < batch.size(); i++) {
+        emit(decisions.get(i), countPassed, outputOf.apply(batch.get(i)));
       }
-      held.clear();
     }
 
     private interface Output {

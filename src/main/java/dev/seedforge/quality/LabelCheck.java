@@ -290,33 +290,44 @@ public final class LabelCheck implements Serializable {
 
   /** Each candidate's probabilities by the maxent model of the other folds; the folds' models train on every core (each on its own examples). */
   private List<Map<String, Double>> byWords(List<LabelFilter.Example> seeds, Map<String, String> descriptions, List<Item> items, int[] fold, boolean[] trains) {
-    @SuppressWarnings("unchecked")
-    Map<String, Double>[] out = new Map[items.size()];
-    java.util.stream.IntStream.range(0, folds).parallel().forEach(f -> {
+    // the folds' models train on every core, then every candidate is scored by its fold's model in
+    // chunks on every core (a fold's candidates are as many as the others', its training is not:
+    // scoring fold by fold left a core idle while the last folds ran)
+    boolean[] scored = new boolean[folds];
+    for (int i = 0; i < items.size(); i++) {
+      scored[fold[i]] = true;
+    }
+    opennlp.tools.doccat.DoccatModel[] models = new opennlp.tools.doccat.DoccatModel[folds];
+    java.util.stream.IntStream.range(0, folds).parallel().filter(f -> scored[f]).forEach(f -> {
       List<LabelFilter.Example> train = new ArrayList<>(seeds);
-      List<Integer> test = new ArrayList<>();
       for (int i = 0; i < items.size(); i++) {
-        if (fold[i] == f) {
-          test.add(i);
-        } else if (items.get(i).label() != null && trains[i]) {
+        if (fold[i] != f && items.get(i).label() != null && trains[i]) {
           train.add(new LabelFilter.Example(items.get(i).text(), items.get(i).label()));
         }
       }
-      if (test.isEmpty()) {
-        return;
-      }
-      DocumentCategorizerME cat = new DocumentCategorizerME(LabelFilter.trainModel(train, descriptions));
-      for (int i : test) {
+      models[f] = LabelFilter.trainModel(train, descriptions);
+    });
+    @SuppressWarnings("unchecked")
+    Map<String, Double>[] out = new Map[items.size()];
+    int chunks = (items.size() + SCORE_CHUNK - 1) / SCORE_CHUNK;
+    java.util.stream.IntStream.range(0, chunks).parallel().forEach(k -> {
+      // a categorizer per fold and chunk: OpenNLP's categorizers are not meant to be shared by threads
+      DocumentCategorizerME[] cats = new DocumentCategorizerME[folds];
+      for (int i = k * SCORE_CHUNK; i < Math.min(items.size(), (k + 1) * SCORE_CHUNK); i++) {
+        DocumentCategorizerME cat = cats[fold[i]] == null ? cats[fold[i]] = new DocumentCategorizerME(models[fold[i]]) : cats[fold[i]];
         double[] p = cat.categorize(LabelFilter.words(items.get(i).text()));
         Map<String, Double> m = new LinkedHashMap<>();
-        for (int k = 0; k < cat.getNumberOfCategories(); k++) {
-          m.put(cat.getCategory(k), p[k]);
+        for (int c = 0; c < cat.getNumberOfCategories(); c++) {
+          m.put(cat.getCategory(c), p[c]);
         }
         out[i] = m;
       }
     });
     return new ArrayList<>(java.util.Arrays.asList(out));
   }
+
+  /** Candidates per scoring task of {@link Features#WORDS}. */
+  static final int SCORE_CHUNK = 512;
 
   /**
    * Each candidate's similarity-weighted vote of its {@link #NEIGHBOURS} nearest training texts:

@@ -206,13 +206,21 @@ public final class QualityGate implements Serializable {
     return filters.stream().anyMatch(Filter::batches);
   }
 
+  /** Candidates per task when many are judged on every core ({@link #decideAll}). */
+  static final int CHUNK = 256;
+
   /**
-   * The decisions on many candidates, in their order, the same as {@link #decide} on each: every
-   * filter in turn judges the candidates that no earlier filter rejected, all at once, so a
-   * batching filter (embeddings) makes one model call for the whole batch, and only for the
-   * candidates still standing when its turn comes.
+   * The decisions on many candidates, in their order, the same as {@link #decide} on each, on
+   * every core: the candidates go in chunks of {@value #CHUNK} to the common fork-join pool (the
+   * filters keep no per-candidate state, so the verdicts do not depend on the chunks). When a
+   * filter judges batches far more cheaply (embeddings), every filter in turn judges the
+   * candidates that no earlier filter rejected, all at once, so the batching filter makes one model
+   * call for the whole batch, and only for the candidates still standing when its turn comes.
    */
   public List<Decision> decideAll(List<Candidate> candidates) {
+    if (!batches()) {
+      return inChunks(candidates, chunk -> chunk.stream().map(this::decide).toList());
+    }
     List<CandidateText> texts = new ArrayList<>(candidates.size());
     for (Candidate c : candidates) {
       texts.add(new CandidateText(c, task));
@@ -226,7 +234,8 @@ public final class QualityGate implements Serializable {
       if (standing.isEmpty()) {
         break;
       }
-      List<Verdict> verdicts = f.checkAll(standing.stream().map(texts::get).toList());
+      List<CandidateText> judged = standing.stream().map(texts::get).toList();
+      List<Verdict> verdicts = f.batches() ? f.checkAll(judged) : inChunks(judged, f::checkAll);
       List<Integer> next = new ArrayList<>(standing.size());
       for (int k = 0; k < standing.size(); k++) {
         if (verdicts.get(k).keep()) {
@@ -242,6 +251,10 @@ public final class QualityGate implements Serializable {
       out.add(new Decision(candidates.get(i).withFeatures(Map.of(TOKENS, (double) texts.get(i).tokenCount())), rejected.get(i)));
     }
     return out;
+  }
+
+  static <T, R> List<R> inChunks(List<T> items, java.util.function.Function<List<T>, List<R>> work) {
+    return dev.seedforge.util.Parallel.inChunks(items, CHUNK, work);
   }
 
   @Override

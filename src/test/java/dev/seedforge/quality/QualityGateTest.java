@@ -49,6 +49,60 @@ class QualityGateTest {
   }
 
   @Test
+  void decides_many_candidates_on_every_core_as_it_decides_each_alone(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    // given the example pipeline's gate with TF-IDF relevance (no batching filter: the candidates go
+    // to the cores in chunks) and more real texts than several chunks hold
+    java.nio.file.Path base = java.nio.file.Path.of("pipelines/support-intents.yaml").toAbsolutePath();
+    String yaml = java.nio.file.Files.readString(base)
+        .replace("pack: ../prompts/customer-support", "pack: " + base.getParent().resolveSibling("prompts/customer-support"))
+        .replace("  language: en\n", "  language: en\n  embeddings: false\n");
+    java.nio.file.Path pipeline = java.nio.file.Files.writeString(dir.resolve("tfidf.yaml"), yaml);
+    var spec = dev.seedforge.config.SpecLoader.load(pipeline, java.util.Map.of(),
+        new dev.seedforge.config.SpecLoader.Overrides("lexical", null, null, null, null));
+    var plan = dev.seedforge.pipeline.RunPlan.prepare(spec, java.util.Map.of());
+    QualityGate tfidf = dev.seedforge.pipeline.SeedforgePipeline.gate(plan);
+    assertThat(tfidf.batches()).isFalse();
+    List<String> labels = List.copyOf(plan.pack().labels().keySet());
+    List<String> texts = new java.util.ArrayList<>(RealTexts.fixtures());
+    List<String> clinc = RealTexts.clinc();
+    for (int i = 0; i < clinc.size() && texts.size() < 5 * QualityGate.CHUNK + 17; i += 7) {
+      texts.add(clinc.get(i));
+    }
+    List<Candidate> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      batch.add(Candidate.of(labels.get(i % labels.size()), java.util.Map.of("text", texts.get(i)), TestCandidates.PROVENANCE, i));
+    }
+
+    // when
+    List<QualityGate.Decision> together = tfidf.decideAll(batch);
+
+    // then every decision, in order, is the one the candidate gets alone
+    assertThat(together).hasSameSizeAs(batch);
+    for (int i = 0; i < batch.size(); i++) {
+      assertThat(together.get(i)).as(texts.get(i)).isEqualTo(tfidf.decide(batch.get(i)));
+    }
+    assertThat(together).extracting(d -> d.rejected().map(QualityGate.Rejected::filter).orElse("kept"))
+        .contains("kept", "token_count", "language", "refusal_boilerplate");
+  }
+
+  @Test
+  void runs_work_on_chunks_and_keeps_the_items_order() {
+    List<Integer> items = java.util.stream.IntStream.range(0, 3 * QualityGate.CHUNK + 5).boxed().toList();
+    java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    List<Integer> doubled = QualityGate.inChunks(items, chunk -> {
+      threads.add(Thread.currentThread().getName());
+      sizes.add(chunk.size());
+      return chunk.stream().map(x -> 2 * x).toList();
+    });
+
+    assertThat(doubled).isEqualTo(items.stream().map(x -> 2 * x).toList());
+    assertThat(sizes).hasSize(4).allMatch(n -> n <= QualityGate.CHUNK);
+    assertThat(QualityGate.inChunks(List.of(1, 2), chunk -> chunk)).containsExactly(1, 2);
+  }
+
+  @Test
   void builds_the_chain_in_order_from_the_spec() {
     assertThat(gate.filters()).extracting(Filter::name).startsWith("token_count", "refusal_boilerplate", "language");
   }
