@@ -151,12 +151,21 @@ public final class BundledGroupByKey<K, V> extends PTransform<PCollection<KV<K, 
     }
 
     @ProcessElement
-    public void process(@Element KV<K, Iterable<byte[]>> kv, OutputReceiver<KV<K, Iterable<V>>> out) throws CoderException {
-      List<List<V>> lists = new ArrayList<>();
-      for (byte[] encoded : kv.getValue()) {
-        lists.add(CoderUtils.decodeFromByteArray(listCoder, encoded));
-      }
+    public void process(@Element KV<K, Iterable<byte[]>> kv, OutputReceiver<KV<K, Iterable<V>>> out) {
+      List<byte[]> parts = new ArrayList<>();
+      kv.getValue().forEach(parts::add);
+      // the parts (up to a megabyte each) decode on every core: on the DirectRunner a key's whole
+      // group can be one bundle on one worker thread
+      List<List<V>> lists = dev.seedforge.util.Parallel.inChunks(parts, 1, one -> List.of(decode(one.get(0))));
       out.output(KV.of(kv.getKey(), Iterables.concat(lists)));
+    }
+
+    private List<V> decode(byte[] encoded) {
+      try {
+        return CoderUtils.decodeFromByteArray(listCoder, encoded);
+      } catch (CoderException e) {
+        throw new IllegalStateException("cannot decode a part of a bundled group", e);
+      }
     }
   }
 }
