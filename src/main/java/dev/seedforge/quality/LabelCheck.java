@@ -144,10 +144,146 @@ public final class LabelCheck implements Serializable {
   }
 
   /**
+   * {@link #check}, remembered in the machine's vector cache ({@link VectorCache#shared}): see
+   * {@link #check(List, Map, List, java.util.Optional)}.
+   */
+  public Outcome checkRemembered(List<LabelFilter.Example> seeds, Map<String, String> descriptions, List<Item> items) {
+    return check(seeds, descriptions, items, VectorCache.shared());
+  }
+
+  /**
+   * {@link #check}, remembered in {@code store}: the outcome is a function of this check's
+   * settings, the seeds, the descriptions, the items and the check's own code (and nothing else:
+   * the folds, the training pool and the neighbour votes all follow from them), so a run over the
+   * same pool, such as a re-run whose every answer comes from the response cache, reads it
+   * instead of training and searching again (the same verdicts and probabilities, bit for bit); a
+   * pool that differs in anything is judged afresh. A stored outcome that cannot be read is judged
+   * afresh too.
+   */
+  Outcome check(List<LabelFilter.Example> seeds, Map<String, String> descriptions, List<Item> items, java.util.Optional<VectorCache> store) {
+    byte[] code = CODE.get();
+    if (store.isEmpty() || code.length == 0) {
+      return check(seeds, descriptions, items);
+    }
+    List<Item> sorted = new ArrayList<>(items);
+    sorted.sort(java.util.Comparator.comparing(Item::id));
+    byte[] key = key(code, seeds, descriptions, sorted);
+    java.util.Optional<Outcome> known = store.get().result(key).flatMap(bytes -> Stored.read(bytes, sorted));
+    if (known.isPresent()) {
+      return known.get();
+    }
+    Outcome outcome = check(seeds, descriptions, sorted);
+    store.get().putResult(key, Stored.of(outcome).bytes());
+    return outcome;
+  }
+
+  private static final java.util.concurrent.atomic.AtomicLong POOLS_JUDGED = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Pools this JVM judged (trained and searched for), rather than read from a store. */
+  static long poolsJudged() {
+    return POOLS_JUDGED.get();
+  }
+
+  /** What an outcome is stored as: the verdicts and probabilities in the order of the items sorted by id. */
+  private record Stored(List<Verdict> verdicts, List<Map<String, Double>> probabilities, Map<String, Double> thresholds) {
+    static Stored of(Outcome o) {
+      return new Stored(o.judged().stream().map(Judged::verdict).toList(),
+          o.judged().stream().map(Judged::probabilities).collect(java.util.stream.Collectors.toList()), o.thresholds());
+    }
+
+    byte[] bytes() {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+        dev.seedforge.util.Json.mapper().writeValue(z, this);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return out.toByteArray();
+    }
+
+    static java.util.Optional<Outcome> read(byte[] bytes, List<Item> sorted) {
+      Stored s;
+      try (java.util.zip.GZIPInputStream z = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+        s = dev.seedforge.util.Json.mapper().readValue(z, Stored.class);
+      } catch (java.io.IOException | RuntimeException e) {
+        return java.util.Optional.empty();
+      }
+      if (s.verdicts() == null || s.probabilities() == null || s.verdicts().size() != sorted.size() || s.probabilities().size() != sorted.size()) {
+        return java.util.Optional.empty();
+      }
+      List<Judged> judged = new ArrayList<>(sorted.size());
+      for (int i = 0; i < sorted.size(); i++) {
+        judged.add(new Judged(sorted.get(i), s.verdicts().get(i), s.probabilities().get(i)));
+      }
+      return java.util.Optional.of(new Outcome(judged, s.thresholds() == null ? Map.of() : s.thresholds()));
+    }
+  }
+
+  /** The hash of everything an outcome depends on (the items sorted by id). */
+  private byte[] key(byte[] code, List<LabelFilter.Example> seeds, Map<String, String> descriptions, List<Item> sorted) {
+    com.google.common.hash.Hasher h = Hashing.sha256().newHasher().putString("label check", StandardCharsets.UTF_8).putBytes(code);
+    h.putInt(folds).putLong(seed).putDouble(margin).putDouble(minProbability).putInt(trainPerLabel).putInt(rounds);
+    text(h, features.wireName());
+    text(h, embeddingModel);
+    h.putInt(seeds.size());
+    for (LabelFilter.Example e : seeds) {
+      text(h, e.text());
+      text(h, e.label());
+    }
+    h.putInt(descriptions.size());
+    new TreeMap<>(descriptions).forEach((label, description) -> {
+      text(h, label);
+      text(h, description);
+    });
+    h.putInt(sorted.size());
+    for (Item i : sorted) {
+      text(h, i.id());
+      text(h, i.text());
+      text(h, i.label());
+    }
+    return h.hash().asBytes();
+  }
+
+  private static void text(com.google.common.hash.Hasher h, String s) {
+    if (s == null) {
+      h.putInt(-1);
+    } else {
+      h.putInt(s.length()).putString(s, StandardCharsets.UTF_8);
+    }
+  }
+
+  /**
+   * The code an outcome comes from: the class files of the check, the label model and the
+   * normaliser its words come from, and the OpenNLP version that trains it; an outcome stored by
+   * other code is not used. Empty (nothing is remembered) when a class file cannot be read.
+   */
+  private static final com.google.common.base.Supplier<byte[]> CODE = com.google.common.base.Suppliers.memoize(() -> {
+    com.google.common.hash.Hasher h = Hashing.sha256().newHasher();
+    List<Class<?>> classes = new ArrayList<>();
+    for (Class<?> c : List.of(LabelCheck.class, LabelFilter.class, dev.seedforge.dedup.TextNormalizer.class)) {
+      classes.add(c);
+      classes.addAll(List.of(c.getDeclaredClasses()));
+    }
+    for (Class<?> c : classes) {
+      try (java.io.InputStream in = c.getResourceAsStream("/" + c.getName().replace('.', '/') + ".class")) {
+        if (in == null) {
+          return new byte[0];
+        }
+        h.putBytes(in.readAllBytes());
+      } catch (java.io.IOException e) {
+        return new byte[0];
+      }
+    }
+    h.putString(opennlp.tools.util.Version.currentVersion().toString(), StandardCharsets.UTF_8);
+    return h.hash().asBytes();
+  });
+
+  /**
    * Judges {@code items} (sorted by id first, so the outcome does not depend on arrival order).
    * Items without a label, or with a label no seed has, are kept unjudged.
    */
   public Outcome check(List<LabelFilter.Example> seeds, Map<String, String> descriptions, List<Item> items) {
+    POOLS_JUDGED.incrementAndGet();
     List<Item> sorted = new ArrayList<>(items);
     sorted.sort(java.util.Comparator.comparing(Item::id));
     TreeSet<String> labels = new TreeSet<>();

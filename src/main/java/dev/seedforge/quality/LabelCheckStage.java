@@ -130,7 +130,7 @@ public final class LabelCheckStage extends PTransform<PCollection<Candidate>, PC
         byId.putIfAbsent(i.id(), i);
       }
       List<LabelCheck.Item> items = new ArrayList<>(byId.values());
-      LabelCheck.Outcome outcome = Timings.time("label check (out of fold)", () -> check.check(seeds, descriptions, items));
+      LabelCheck.Outcome outcome = Timings.time("label check (out of fold)", () -> check.checkRemembered(seeds, descriptions, items));
       for (LabelCheck.Judged j : outcome.judged()) {
         Verdict v = j.verdict();
         Suspect s = v.keep() ? null : new Suspect(v.reason(), v.score(), v.threshold());

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.seedforge.config.PipelineSpec;
+import dev.seedforge.util.Lanes;
 import dev.seedforge.util.Timings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * longer than the model's window, or with no tokens, go to LangChain4j's own model one at a time.
  *
  * <p>One instance per model and JVM ({@link #of}); thread-safe. The session runs each call on the
- * calling thread only; a call with several batches spreads them over the cores.
+ * calling thread only; a call with several batches spreads them over the cores, and the calls of
+ * all callers together run on one thread per core at most.
  */
 final class SentenceEncoder {
   /** Word pieces per call, as LangChain4j partitions them (the model's 512 less [CLS] and [SEP]). */
@@ -51,6 +53,12 @@ final class SentenceEncoder {
   static final double MAX_PADDING = 0.2;
 
   private static final Map<String, SentenceEncoder> ENCODERS = new ConcurrentHashMap<>();
+
+  /**
+   * The model's calls of every caller in the JVM, one per core at once: the gate's bundles embed
+   * at the same time on the DirectRunner's threads (see {@link Lanes} for why not a parallel stream).
+   */
+  private static final Lanes LANES = Lanes.perCore("seedforge-embedding");
 
   /**
    * Vectors of recently embedded texts: the label check and the split's similarity groups embed
@@ -151,8 +159,7 @@ final class SentenceEncoder {
         ids.put(t, pieces);
       }
     }
-    List<List<String>> batches = batches(ids);
-    (batches.size() > 1 ? batches.parallelStream() : batches.stream()).forEach(batch -> {
+    LANES.forEach(batches(ids), batch -> {
       float[][][] hidden = run(batch, ids);
       for (int i = 0; i < batch.size(); i++) {
         fresh.put(batch.get(i), normalize(meanPool(hidden[i], ids.get(batch.get(i)).length)));

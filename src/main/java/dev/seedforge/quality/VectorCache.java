@@ -124,6 +124,7 @@ final class VectorCache {
       s.execute("PRAGMA synchronous=NORMAL");
       s.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL, used_day INTEGER NOT NULL)");
       s.execute("CREATE INDEX IF NOT EXISTS vectors_by_use ON vectors (used_day)");
+      s.execute("CREATE TABLE IF NOT EXISTS results (key BLOB PRIMARY KEY, value BLOB NOT NULL, stored_at INTEGER NOT NULL)");
       // reads the first page: a file that is not a database fails here, not at the first lookup
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM vectors")) {
         rs.next();
@@ -238,6 +239,53 @@ final class VectorCache {
             d.setLong(1, drop);
             count -= d.executeUpdate();
           }
+        }
+        return null;
+      });
+    } catch (IllegalStateException e) {
+      disable("a write failed: " + e.getMessage());
+    }
+  }
+
+  /** Results kept at most ({@link #putResult}); the ones stored first go first. */
+  static final int MAX_RESULTS = 16;
+
+  /** A result stored under {@code key} ({@link #putResult}), if there is one. */
+  synchronized Optional<byte[]> result(byte[] key) {
+    if (failed) {
+      return Optional.empty();
+    }
+    try (PreparedStatement q = connection.prepareStatement("SELECT value FROM results WHERE key = ?")) {
+      q.setBytes(1, key);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      disable("a read failed: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Stores the result of a computation that, like a vector, depends on nothing but what {@code key}
+   * hashes (the label check's outcome on a pool); at most {@link #MAX_RESULTS} are kept.
+   */
+  synchronized void putResult(byte[] key, byte[] value) {
+    if (failed) {
+      return;
+    }
+    try {
+      SqliteTransactions.immediate(connection, "vector cache", () -> {
+        try (PreparedStatement q = connection.prepareStatement("INSERT OR REPLACE INTO results (key, value, stored_at) VALUES (?, ?, ?)")) {
+          q.setBytes(1, key);
+          q.setBytes(2, value);
+          q.setLong(3, System.currentTimeMillis());
+          q.executeUpdate();
+        }
+        try (PreparedStatement d = connection.prepareStatement(
+            "DELETE FROM results WHERE key NOT IN (SELECT key FROM results ORDER BY stored_at DESC, rowid DESC LIMIT ?)")) {
+          d.setInt(1, MAX_RESULTS);
+          d.executeUpdate();
         }
         return null;
       });

@@ -55,6 +55,13 @@ public final class Timings {
     }
   }
 
+  /** Seconds per phase so far, in the order the phases first ran: for a measurement to take differences of. */
+  public static synchronized Map<String, Double> snapshot() {
+    Map<String, Double> out = new LinkedHashMap<>();
+    PHASES.forEach((phase, p) -> out.put(phase, p[0] / 1e9));
+    return out;
+  }
+
   public static synchronized double seconds(String phase) {
     long[] p = PHASES.get(phase);
     return p == null ? 0 : p[0] / 1e9;

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * 100000; empty for none), {@code -Dbench.minilm_sizes} (with MiniLM embeddings, default 10000),
  * {@code -Dbench.calls} (generation requests against the loopback server, default 2000) and
  * {@code -Dbench.repeat} (quickstart runs, default 3); {@code -Dbench.generation_dir} keeps the
- * generation run's caches in a folder, so a second JVM given the same folder re-runs it from a new
- * process. Options are the command line's
+ * generation run's caches and output folders ({@code gen-a}, {@code gen-b}; {@code gen-c} for the
+ * re-run) in a folder, so a second JVM given the same folder re-runs it from a new process, and
+ * the files of two builds can be compared. Options are the command line's
  * ({@link RunCommand#beamOptions}), so the figures are what a user gets.
  */
 @Tag("benchmark")
@@ -136,15 +137,18 @@ class SpeedBenchmark {
       GenerationBenchmark.Window w = new GenerationBenchmark.Window();
       server.script(w);
       Path p = gen.pipeline("speed", server.baseUrl(), calls / 20, "concurrency: 32");
+      Map<String, Double> before = dev.seedforge.util.Timings.snapshot();
       long t0 = System.nanoTime();
-      run(p, dir.resolve("gen-a"));
+      run(p, gen.dir.resolve("gen-a"));
       double wall = (System.nanoTime() - t0) / 1e9;
+      before = phases("first run", before);
       double callTime = w.seconds(200);
       assertThat(server.requestCount()).isEqualTo(calls / 20 * 20);
       server.resetCounters();
       long t1 = System.nanoTime();
-      JsonNode again = run(p, dir.resolve("gen-b")).manifest();
+      JsonNode again = run(p, gen.dir.resolve("gen-b")).manifest();
       double rerun = (System.nanoTime() - t1) / 1e9;
+      phases("re-run", before);
       assertThat(server.requestCount()).isZero();
       System.out.printf(Locale.ROOT, "BENCH generation, %d calls (200 ms latency, concurrency 32): calls %.1f s, whole pipeline %.1f s (%.2f x the call time);"
               + " re-run with every call cached (%d cached) %.1f s (%.2f x the first run's call time)%n",
@@ -165,13 +169,29 @@ class SpeedBenchmark {
     try (LoopbackLlmServer server = new LoopbackLlmServer(11, SHARED_PORT)) {
       server.latencyMillis(200).keepBodies(0);
       Path p = gen.pipeline("speed", server.baseUrl(), calls / 20, "concurrency: 32");
+      Map<String, Double> before = dev.seedforge.util.Timings.snapshot();
       long t0 = System.nanoTime();
-      JsonNode again = run(p, dir.resolve("gen-c")).manifest();
+      JsonNode again = run(p, gen.dir.resolve("gen-c")).manifest();
       double rerun = (System.nanoTime() - t0) / 1e9;
+      phases("new-process re-run", before);
       assertThat(server.requestCount()).isZero();
       System.out.printf(Locale.ROOT, "BENCH generation, %d calls: re-run in a new process with every call cached (%d cached) %.1f s (vector cache %s)%n",
           calls / 20 * 20, again.path("calls").path("cached").path("total").asLong(), rerun, System.getProperty("seedforge.vector_cache"));
     }
+  }
+
+  /** Prints the seconds each timed phase ({@code --timings}) took since {@code before}; returns the phases now. */
+  static Map<String, Double> phases(String what, Map<String, Double> before) {
+    Map<String, Double> now = dev.seedforge.util.Timings.snapshot();
+    StringBuilder b = new StringBuilder();
+    now.forEach((phase, s) -> {
+      double d = s - before.getOrDefault(phase, 0.0);
+      if (d >= 0.05) {
+        b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f s", phase, d));
+      }
+    });
+    System.out.println("BENCH generation, " + what + ", timed phases: " + b);
+    return now;
   }
 
   static Runner.Outcome run(Path pipeline, Path out) throws java.io.IOException {

@@ -281,4 +281,43 @@ class LabelCheckTest {
       assertThat(o.judged().get(i).probabilities()).as(sorted.get(i).id()).isEqualTo(want);
     }
   }
+
+  @Test
+  void should_remember_a_pools_outcome_for_a_new_process_and_judge_a_changed_pool_or_setting_afresh(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    // given a check and its outcome judged without a store
+    LabelCheck check = LabelCheck.words(5, 42).withMargin(0.1);
+    LabelCheck.Outcome fresh = check.check(seeds, descriptions, pool);
+    java.nio.file.Path file = dir.resolve("vectors.sqlite");
+    List<LabelCheck.Item> reversed = new ArrayList<>(pool);
+    Collections.reverse(reversed);
+
+    // when one run judges the pool with the store, and another process (its own connection) judges it again, in another order
+    LabelCheck.Outcome first = check.check(seeds, descriptions, pool, java.util.Optional.of(VectorCache.separate(file, VectorCache.MAX_VECTORS)));
+    long judgedBefore = LabelCheck.poolsJudged();
+    LabelCheck.Outcome again = check.check(seeds, descriptions, reversed, java.util.Optional.of(VectorCache.separate(file, VectorCache.MAX_VECTORS)));
+
+    // then the second read the first's outcome instead of judging, and both are the outcome judged without a store, bit for bit
+    assertThat(LabelCheck.poolsJudged()).isEqualTo(judgedBefore);
+    assertThat(outcomeOf(first)).isEqualTo(outcomeOf(fresh));
+    assertThat(outcomeOf(again)).isEqualTo(outcomeOf(fresh));
+    assertThat(again.thresholds()).isEqualTo(fresh.thresholds());
+
+    // and a pool with one text changed, or another margin, is judged afresh
+    List<LabelCheck.Item> changed = new ArrayList<>(pool);
+    LabelCheck.Item one = changed.get(0);
+    changed.set(0, new LabelCheck.Item(one.id(), one.text() + " please", one.label()));
+    LabelCheck.Outcome other = check.check(seeds, descriptions, changed, java.util.Optional.of(VectorCache.separate(file, VectorCache.MAX_VECTORS)));
+    LabelCheck wider = LabelCheck.words(5, 42).withMargin(0.3);
+    LabelCheck.Outcome widerOutcome = wider.check(seeds, descriptions, pool, java.util.Optional.of(VectorCache.separate(file, VectorCache.MAX_VECTORS)));
+    assertThat(LabelCheck.poolsJudged()).isEqualTo(judgedBefore + 2);
+    assertThat(outcomeOf(other)).isEqualTo(outcomeOf(check.check(seeds, descriptions, changed)));
+    assertThat(outcomeOf(widerOutcome)).isEqualTo(outcomeOf(wider.check(seeds, descriptions, pool)));
+  }
+
+  /** Every judged item's id, verdict and probabilities (by label), in order. */
+  private static List<String> outcomeOf(LabelCheck.Outcome o) {
+    return o.judged().stream()
+        .map(j -> j.item().id() + " " + j.item().text() + " " + j.verdict() + " " + (j.probabilities() == null ? null : new TreeMap<>(j.probabilities())))
+        .toList();
+  }
 }
