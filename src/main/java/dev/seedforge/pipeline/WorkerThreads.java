@@ -36,10 +36,18 @@ public final class WorkerThreads {
     options.as(Chosen.class).setTargetParallelismChosen(args.stream().anyMatch(a -> a.startsWith("--targetParallelism")));
   }
 
-  /** One DirectRunner worker thread for a job that makes no model call, unless the command line chose. */
+  /** Beam's own default: the processors, at least 3. */
+  static int beamDefault() {
+    return Math.max(Runtime.getRuntime().availableProcessors(), 3);
+  }
+
+  /**
+   * One DirectRunner worker thread for a job that makes no model call, Beam's default for one
+   * that does (the same options may serve several jobs), unless the command line chose.
+   */
   static void forJob(PipelineOptions options, boolean makesCalls) {
-    if (!makesCalls && !options.as(Chosen.class).getTargetParallelismChosen()) {
-      options.as(DirectOptions.class).setTargetParallelism(1);
+    if (!options.as(Chosen.class).getTargetParallelismChosen()) {
+      options.as(DirectOptions.class).setTargetParallelism(makesCalls ? beamDefault() : 1);
     }
   }
 }

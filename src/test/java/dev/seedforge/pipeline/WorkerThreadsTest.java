@@ -28,6 +28,14 @@ class WorkerThreadsTest {
   }
 
   @Test
+  void options_that_served_a_job_without_calls_give_the_next_job_with_calls_beams_default() {
+    PipelineOptions o = RunCommand.beamOptions(List.of());
+    WorkerThreads.forJob(o, false);
+    WorkerThreads.forJob(o, true);
+    assertThat(threads(o)).isEqualTo(Math.max(Runtime.getRuntime().availableProcessors(), 3));
+  }
+
+  @Test
   void the_command_lines_choice_wins() {
     PipelineOptions o = RunCommand.beamOptions(List.of("--targetParallelism=2"));
     WorkerThreads.forJob(o, false);
