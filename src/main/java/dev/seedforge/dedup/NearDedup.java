@@ -202,23 +202,21 @@ public final class NearDedup extends PTransform<PCollection<Candidate>, PCollect
     public void process(@Element Candidate c, @Timestamp org.joda.time.Instant ts, org.apache.beam.sdk.transforms.windowing.BoundedWindow w,
         OutputReceiver<KV<Long, KV<Long, NearDuplicates.Sketch>>> out) {
       if (held.add(c, ts, w)) {
-        List<dev.seedforge.pipeline.HeldElements.Held<Candidate>> batch = held.drain();
-        List<List<KV<Long, KV<Long, NearDuplicates.Sketch>>>> keyed = band(batch);
-        for (int i = 0; i < batch.size(); i++) {
-          for (KV<Long, KV<Long, NearDuplicates.Sketch>> kv : keyed.get(i)) {
-            out.outputWithTimestamp(kv, batch.get(i).timestamp());
-          }
-        }
+        emit(held.drain(), (h, kv) -> out.outputWithTimestamp(kv, h.timestamp()));
       }
     }
 
     @FinishBundle
     public void finish(FinishBundleContext ctx) {
-      List<dev.seedforge.pipeline.HeldElements.Held<Candidate>> batch = held.drain();
+      emit(held.drain(), (h, kv) -> ctx.output(kv, h.timestamp(), h.window()));
+    }
+
+    private void emit(List<dev.seedforge.pipeline.HeldElements.Held<Candidate>> batch,
+        java.util.function.BiConsumer<dev.seedforge.pipeline.HeldElements.Held<Candidate>, KV<Long, KV<Long, NearDuplicates.Sketch>>> output) {
       List<List<KV<Long, KV<Long, NearDuplicates.Sketch>>>> keyed = band(batch);
       for (int i = 0; i < batch.size(); i++) {
         for (KV<Long, KV<Long, NearDuplicates.Sketch>> kv : keyed.get(i)) {
-          ctx.output(kv, batch.get(i).timestamp(), batch.get(i).window());
+          output.accept(batch.get(i), kv);
         }
       }
     }

@@ -443,23 +443,22 @@ public final class LabelCheck implements Serializable {
       }
       models[f] = LabelFilter.trainModel(train, descriptions);
     });
-    @SuppressWarnings("unchecked")
-    Map<String, Double>[] out = new Map[items.size()];
-    int chunks = (items.size() + SCORE_CHUNK - 1) / SCORE_CHUNK;
-    java.util.stream.IntStream.range(0, chunks).parallel().forEach(k -> {
+    List<Integer> order = java.util.stream.IntStream.range(0, items.size()).boxed().toList();
+    return new ArrayList<>(dev.seedforge.util.Parallel.inChunks(order, SCORE_CHUNK, chunk -> {
       // a categorizer per fold and chunk: OpenNLP's categorizers are not meant to be shared by threads
       DocumentCategorizerME[] cats = new DocumentCategorizerME[folds];
-      for (int i = k * SCORE_CHUNK; i < Math.min(items.size(), (k + 1) * SCORE_CHUNK); i++) {
+      List<Map<String, Double>> probabilities = new ArrayList<>(chunk.size());
+      for (int i : chunk) {
         DocumentCategorizerME cat = cats[fold[i]] == null ? cats[fold[i]] = new DocumentCategorizerME(models[fold[i]]) : cats[fold[i]];
         double[] p = cat.categorize(LabelFilter.words(items.get(i).text()));
         Map<String, Double> m = new LinkedHashMap<>();
         for (int c = 0; c < cat.getNumberOfCategories(); c++) {
           m.put(cat.getCategory(c), p[c]);
         }
-        out[i] = m;
+        probabilities.add(m);
       }
-    });
-    return new ArrayList<>(java.util.Arrays.asList(out));
+      return probabilities;
+    }));
   }
 
   /** Candidates per scoring task of {@link Features#WORDS}. */
