@@ -24,6 +24,8 @@ public final class Calls {
   private final TokenCounter tokens;
   /** USD per million prompt tokens served from the provider's prompt cache; null: priced as any input token. */
   private final Double cachedRate;
+  /** Told of every outcome as soon as it exists (see {@link #onOutcome}); never null. */
+  private volatile java.util.function.Consumer<CallOutcome> listener = o -> {};
 
   public Calls(ModelSettings settings, RunContext run, LangChainCaller caller) {
     this.settings = settings;
@@ -49,6 +51,25 @@ public final class Calls {
     }
   }
 
+  /**
+   * Tells {@code l} of every outcome on the thread that produced it, as soon as it exists (before
+   * the caller collects it): for work that can start early, such as the gate's embeddings. What
+   * {@code l} throws is ignored; the outcome and its accounting do not depend on it.
+   */
+  public Calls onOutcome(java.util.function.Consumer<CallOutcome> l) {
+    this.listener = l;
+    return this;
+  }
+
+  private CallOutcome told(CallOutcome o) {
+    try {
+      listener.accept(o);
+    } catch (RuntimeException e) {
+      // a listener's trouble is its own
+    }
+    return o;
+  }
+
   /** Waits for a free call slot on this worker, then starts the call on the shared pool. */
   public Future<CallOutcome> submit(GenerationRequest request) throws InterruptedException {
     if (cache != null) {
@@ -57,18 +78,20 @@ public final class Calls {
       boolean reused = hit != null && run.runId().equals(hit.paidByRun());
       if (hit != null && (reused || !settings.refreshCache())) {
         ledger.cacheHit(run.runId());
-        return CompletableFuture.completedFuture(CallOutcome.fromCache(request, hit, reused));
+        return CompletableFuture.completedFuture(told(CallOutcome.fromCache(request, hit, reused)));
       }
     }
     shared.permits.acquire();
     try {
       return shared.pool.submit(
           () -> {
+            CallOutcome o;
             try {
-              return send(request);
+              o = send(request);
             } finally {
               shared.permits.release();
             }
+            return told(o);
           });
     } catch (RuntimeException e) {
       shared.permits.release();

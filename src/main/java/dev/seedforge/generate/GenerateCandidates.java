@@ -43,6 +43,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
   private final RunContext run;
   private final int batches;
   private BatchSettings batch;
+  private String prefetchModel;
 
   /**
    * @param planned the number of requests (sizes the batches: about four times llm.concurrency
@@ -57,6 +58,15 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
   /** Sends the requests through the provider's Batch API when {@code b} says llm.mode: batch. */
   public GenerateCandidates withBatch(BatchSettings b) {
     this.batch = b;
+    return this;
+  }
+
+  /**
+   * Embeds the responses' items with {@code model} while the calls run, for a gate that judges
+   * them by embeddings (see {@link dev.seedforge.quality.EmbeddingPrefetch}); null: no prefetch.
+   */
+  public GenerateCandidates withPrefetch(String model) {
+    this.prefetchModel = model;
     return this;
   }
 
@@ -112,7 +122,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
     // a thread while the others wait on stalled calls would leave the free call slots idle.
     PCollection<CallOutcome> outcomes =
         inBatches(requests, batches, "Batch")
-            .apply("Call", ParDo.of(new CallFn(settings, run)))
+            .apply("Call", ParDo.of(new CallFn(settings, run, prefetchModel)))
             .setCoder(JsonCoder.of(CallOutcome.class));
     return parse(outcomes);
   }
@@ -170,27 +180,37 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
   static final class CallFn extends DoFn<Iterable<GenerationRequest>, CallOutcome> {
     private final ModelSettings settings;
     private final RunContext run;
+    private final String prefetchModel;
     private transient Calls calls;
+    private transient dev.seedforge.quality.EmbeddingPrefetch prefetch;
 
-    CallFn(ModelSettings settings, RunContext run) {
+    CallFn(ModelSettings settings, RunContext run, String prefetchModel) {
       this.settings = settings;
       this.run = run;
+      this.prefetchModel = prefetchModel;
     }
 
     @Setup
     public void setup() {
       calls = new Calls(settings, run, new LangChainCaller(settings, System.getenv()));
+      if (prefetchModel != null && dev.seedforge.quality.EmbeddingPrefetch.enabled()) {
+        prefetch = dev.seedforge.quality.EmbeddingPrefetch.of(prefetchModel);
+        TaskType task = settings.task();
+        calls.onOutcome(o -> prefetch.offer(usableItems(o, task), task));
+      }
     }
 
     @ProcessElement
     public void process(@Element Iterable<GenerationRequest> batch, OutputReceiver<CallOutcome> out) throws Exception {
-      List<Future<CallOutcome>> pending = new ArrayList<>();
-      for (GenerationRequest request : batch) {
-        pending.add(calls.submit(request));
-        emitDone(pending, out);
-      }
-      for (Future<CallOutcome> f : pending) {
-        out.output(Calls.join(f));
+      try (AutoCloseable calling = prefetch == null ? () -> {} : prefetch.open()) {
+        List<Future<CallOutcome>> pending = new ArrayList<>();
+        for (GenerationRequest request : batch) {
+          pending.add(calls.submit(request));
+          emitDone(pending, out);
+        }
+        for (Future<CallOutcome> f : pending) {
+          out.output(Calls.join(f));
+        }
       }
     }
 
@@ -231,9 +251,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
         return;
       }
       OutputReceiver<KV<Ledger.Key, Long>> ledger = out.get(LEDGER);
-      boolean truncated = "length".equals(o.finishReason());
-      ResponseParser.Parsed parsed =
-          ResponseParser.parse(o.text(), task, truncated, r.grounding() == null ? List.of() : List.of(OutputContract.EVIDENCE));
+      ResponseParser.Parsed parsed = parsed(o, task);
       Candidate.Provenance provenance =
           new Candidate.Provenance(r.seedIds(), r.strategy(), r.templateId(), r.params().provider(), r.params().model(), r.id(), r.round(),
               r.grounding());
@@ -262,6 +280,30 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
       }
       out.get(CALLS).output(o.record(round, usable));
     }
+  }
+
+  /** The response of a completed call as {@link ParseFn} reads it. */
+  static ResponseParser.Parsed parsed(CallOutcome o, TaskType task) {
+    GenerationRequest r = o.request();
+    return ResponseParser.parse(o.text(), task, "length".equals(o.finishReason()), r.grounding() == null ? List.of() : List.of(OutputContract.EVIDENCE));
+  }
+
+  /** The fields of the candidates {@link ParseFn} makes of an outcome (none for a failed call or an unusable response). */
+  static List<java.util.Map<String, String>> usableItems(CallOutcome o, TaskType task) {
+    if (!o.ok()) {
+      return List.of();
+    }
+    ResponseParser.Parsed parsed = parsed(o, task);
+    if (parsed.problem() != null) {
+      return List.of();
+    }
+    List<java.util.Map<String, String>> out = new ArrayList<>();
+    for (ResponseParser.Item item : parsed.items()) {
+      if (item.problem() == null) {
+        out.add(withSetting(item.fields(), o.request()));
+      }
+    }
+    return out;
   }
 
   /** A parsed item's fields with its request's setting (a conversation's persona, scenario, system prompt); the item's own fields win. */

@@ -128,7 +128,8 @@ public final class SeedforgePipeline {
     } else if (plan.usesLlm()) {
       PCollectionTuple g =
           p.apply("PlanRequests", Create.of(Evolution.plain(plan.requests())).withCoder(JsonCoder.of(GenerationRequest.class)))
-              .apply("Generate", new GenerateCandidates(plan.modelSettings(), run, plan.requests().size()).withBatch(plan.batchSettings()));
+              .apply("Generate", new GenerateCandidates(plan.modelSettings(), run, plan.requests().size()).withBatch(plan.batchSettings())
+                  .withPrefetch(prefetchModel(plan)));
       calls.add(g.get(GenerateCandidates.CALLS));
       generated = g.get(GenerateCandidates.CANDIDATES);
       rejections.add(g.get(GenerateCandidates.REJECTIONS));
@@ -384,6 +385,22 @@ public final class SeedforgePipeline {
       }
     }
     return out;
+  }
+
+  /**
+   * The embedding model whose vectors of the responses' items the gate will need (its domain
+   * relevance or its label check by embeddings, on the texts {@link Texts#of} gives), to embed
+   * them while the calls run; null when the gate embeds none of them that way.
+   */
+  static String prefetchModel(RunPlan plan) {
+    TaskType task = plan.pack().task();
+    PipelineSpec.Relevance r = plan.spec().quality().relevance();
+    if ((task != TaskType.CLASSIFICATION && task != TaskType.INSTRUCTION) || r == null || !r.embeddings()) {
+      return null;
+    }
+    boolean domain = r.domainCheck() && !plan.seeds().isEmpty();
+    boolean labels = labelCheck(plan).isPresent() && r.resolvedLabelFeatures().equals("embeddings");
+    return domain || labels ? r.embeddingModel() : null;
   }
 
   /** The quality gate for a run: it sees the seeds' answers and the pack's templates. */

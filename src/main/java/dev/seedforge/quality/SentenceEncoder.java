@@ -73,6 +73,9 @@ final class SentenceEncoder {
           .weigher((String text, float[] v) -> 64 + 2 * text.length() + 4 * v.length)
           .build();
 
+  /** The texts some caller is embedding right now, and the vector each will have. */
+  private final Map<String, java.util.concurrent.CompletableFuture<float[]>> inFlight = new ConcurrentHashMap<>();
+
   private final java.util.concurrent.atomic.AtomicLong embedded = new java.util.concurrent.atomic.AtomicLong();
   private final String name;
   private final OrtEnvironment environment;
@@ -127,7 +130,11 @@ final class SentenceEncoder {
     return embedAll(texts, VectorCache.shared());
   }
 
-  /** {@link #embedAll(List)} with {@code store} as the vectors of earlier runs. */
+  /**
+   * {@link #embedAll(List)} with {@code store} as the vectors of earlier runs. A text another
+   * caller is embedding at the moment (the prefetch during the calls, another bundle) is waited
+   * for rather than embedded twice.
+   */
   List<float[]> embedAll(List<String> texts, java.util.Optional<VectorCache> store) {
     Map<String, float[]> vectors = new ConcurrentHashMap<>();
     Set<String> unknown = new java.util.LinkedHashSet<>();
@@ -142,7 +149,62 @@ final class SentenceEncoder {
         unknown.add(t);
       }
     }
-    if (!unknown.isEmpty() && store.isPresent()) {
+    Map<String, java.util.concurrent.CompletableFuture<float[]>> theirs = new LinkedHashMap<>();
+    Map<String, java.util.concurrent.CompletableFuture<float[]>> mine = new LinkedHashMap<>();
+    for (String t : unknown) {
+      java.util.concurrent.CompletableFuture<float[]> claim = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.CompletableFuture<float[]> other = inFlight.putIfAbsent(t, claim);
+      if (other != null) {
+        theirs.put(t, other);
+        continue;
+      }
+      float[] known = recent.getIfPresent(t); // finished by another caller since the first look
+      if (known != null) {
+        vectors.put(t, known);
+        inFlight.remove(t, claim);
+        claim.complete(known);
+      } else {
+        mine.put(t, claim);
+      }
+    }
+    try {
+      vectors.putAll(embedOwn(mine.keySet(), store));
+      mine.forEach((t, claim) -> claim.complete(vectors.get(t)));
+    } catch (RuntimeException | Error e) {
+      mine.values().forEach(claim -> claim.completeExceptionally(e));
+      throw e;
+    } finally {
+      mine.forEach(inFlight::remove);
+    }
+    List<String> failed = new ArrayList<>();
+    theirs.forEach((t, claim) -> {
+      try {
+        vectors.put(t, claim.join());
+      } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+        failed.add(t); // the other caller's model call failed: this caller tries, and reports, on its own
+      }
+    });
+    if (!failed.isEmpty()) {
+      List<float[]> again = embedAll(failed, store);
+      for (int i = 0; i < failed.size(); i++) {
+        vectors.put(failed.get(i), again.get(i));
+      }
+    }
+    List<float[]> out = new ArrayList<>(texts.size());
+    for (String t : texts) {
+      out.add(vectors.get(t));
+    }
+    return out;
+  }
+
+  /** The vectors of texts this caller has claimed: from {@code store} when it has them, else from the model. */
+  private Map<String, float[]> embedOwn(Set<String> claimed, java.util.Optional<VectorCache> store) {
+    Map<String, float[]> vectors = new HashMap<>();
+    if (claimed.isEmpty()) {
+      return vectors;
+    }
+    Set<String> unknown = new java.util.LinkedHashSet<>(claimed);
+    if (store.isPresent()) {
       store.get().getAll(name, unknown).forEach((t, v) -> {
         vectors.put(t, v);
         recent.put(t, v);
@@ -169,11 +231,7 @@ final class SentenceEncoder {
     vectors.putAll(fresh);
     embedded.addAndGet(fresh.size());
     store.ifPresent(s -> s.putAll(name, fresh));
-    List<float[]> out = new ArrayList<>(texts.size());
-    for (String t : texts) {
-      out.add(vectors.get(t));
-    }
-    return out;
+    return vectors;
   }
 
   /** Texts this encoder has run through the model (ONNX or LangChain4j's), since it was loaded. */

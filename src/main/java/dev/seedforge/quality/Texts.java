@@ -15,12 +15,17 @@ public final class Texts {
    * non-blank {@code instruction}, {@code input} and {@code output} fields joined with newlines.
    */
   public static String of(Candidate candidate, TaskType task) {
+    return of(candidate.fields(), task);
+  }
+
+  /** {@link #of(Candidate, TaskType)} of a candidate with these fields. */
+  public static String of(java.util.Map<String, String> fields, TaskType task) {
     if (task == TaskType.CONVERSATION) {
-      return Conversation.text(Conversation.turns(candidate.fields()));
+      return Conversation.text(Conversation.turns(fields));
     }
     List<String> parts = new ArrayList<>();
     for (String field : task.fields()) {
-      String value = candidate.field(field).strip();
+      String value = fields.getOrDefault(field, "").strip();
       if (!value.isEmpty()) {
         parts.add(value);
       }

@@ -33,6 +33,11 @@ class GenerationBenchmark {
 
   /** The example pack: 10 labels × 2 strategies × callsPerLabel requests. */
   Path pipeline(String name, String baseUrl, int callsPerLabel, String llmExtra) throws IOException {
+    return pipeline(name, baseUrl, callsPerLabel, llmExtra, "");
+  }
+
+  /** {@link #pipeline(String, String, int, String)} with more {@code quality} settings. */
+  Path pipeline(String name, String baseUrl, int callsPerLabel, String llmExtra, String qualityExtra) throws IOException {
     Path f = dir.resolve(name + ".yaml");
     StringBuilder b = new StringBuilder();
     b.append("name: ").append(name).append('\n');
@@ -45,6 +50,7 @@ class GenerationBenchmark {
     llmExtra.lines().forEach(l -> b.append("  ").append(l).append('\n'));
     b.append("generation:\n  calls_per_label: ").append(callsPerLabel).append("\n  examples_per_call: 5\n");
     b.append("quality:\n  language: \"off\"\n");
+    qualityExtra.lines().forEach(l -> b.append("  ").append(l).append('\n'));
     Files.writeString(f, b.toString());
     return f;
   }

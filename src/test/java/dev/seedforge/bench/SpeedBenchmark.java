@@ -117,9 +117,20 @@ class SpeedBenchmark {
         n / alone.seconds(), curate.recordsPerSecond(), 100 * curate.recordsPerSecond() / (n / alone.seconds()));
   }
 
+  /** The loopback server's latency per call ({@code -Dbench.latency_ms}, default 200). */
+  static long latencyMillis() {
+    return Long.getLong("bench.latency_ms", 200);
+  }
+
+  /** {@code -Dbench.generation_relevance=tfidf}: the generation pipeline with TF-IDF relevance (and the label check by words); default minilm. */
+  static String qualityExtra() {
+    return System.getProperty("bench.generation_relevance", "minilm").equalsIgnoreCase("tfidf") ? "embeddings: false" : "";
+  }
+
   /**
-   * GenerationBenchmark's run: {@code calls} requests (200 ms latency, concurrency 32), then the same
-   * pipeline again with every answer cached; each against the time the calls took.
+   * GenerationBenchmark's run: {@code calls} requests (200 ms latency unless {@code -Dbench.latency_ms}
+   * says otherwise, concurrency 32), then the same pipeline again with every answer cached; each
+   * against the time the calls took.
    */
   void generationFigures(int calls) throws Exception {
     if (calls <= 0) {
@@ -133,16 +144,21 @@ class SpeedBenchmark {
       return;
     }
     try (LoopbackLlmServer server = new LoopbackLlmServer(11, shared.isBlank() ? 0 : SHARED_PORT)) {
-      server.latencyMillis(200).keepBodies(0);
+      long latency = latencyMillis();
+      server.latencyMillis(latency).keepBodies(0);
       GenerationBenchmark.Window w = new GenerationBenchmark.Window();
       server.script(w);
-      Path p = gen.pipeline("speed", server.baseUrl(), calls / 20, "concurrency: 32");
+      Path p = gen.pipeline("speed", server.baseUrl(), calls / 20, "concurrency: 32", qualityExtra());
+      long[] prefetch = dev.seedforge.quality.EmbeddingPrefetch.totals();
       Map<String, Double> before = dev.seedforge.util.Timings.snapshot();
       long t0 = System.nanoTime();
       run(p, gen.dir.resolve("gen-a"));
       double wall = (System.nanoTime() - t0) / 1e9;
       before = phases("first run", before);
-      double callTime = w.seconds(200);
+      double callTime = w.seconds(latency);
+      System.out.printf(Locale.ROOT, "BENCH generation, first run: %d texts embedded while the calls ran, %d dropped (prefetch %s, relevance %s)%n",
+          dev.seedforge.quality.EmbeddingPrefetch.totals()[0] - prefetch[0], dev.seedforge.quality.EmbeddingPrefetch.totals()[1] - prefetch[1], dev.seedforge.quality.EmbeddingPrefetch.enabled() ? "on" : "off",
+          qualityExtra().isEmpty() ? "MiniLM" : "TF-IDF");
       assertThat(server.requestCount()).isEqualTo(calls / 20 * 20);
       server.resetCounters();
       long t1 = System.nanoTime();
@@ -150,9 +166,9 @@ class SpeedBenchmark {
       double rerun = (System.nanoTime() - t1) / 1e9;
       phases("re-run", before);
       assertThat(server.requestCount()).isZero();
-      System.out.printf(Locale.ROOT, "BENCH generation, %d calls (200 ms latency, concurrency 32): calls %.1f s, whole pipeline %.1f s (%.2f x the call time);"
+      System.out.printf(Locale.ROOT, "BENCH generation, %d calls (%d ms latency, concurrency 32): calls %.1f s, whole pipeline %.1f s (%.2f x the call time);"
               + " re-run with every call cached (%d cached) %.1f s (%.2f x the first run's call time)%n",
-          calls / 20 * 20, callTime, wall, wall / callTime,
+          calls / 20 * 20, latency, callTime, wall, wall / callTime,
           again.path("calls").path("cached").path("total").asLong(), rerun, rerun / callTime);
     }
   }
@@ -167,8 +183,8 @@ class SpeedBenchmark {
 
   void newProcessRerun(GenerationBenchmark gen, int calls) throws Exception {
     try (LoopbackLlmServer server = new LoopbackLlmServer(11, SHARED_PORT)) {
-      server.latencyMillis(200).keepBodies(0);
-      Path p = gen.pipeline("speed", server.baseUrl(), calls / 20, "concurrency: 32");
+      server.latencyMillis(latencyMillis()).keepBodies(0);
+      Path p = gen.pipeline("speed", server.baseUrl(), calls / 20, "concurrency: 32", qualityExtra());
       Map<String, Double> before = dev.seedforge.util.Timings.snapshot();
       long t0 = System.nanoTime();
       JsonNode again = run(p, gen.dir.resolve("gen-c")).manifest();
