@@ -13,7 +13,6 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -53,7 +52,7 @@ public final class NoveltyStage extends PTransform<PCollection<Candidate>, PColl
         .setCoder(JsonCoder.of(Novelty.Row.class))
         .apply("OnePool", WithKeys.of((Novelty.Row r) -> 0).withKeyType(TypeDescriptors.integers()))
         .setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(Novelty.Row.class)))
-        .apply("GroupPool", GroupByKey.create())
+        .apply("GroupPool", dev.seedforge.pipeline.BundledGroupByKey.create())
         .apply("JudgeNovelty", ParDo.of(new JudgeFn(bound, seed)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), JsonCoder.of(Novelty.Verdict.class)))
         .apply("VerdictsView", View.asMap());

@@ -2,6 +2,7 @@ package dev.seedforge.generate;
 
 import dev.seedforge.accounting.CallRecord;
 import dev.seedforge.accounting.RunContext;
+import dev.seedforge.pipeline.BundledGroupByKey;
 import dev.seedforge.pipeline.JsonCoder;
 import dev.seedforge.pipeline.Counter;
 import dev.seedforge.pipeline.Ledger;
@@ -16,7 +17,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -78,7 +78,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
     return requests
         .apply("OneBatchPlan", WithKeys.of((GenerationRequest r) -> 0).withKeyType(TypeDescriptors.integers()))
         .setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(GenerationRequest.class)))
-        .apply("GroupPlan", GroupByKey.create())
+        .apply("GroupPlan", BundledGroupByKey.create())
         .apply("Plan", Values.create())
         .apply("CallBatchApi", ParDo.of(new BatchCallFn(settings, run, batch)))
         .setCoder(JsonCoder.of(CallOutcome.class));
@@ -112,7 +112,8 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
     if (batch != null && batch.on()) {
       return parse(batchOutcomes(requests));
     }
-    // Requests travel to the calls in batches (a GroupByKey on a hash of the id). Not one by one:
+    // Requests travel to the calls in batches (grouped by a hash of the id, bundle by bundle first:
+    // the DirectRunner copies a plain GroupByKey's whole bag for every bundle that reaches it). Not one by one:
     // the DirectRunner splits the planned requests into ever smaller bundles (250, 125, ... 1)
     // and a Reshuffle.viaRandomKey gave CallFn bundles of one element; as a bundle's calls must
     // finish inside it, small bundles capped the calls in flight at the runner's few threads. A
@@ -141,7 +142,7 @@ public final class GenerateCandidates extends PTransform<PCollection<GenerationR
     return requests
         .apply(name, WithKeys.of((GenerationRequest r) -> Math.floorMod(r.id().hashCode(), n)).withKeyType(TypeDescriptors.integers()))
         .setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(GenerationRequest.class)))
-        .apply("Group" + name, GroupByKey.create())
+        .apply("Group" + name, BundledGroupByKey.create())
         .apply(name + "es", Values.create());
   }
 

@@ -141,9 +141,19 @@ public final class RequestPlanner {
     if (llm.maxPromptTokens() <= 0 && window.isEmpty()) {
       return;
     }
-    TokenCounter counter = TokenCounter.forModel(llm.model());
+    TokenCounter counter = null;
     Map<LabelStrategy, Integer> largest = new LinkedHashMap<>();
     for (GenerationRequest r : requests) {
+      // cheap first: a prompt with fewer UTF-8 bytes than the limits allow tokens fits, uncounted
+      long atMost = TokenCounter.promptTokensAtMost(r.messages());
+      boolean fits = (llm.maxPromptTokens() <= 0 || atMost <= llm.maxPromptTokens())
+          && (window.isEmpty() || atMost + llm.maxTokens() <= window.getAsInt());
+      if (fits) {
+        continue;
+      }
+      if (counter == null) {
+        counter = TokenCounter.forModel(llm.model());
+      }
       largest.merge(new LabelStrategy(r.label(), r.strategy()), counter.promptTokens(r.messages()), Math::max);
     }
     String specFile = dev.seedforge.config.SpecLoader.display(java.nio.file.Path.of(spec.sourceFile()));

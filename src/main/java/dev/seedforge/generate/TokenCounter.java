@@ -49,6 +49,19 @@ public final class TokenCounter {
     return text == null || text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
   }
 
+  /**
+   * An upper bound of {@link #promptTokens} for every encoding, without tokenizing: a byte-pair
+   * token stands for at least one byte of the text's UTF-8, so a text has at most as many tokens
+   * as bytes. A prompt whose bound fits a limit fits it; only the others need counting.
+   */
+  public static long promptTokensAtMost(List<ChatTurn> messages) {
+    long n = PER_REPLY;
+    for (ChatTurn t : messages) {
+      n += PER_MESSAGE + (t.content() == null ? 0 : com.google.common.base.Utf8.encodedLength(t.content())) + 1;
+    }
+    return n;
+  }
+
   /** Prompt tokens of a chat request: message contents plus the chat format's overhead. */
   public int promptTokens(List<ChatTurn> messages) {
     int n = PER_REPLY;

@@ -33,7 +33,6 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Values;
@@ -115,7 +114,7 @@ public final class JudgeStage extends PTransform<PCollection<Candidate>, PCollec
       }
     }).withOutputTags(SEEDS, TupleTagList.of(TO_JUDGE)));
     PCollectionTuple judged = split.get(TO_JUDGE).setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(Candidate.class)))
-        .apply("GroupForJudge", GroupByKey.create())
+        .apply("GroupForJudge", dev.seedforge.pipeline.BundledGroupByKey.create())
         .apply("Pool", Values.create())
         .apply("Judge", ParDo.of(new JudgeFn(config, run))
             .withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(FAILURES).and(LEDGER).and(CALLS)));

@@ -21,7 +21,6 @@ import java.util.Optional;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Values;
@@ -85,7 +84,7 @@ public final class PairStage extends PTransform<PCollection<Candidate>, PCollect
   public PCollectionTuple expand(PCollection<Candidate> prompts) {
     PCollectionTuple out = prompts
         .apply("OnePool", WithKeys.of(0)).setCoder(KvCoder.of(VarIntCoder.of(), JsonCoder.of(Candidate.class)))
-        .apply("GroupPrompts", GroupByKey.create())
+        .apply("GroupPrompts", dev.seedforge.pipeline.BundledGroupByKey.create())
         .apply("Prompts", Values.create())
         .apply("MakePairs", ParDo.of(new PairFn(config, run))
             .withOutputTags(KEPT, TupleTagList.of(REJECTIONS).and(FAILURES).and(LEDGER).and(CALLS)));

@@ -105,4 +105,22 @@ class RequestPlannerTest {
         .hasMessageContaining("llm.max_prompt_tokens: the prompts of label billing, strategy ")
         .hasMessageContaining("more than llm.max_prompt_tokens (400)");
   }
+
+  @Test
+  void should_count_the_prompts_whose_bytes_pass_the_limit_and_accept_those_whose_tokens_fit() throws IOException {
+    // given a limit below the bytes of a label's prompts (long words: many bytes, few tokens) but above their tokens
+    Path f = Files.createDirectories(dir.resolve("pipelines")).resolve("y.yaml");
+    Files.writeString(f, "pack: ../prompts/p\nllm: {max_prompt_tokens: 400}\ngeneration: {calls_per_label: 1, few_shot: 2}\n");
+    PipelineSpec spec = SpecLoader.load(f, Map.of(), SpecLoader.Overrides.none());
+    List<Seed> grown = new java.util.ArrayList<>(seeds);
+    grown.add(Seed.of("billing", Map.of("text", "internationalization ".repeat(30)), "s", 99));
+
+    // when the round is planned
+    List<GenerationRequest> plan = new RequestPlanner(pack, spec, "openai", grown).planLabel("billing", 1, 0, 6);
+
+    // then some prompt needed its count (its bytes pass 400), and every one fits in tokens, so none was refused
+    TokenCounter counter = TokenCounter.forModel(spec.llm().model());
+    assertThat(plan).anyMatch(r -> TokenCounter.promptTokensAtMost(r.messages()) > 400);
+    assertThat(plan).allMatch(r -> counter.promptTokens(r.messages()) <= 400);
+  }
 }
