@@ -210,8 +210,12 @@ class SpeedBenchmark {
     return now;
   }
 
+  /** As {@code seedforge run} does it: Beam's options are parsed while the plan is made. */
   static Runner.Outcome run(Path pipeline, Path out) throws java.io.IOException {
+    java.util.concurrent.CompletableFuture<org.apache.beam.sdk.options.PipelineOptions> options =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> RunCommand.beamOptions(List.of()));
     PipelineSpec spec = SpecLoader.load(pipeline, Map.of(), new SpecLoader.Overrides(null, null, null, null, out.toString()));
-    return Runner.run(RunPlan.prepare(spec, Map.of()), RunCommand.beamOptions(List.of()));
+    RunPlan plan = RunPlan.prepare(spec, Map.of());
+    return Runner.run(plan, dev.seedforge.util.Futures.join(options));
   }
 }
