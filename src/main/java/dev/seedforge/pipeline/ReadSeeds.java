@@ -35,27 +35,37 @@ public final class ReadSeeds extends PTransform<PBegin, PCollectionTuple> {
   private final boolean asCandidates;
   private final LexicalAugmenter augmenter;
   private final int groups;
+  private final String prefetchModel;
 
-  private ReadSeeds(List<Seed> seeds, boolean asCandidates, LexicalAugmenter augmenter, int groups) {
+  private ReadSeeds(List<Seed> seeds, boolean asCandidates, LexicalAugmenter augmenter, int groups, String prefetchModel) {
     this.seeds = List.copyOf(seeds);
     this.asCandidates = asCandidates;
     this.augmenter = augmenter;
     this.groups = groups;
+    this.prefetchModel = prefetchModel;
   }
 
   /** The seeds, counted; {@code asCandidates}: also output each seed as a candidate. */
   public static ReadSeeds of(List<Seed> seeds, boolean asCandidates) {
-    return new ReadSeeds(seeds, asCandidates, null, 0);
+    return new ReadSeeds(seeds, asCandidates, null, 0, null);
   }
 
   /** The same, also generating each seed's lexical variants (the offline generator). */
   public ReadSeeds withLexical(LexicalAugmenter lexical) {
-    return new ReadSeeds(seeds, asCandidates, lexical, groups);
+    return new ReadSeeds(seeds, asCandidates, lexical, groups, prefetchModel);
+  }
+
+  /**
+   * Embeds the lexical variants with {@code model} as they are made, for a gate that judges them by
+   * embeddings ({@link dev.seedforge.quality.EmbeddingPrefetch}); null: no prefetch.
+   */
+  public ReadSeeds withPrefetch(String model) {
+    return new ReadSeeds(seeds, asCandidates, augmenter, groups, model);
   }
 
   /** The seeds in {@code n} groups of consecutive seeds; 0 (the default): one group per seed. */
   public ReadSeeds withGroups(int n) {
-    return new ReadSeeds(seeds, asCandidates, augmenter, n);
+    return new ReadSeeds(seeds, asCandidates, augmenter, n, prefetchModel);
   }
 
   /** {@code items} in {@code n} groups of consecutive items whose sizes differ by at most one; one item each for {@code n <= 0}. */
@@ -76,33 +86,56 @@ public final class ReadSeeds extends PTransform<PBegin, PCollectionTuple> {
     PCollectionTuple out =
         begin
             .apply("Seeds", Create.of(groups(seeds, groups)).withCoder(ListCoder.of(JsonCoder.of(Seed.class))))
-            .apply("Read", ParDo.of(new ReadFn(asCandidates, augmenter)).withOutputTags(LEDGER, TupleTagList.of(SEEDS).and(VARIANTS)));
+            .apply("Read", ParDo.of(new ReadFn(asCandidates, augmenter, augmenter == null ? null : prefetchModel, task())).withOutputTags(LEDGER, TupleTagList.of(SEEDS).and(VARIANTS)));
     out.get(LEDGER).setCoder(Ledger.coder());
     out.get(SEEDS).setCoder(JsonCoder.of(Candidate.class));
     out.get(VARIANTS).setCoder(JsonCoder.of(Candidate.class));
     return out;
   }
 
+  /** The task the variants are judged as (the augmenter's); classification without one. */
+  private dev.seedforge.seed.TaskType task() {
+    return augmenter == null ? dev.seedforge.seed.TaskType.CLASSIFICATION : augmenter.task();
+  }
+
   static final class ReadFn extends DoFn<List<Seed>, KV<Ledger.Key, Long>> {
     private final boolean asCandidates;
     private final LexicalAugmenter augmenter;
+    private final String prefetchModel;
+    private final dev.seedforge.seed.TaskType task;
+    private transient dev.seedforge.quality.EmbeddingPrefetch prefetch;
 
-    ReadFn(boolean asCandidates, LexicalAugmenter augmenter) {
+    ReadFn(boolean asCandidates, LexicalAugmenter augmenter, String prefetchModel, dev.seedforge.seed.TaskType task) {
       this.asCandidates = asCandidates;
       this.augmenter = augmenter;
+      this.prefetchModel = prefetchModel;
+      this.task = task;
+    }
+
+    @Setup
+    public void setup() {
+      if (prefetchModel != null && dev.seedforge.quality.EmbeddingPrefetch.enabled()) {
+        prefetch = dev.seedforge.quality.EmbeddingPrefetch.of(prefetchModel);
+      }
     }
 
     @ProcessElement
-    public void process(@Element List<Seed> group, MultiOutputReceiver out) {
-      for (Seed s : group) {
-        out.get(LEDGER).output(Ledger.count(Counter.SEEDS_READ, s.label(), 1));
-        if (asCandidates) {
-          out.get(SEEDS).output(SeedforgePipeline.asCandidate(s));
-        }
-        if (augmenter != null) {
-          for (Candidate c : augmenter.variants(s)) {
-            out.get(VARIANTS).output(c);
-            out.get(LEDGER).output(Ledger.count(Counter.GENERATED, c.label(), 1));
+    public void process(@Element List<Seed> group, MultiOutputReceiver out) throws Exception {
+      try (AutoCloseable making = prefetch == null ? () -> {} : prefetch.open()) {
+        for (Seed s : group) {
+          out.get(LEDGER).output(Ledger.count(Counter.SEEDS_READ, s.label(), 1));
+          if (asCandidates) {
+            out.get(SEEDS).output(SeedforgePipeline.asCandidate(s));
+          }
+          if (augmenter != null) {
+            List<Candidate> variants = augmenter.variants(s);
+            if (prefetch != null) {
+              prefetch.offer(variants.stream().map(Candidate::fields).toList(), task);
+            }
+            for (Candidate c : variants) {
+              out.get(VARIANTS).output(c);
+              out.get(LEDGER).output(Ledger.count(Counter.GENERATED, c.label(), 1));
+            }
           }
         }
       }

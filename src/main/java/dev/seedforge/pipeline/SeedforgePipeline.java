@@ -97,6 +97,7 @@ public final class SeedforgePipeline {
     ReadSeeds readSeeds = ReadSeeds.of(plan.seeds(), spec.output().includeSeeds()).withGroups(shards);
     if (lexical) {
       readSeeds = readSeeds.withLexical(new LexicalAugmenter(spec.lexical(), spec.seed(), plan.pack().task()));
+      readSeeds = readSeeds.withPrefetch(prefetchModel(plan));
     }
     PCollectionTuple seeds = p.apply("ReadSeeds", readSeeds);
     ledger.add(seeds.get(ReadSeeds.LEDGER));
@@ -388,9 +389,10 @@ public final class SeedforgePipeline {
   }
 
   /**
-   * The embedding model whose vectors of the responses' items the gate will need (its domain
-   * relevance or its label check by embeddings, on the texts {@link Texts#of} gives), to embed
-   * them while the calls run; null when the gate embeds none of them that way.
+   * The embedding model whose vectors of the generated candidates (the responses' items, or the
+   * lexical variants) the gate will need (its domain relevance or its label check by embeddings,
+   * on the texts {@link Texts#of} gives), to embed them while they are being made; null when the
+   * gate embeds none of them that way.
    */
   static String prefetchModel(RunPlan plan) {
     TaskType task = plan.pack().task();

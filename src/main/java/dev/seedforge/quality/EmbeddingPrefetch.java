@@ -10,15 +10,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Embeds the texts the gate will judge while the model calls that produce them are still in
- * flight, so the CPU waiting on the provider does the gate's heaviest work early.
+ * Embeds the texts the gate will judge while the step that makes them is still running (the model
+ * calls, which mostly wait on the provider; the offline generator, which keeps one core busy), so
+ * the idle CPU does the gate's heaviest work early.
  *
  * <p>On the DirectRunner a step's outputs reach the next step only when its bundle ends, and a call
  * bundle ends with its slowest call: without this, the gate starts embedding only after the calls,
  * and the run takes the calls' time plus the embeddings' time. The call step offers each response's
- * items as it arrives ({@link #offer}); one daemon thread per model embeds them in batches through
+ * items as it arrives, the offline generator each seed's variants ({@link #offer}); one daemon thread per model embeds them in batches through
  * the same encoder, whose vectors the gate then finds in memory (or, when the gate reaches a text
- * first, the prefetch waits for the gate's vector rather than computing it again). The vectors are
+ * first, the prefetch waits for the gate's vector rather than computing it again). It runs on half
+ * the cores at most (one of two), so the producing step keeps the others. The vectors are
  * bit for bit the ones the gate would compute ({@link SentenceEncoder}), so no verdict changes.
  *
  * <p>Only while calls are running ({@link #open}): once every call step has ended, texts still
@@ -31,8 +33,11 @@ public final class EmbeddingPrefetch {
   /** Texts waiting at most; beyond, offers are dropped (the gate embeds them itself). */
   static final int MAX_QUEUED = 100_000;
 
-  /** Texts per encoder call: a few of its batches, so both cores take part. */
-  static final int BATCH = 256;
+  /**
+   * Texts per encoder call: a few of its batches, and few enough that a gate waiting for the
+   * batch in progress when the producing step ends does not wait long.
+   */
+  static final int BATCH = 128;
 
   private static final Map<String, EmbeddingPrefetch> BY_MODEL = new ConcurrentHashMap<>();
 
@@ -61,7 +66,7 @@ public final class EmbeddingPrefetch {
     return !v.equalsIgnoreCase("off");
   }
 
-  /** A call step starts: offers are embedded until every step that opened has closed. */
+  /** A producing step starts: offers are embedded until every step that opened has closed. */
   public AutoCloseable open() {
     producers.incrementAndGet();
     AtomicInteger once = new AtomicInteger();
@@ -111,7 +116,7 @@ public final class EmbeddingPrefetch {
         if (producers.get() == 0) {
           dropped.addAndGet(batch.size());
         } else {
-          SentenceEncoder.of(model).embedAll(batch);
+          SentenceEncoder.of(model).embedAllInBackground(batch);
           embedded.addAndGet(batch.size());
         }
       } catch (InterruptedException e) {

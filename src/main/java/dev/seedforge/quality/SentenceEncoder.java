@@ -136,6 +136,18 @@ final class SentenceEncoder {
    * for rather than embedded twice.
    */
   List<float[]> embedAll(List<String> texts, java.util.Optional<VectorCache> store) {
+    return embedAll(texts, store, LANES.lanes());
+  }
+
+  /**
+   * {@link #embedAll(List)} on half the cores at most (one of two): for work done ahead of need
+   * ({@link EmbeddingPrefetch}), beside a step that keeps the other cores busy.
+   */
+  List<float[]> embedAllInBackground(List<String> texts) {
+    return embedAll(texts, VectorCache.shared(), Math.max(1, LANES.lanes() / 2));
+  }
+
+  private List<float[]> embedAll(List<String> texts, java.util.Optional<VectorCache> store, int width) {
     Map<String, float[]> vectors = new ConcurrentHashMap<>();
     Set<String> unknown = new java.util.LinkedHashSet<>();
     for (String t : texts) {
@@ -168,7 +180,7 @@ final class SentenceEncoder {
       }
     }
     try {
-      vectors.putAll(embedOwn(mine.keySet(), store));
+      vectors.putAll(embedOwn(mine.keySet(), store, width));
       mine.forEach((t, claim) -> claim.complete(vectors.get(t)));
     } catch (RuntimeException | Error e) {
       mine.values().forEach(claim -> claim.completeExceptionally(e));
@@ -185,7 +197,7 @@ final class SentenceEncoder {
       }
     });
     if (!failed.isEmpty()) {
-      List<float[]> again = embedAll(failed, store);
+      List<float[]> again = embedAll(failed, store, width);
       for (int i = 0; i < failed.size(); i++) {
         vectors.put(failed.get(i), again.get(i));
       }
@@ -198,7 +210,7 @@ final class SentenceEncoder {
   }
 
   /** The vectors of texts this caller has claimed: from {@code store} when it has them, else from the model. */
-  private Map<String, float[]> embedOwn(Set<String> claimed, java.util.Optional<VectorCache> store) {
+  private Map<String, float[]> embedOwn(Set<String> claimed, java.util.Optional<VectorCache> store, int width) {
     Map<String, float[]> vectors = new HashMap<>();
     if (claimed.isEmpty()) {
       return vectors;
@@ -226,7 +238,7 @@ final class SentenceEncoder {
       for (int i = 0; i < batch.size(); i++) {
         fresh.put(batch.get(i), normalize(meanPool(hidden[i], ids.get(batch.get(i)).length)));
       }
-    });
+    }, width);
     fresh.forEach(recent::put);
     vectors.putAll(fresh);
     embedded.addAndGet(fresh.size());

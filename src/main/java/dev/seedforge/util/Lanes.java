@@ -53,11 +53,20 @@ public final class Lanes {
    * pieces not started yet, and the first exception is thrown here as it was thrown there.
    */
   public <T> void forEach(List<T> pieces, Consumer<? super T> work) {
+    forEach(pieces, work, lanes);
+  }
+
+  /**
+   * {@link #forEach(List, Consumer)} on at most {@code width} of the lanes (the caller and {@code
+   * width - 1} helpers): for work that should leave the other cores to whatever else runs.
+   */
+  public <T> void forEach(List<T> pieces, Consumer<? super T> work, int width) {
+    Preconditions.checkArgument(width >= 1, "width must be at least 1, got %s", width);
     if (pieces.isEmpty()) {
       return;
     }
     Job<T> job = new Job<>(pieces, work);
-    int help = Math.min(pieces.size() - 1, lanes - 1);
+    int help = Math.min(pieces.size() - 1, Math.min(width, lanes) - 1);
     for (int i = 0; i < help; i++) {
       helpers.execute(job::drain);
     }

@@ -137,4 +137,30 @@ class LanesTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  void should_keep_a_narrow_callers_pieces_to_its_own_width() throws Exception {
+    // given 4 lanes and a caller that may use 2 of them, with pieces long enough for every helper to join
+    Lanes lanes = new Lanes("test-narrow", 4);
+    Set<String> threads = ConcurrentHashMap.newKeySet();
+    AtomicInteger now = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+
+    // when
+    lanes.forEach(IntStream.range(0, 40).boxed().toList(), i -> {
+      threads.add(Thread.currentThread().getName());
+      most.accumulateAndGet(now.incrementAndGet(), Math::max);
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      now.decrementAndGet();
+    }, 2);
+
+    // then at most 2 threads ran them (the caller and one helper), never more than 2 at once
+    assertThat(threads).hasSizeBetween(1, 2).contains(Thread.currentThread().getName());
+    assertThat(most.get()).isBetween(1, 2);
+    assertThatThrownBy(() -> lanes.forEach(List.of(1), i -> {}, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

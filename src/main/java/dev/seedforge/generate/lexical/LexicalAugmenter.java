@@ -70,6 +70,11 @@ public final class LexicalAugmenter implements Serializable {
     }
   }
 
+  /** The task whose fields the variants carry. */
+  public TaskType task() {
+    return task;
+  }
+
   /** variants_per_seed candidates for the seed; deterministic from pipelineSeed and the seed id. */
   public List<Candidate> variants(Seed seed) {
     if (task == TaskType.CONVERSATION) {
