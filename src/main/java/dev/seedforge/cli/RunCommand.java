@@ -69,7 +69,10 @@ public final class RunCommand implements Callable<Integer> {
     Runner.Outcome outcome = dev.seedforge.pipeline.TopUp.run(plan, options);
     printSummary(outw, outcome);
     if (timings) {
-      err.println("seedforge: timings: " + dev.seedforge.util.Timings.summary());
+      long[] ahead = dev.seedforge.quality.EmbeddingPrefetch.totals();
+      err.println("seedforge: timings: " + dev.seedforge.util.Timings.summary()
+          + (ahead[0] + ahead[1] == 0 ? "" : String.format(java.util.Locale.ROOT,
+              "; embedded while the candidates were being made: %,d texts (%,d left to the gate)", ahead[0], ahead[1])));
     }
     switch (outcome.status()) {
       case BUDGET_EXHAUSTED -> {
