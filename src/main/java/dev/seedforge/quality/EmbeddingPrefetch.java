@@ -56,7 +56,9 @@ public final class EmbeddingPrefetch {
 
   /** The prefetch of {@code model} ({@link dev.seedforge.config.PipelineSpec.Relevance#EMBEDDING_MODELS}), one per JVM. */
   public static EmbeddingPrefetch of(String model) {
-    SentenceEncoder.of(model); // an unknown model fails here, at the caller
+    // the model loads on the prefetch's thread when it first embeds, so a call step never waits for it
+    com.google.common.base.Preconditions.checkArgument(dev.seedforge.config.PipelineSpec.Relevance.EMBEDDING_MODELS.contains(model),
+        "unknown embedding model %s", model);
     return BY_MODEL.computeIfAbsent(model, EmbeddingPrefetch::new);
   }
 
