@@ -85,12 +85,13 @@ final class SentenceEncoder {
 
   private SentenceEncoder(String name, String modelResource, String tokenizerResource) {
     this.name = name;
-    try (InputStream model = resource(modelResource); InputStream vocabulary = resource(tokenizerResource)) {
+    try (InputStream vocabulary = resource(tokenizerResource)) {
+      byte[] model = ModelFiles.bytes(modelResource);
       environment = OrtEnvironment.getEnvironment();
       OrtSession.SessionOptions options = new OrtSession.SessionOptions();
       options.setIntraOpNumThreads(1);
       options.setInterOpNumThreads(1);
-      session = environment.createSession(model.readAllBytes(), options);
+      session = environment.createSession(model, options);
       inputs = session.getInputNames();
       tokenizer = HuggingFaceTokenizer.newInstance(vocabulary, Map.of("padding", "false"));
     } catch (IOException e) {
