@@ -22,7 +22,8 @@ import java.util.zip.CRC32;
  * {@code -Dseedforge.model_cache}; {@code off} reads from the jar every time), under a name made of
  * the entry's CRC-32 and size, which the jar's index records; later reads take the file when its
  * bytes have that size and CRC-32, so a changed jar, a half-written or a damaged file is never
- * used (it is written anew). A folder that cannot be written only costs the inflating.
+ * used (it is written anew), and writing it deletes the files an earlier jar's entry left. A
+ * folder that cannot be written only costs the inflating.
  */
 final class ModelFiles {
   static final String PROPERTY = "seedforge.model_cache";
@@ -66,10 +67,28 @@ final class ModelFiles {
       } finally {
         Files.deleteIfExists(partial);
       }
+      dropOtherVersions(folder, resource, file);
     } catch (IOException | UnsupportedOperationException e) {
       // no cache this time: the next start inflates the entry again
     }
     return bytes;
+  }
+
+  /**
+   * Deletes the files of other versions of {@code resource} (another CRC-32 or size: an earlier
+   * jar's), so the folder keeps one file per model however often the jar changes.
+   */
+  static void dropOtherVersions(Path folder, String resource, Path kept) throws IOException {
+    String[] parts = stemAndExtension(resource);
+    java.util.regex.Pattern version = java.util.regex.Pattern.compile(
+        java.util.regex.Pattern.quote(parts[0]) + "-[0-9a-f]{8}-[0-9]+" + java.util.regex.Pattern.quote(parts[1]));
+    try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (!f.equals(kept) && version.matcher(f.getFileName().toString()).matches()) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
   }
 
   /** The cache folder the settings name, or null for {@code off}. */
@@ -91,11 +110,15 @@ final class ModelFiles {
 
   /** {@code all-minilm-l6-v2.onnx} with CRC-32 and size: {@code all-minilm-l6-v2-1a2b3c4d-90405214.onnx}. */
   static String fileName(String resource, long crc, long size) {
+    String[] parts = stemAndExtension(resource);
+    return String.format(Locale.ROOT, "%s-%08x-%d%s", parts[0], crc, size, parts[1]);
+  }
+
+  /** {@code models/all-minilm-l6-v2.onnx}: {@code all-minilm-l6-v2} and {@code .onnx}. */
+  private static String[] stemAndExtension(String resource) {
     String base = resource.substring(resource.lastIndexOf('/') + 1);
     int dot = base.lastIndexOf('.');
-    String stem = dot > 0 ? base.substring(0, dot) : base;
-    String ext = dot > 0 ? base.substring(dot) : "";
-    return String.format(Locale.ROOT, "%s-%08x-%d%s", stem, crc, size, ext);
+    return dot > 0 ? new String[] {base.substring(0, dot), base.substring(dot)} : new String[] {base, ""};
   }
 
   static long crc(byte[] bytes) {

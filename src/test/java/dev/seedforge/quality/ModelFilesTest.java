@@ -45,6 +45,23 @@ class ModelFilesTest {
   }
 
   @Test
+  void should_keep_one_file_per_model_when_the_jar_changes() throws Exception {
+    // given the file an earlier jar's entry left (another CRC-32 and size), another model's, and a file of the user's
+    Path older = Files.writeString(dir.resolve(ModelFiles.fileName(RESOURCE, 0x1234abcdL, 42)), "old");
+    Path otherModel = Files.writeString(dir.resolve(ModelFiles.fileName("all-minilm-l6-v2-q-tokenizer.json", 0x1234abcdL, 42)), "other");
+    Path users = Files.writeString(dir.resolve("notes.txt"), "mine");
+
+    // when this jar's entry is written
+    ModelFiles.bytes(RESOURCE, dir);
+
+    // then the earlier version is gone, the rest stays
+    assertThat(older).doesNotExist();
+    assertThat(otherModel).exists();
+    assertThat(users).exists();
+    assertThat(dir.toFile().list()).hasSize(3);
+  }
+
+  @Test
   void should_read_from_the_jar_when_the_cache_is_off_or_cannot_be_written() throws Exception {
     byte[] off = ModelFiles.bytes(RESOURCE, null);
     Path notADirectory = Files.writeString(dir.resolve("a-file"), "x");
