@@ -109,6 +109,32 @@ class EmbeddingPrefetchTest {
     }
   }
 
+  @Test
+  void should_embed_the_offline_generators_variants_as_they_are_made_and_change_no_output() throws Exception {
+    // given the example pipeline, offline (its lexical generator, MiniLM relevance)
+    Path pipeline = Path.of("pipelines/support-intents.yaml");
+    EmbeddingPrefetch prefetch = EmbeddingPrefetch.of(PipelineSpec.Relevance.MINILM);
+
+    // when it runs with the prefetch on, then with it off
+    SentenceVectors.forgetRecent();
+    long before = prefetch.embedded();
+    run(pipeline, dir.resolve("on"));
+    long embedded = prefetch.embedded() - before;
+    System.setProperty("seedforge.prefetch", "off");
+    try {
+      SentenceVectors.forgetRecent();
+      run(pipeline, dir.resolve("off"));
+    } finally {
+      System.clearProperty("seedforge.prefetch");
+    }
+
+    // then variants were embedded while the generator ran, and the files are the same, byte for byte
+    assertThat(embedded).isPositive();
+    for (String file : List.of("train.jsonl", "validation.jsonl", "rejected.jsonl")) {
+      assertThat(Files.readAllBytes(dir.resolve("off").resolve(file))).as(file).isEqualTo(Files.readAllBytes(dir.resolve("on").resolve(file)));
+    }
+  }
+
   /** The example pack, 40 calls at concurrency 4, MiniLM relevance (the default), the response cache in the folder. */
   private Path pipeline(String baseUrl) throws java.io.IOException {
     Path f = dir.resolve("prefetch.yaml");
