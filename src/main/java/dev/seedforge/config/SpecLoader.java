@@ -455,9 +455,7 @@ public final class SpecLoader {
   }
 
   public static String defaultCachePath(Map<String, String> env) {
-    String xdg = env.get("XDG_CACHE_HOME");
-    Path dir = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-    return dir.resolve("seedforge").resolve("responses.sqlite").toAbsolutePath().normalize().toString();
+    return dev.seedforge.util.LocalSettings.cacheFolder(env.get("XDG_CACHE_HOME")).resolve("responses.sqlite").toAbsolutePath().normalize().toString();
   }
 
   private static PipelineSpec.Budget budget(Fields b) {

@@ -64,8 +64,7 @@ public final class EmbeddingPrefetch {
 
   /** Whether prefetching is on: it is unless {@code seedforge.prefetch} or {@code SEEDFORGE_PREFETCH} says off. */
   public static boolean enabled() {
-    String v = System.getProperty("seedforge.prefetch", System.getenv().getOrDefault("SEEDFORGE_PREFETCH", "on"));
-    return !v.equalsIgnoreCase("off");
+    return !"off".equalsIgnoreCase(dev.seedforge.util.LocalSettings.value("seedforge.prefetch", "SEEDFORGE_PREFETCH"));
   }
 
   /** A producing step starts: offers are embedded until every step that opened has closed. */

@@ -93,19 +93,11 @@ final class ModelFiles {
 
   /** The cache folder the settings name, or null for {@code off}. */
   static Path folder() {
-    String setting = System.getProperty(PROPERTY);
-    if (setting == null || setting.isBlank()) {
-      setting = System.getenv(ENV);
-    }
-    if (setting != null && setting.strip().equals("off")) {
+    String setting = dev.seedforge.util.LocalSettings.value(PROPERTY, ENV);
+    if ("off".equals(setting)) {
       return null;
     }
-    if (setting != null && !setting.isBlank()) {
-      return Path.of(setting.strip());
-    }
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    Path dir = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-    return dir.resolve("seedforge").resolve("models");
+    return setting != null ? Path.of(setting) : dev.seedforge.util.LocalSettings.cacheFolder(System.getenv("XDG_CACHE_HOME")).resolve("models");
   }
 
   /** {@code all-minilm-l6-v2.onnx} with CRC-32 and size: {@code all-minilm-l6-v2-1a2b3c4d-90405214.onnx}. */

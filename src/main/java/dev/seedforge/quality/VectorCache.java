@@ -80,21 +80,17 @@ final class VectorCache {
 
   /** The cache of this machine ({@value #PROPERTY}, {@value #ENV}, or the default file), empty when off. */
   static Optional<VectorCache> shared() {
-    String setting = System.getProperty(PROPERTY);
-    if (setting == null || setting.isBlank()) {
-      setting = System.getenv(ENV);
-    }
-    if (setting != null && setting.strip().equals("off")) {
+    String setting = dev.seedforge.util.LocalSettings.value(PROPERTY, ENV);
+    if ("off".equals(setting)) {
       return Optional.empty();
     }
-    Path path = setting != null && !setting.isBlank() ? Path.of(setting.strip()) : defaultFile(System.getenv("XDG_CACHE_HOME"));
+    Path path = setting != null ? Path.of(setting) : defaultFile(System.getenv("XDG_CACHE_HOME"));
     return Optional.of(open(path));
   }
 
   /** The default file: {@code vectors.sqlite} in the folder of the default response cache. */
   static Path defaultFile(String xdgCacheHome) {
-    Path dir = xdgCacheHome != null && !xdgCacheHome.isBlank() ? Path.of(xdgCacheHome) : Path.of(System.getProperty("user.home"), ".cache");
-    return dir.resolve("seedforge").resolve("vectors.sqlite");
+    return dev.seedforge.util.LocalSettings.cacheFolder(xdgCacheHome).resolve("vectors.sqlite");
   }
 
   /** The cache in {@code file}, opened once per JVM. */
